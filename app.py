@@ -1,0 +1,78 @@
+"""Ashyq Budget: the Dash application factory. `server` is the WSGI app for gunicorn."""
+from __future__ import annotations
+
+import logging
+
+import dash
+from flask import Flask, jsonify, request
+from flask_compress import Compress
+
+from dashboard.config import Config, load_config
+from dashboard.db import engine_for
+from dashboard.i18n import LANGUAGE_COOKIE, normalize
+from queries.health import schema_revision
+
+log = logging.getLogger(__name__)
+
+
+def _register_health(server: Flask, engine) -> None:
+    @server.get("/healthz")
+    def healthz():
+        try:
+            with engine.connect() as conn:
+                revision = schema_revision(conn)
+        except Exception as exc:  # noqa: BLE001 - any database failure means "unhealthy"
+            log.warning("health check failed: %s", exc)
+            return jsonify(status="unavailable", error=type(exc).__name__), 503
+        if revision is None:
+            return jsonify(status="unavailable", error="schema not migrated"), 503
+        return jsonify(status="ok", revision=revision)
+
+
+def _remember_language(server: Flask) -> None:
+    @server.after_request
+    def set_language_cookie(response):
+        lang = normalize(request.args.get("lang"))
+        if lang and request.cookies.get(LANGUAGE_COOKIE) != lang:
+            response.set_cookie(LANGUAGE_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax",
+                                secure=request.is_secure, httponly=True)
+        return response
+
+
+def create_app(config: Config | None = None) -> dash.Dash:
+    """Build the Dash app (pages, callbacks, health endpoint) for a configuration."""
+    from callbacks import overview as overview_callbacks
+    from layouts.pages import overview
+
+    config = config or load_config()
+    engine = engine_for(config.database_url)
+    server = Flask(__name__)
+    server.config.update(SECRET_KEY=config.secret_key, COMPRESS_MIMETYPES=[
+        "text/html", "text/css", "application/javascript", "application/json", "text/csv"])
+    Compress(server)
+    dash._pages.PAGE_REGISTRY.clear()  # each app gets its own pages (tests build several)
+    app = dash.Dash(__name__, server=server, use_pages=True, pages_folder="",
+                    # Vendored Bootstrap, loaded before our own assets/*.css.
+                    external_stylesheets=["/assets/vendor/bootstrap.min.css",
+                                          "/assets/vendor/bootstrap-icons.min.css"],
+                    assets_ignore=r"vendor/.*",
+                    suppress_callback_exceptions=True, title="Ashyq Budget",
+                    meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}])
+    dash.register_page("overview", path=overview.PATH, layout=overview.layout, title="Ashyq Budget")
+    app.layout = dash.page_container
+    overview_callbacks.register(app, engine)
+    _register_health(server, engine)
+    _remember_language(server)
+    return app
+
+
+if __name__ == "__main__":
+    from dashboard.cli import main
+
+    raise SystemExit(main(["run"]))
+
+def __getattr__(name: str):
+    # Lazy `server` so importing app.py (e.g. in tests) does not touch the database.
+    if name == "server":
+        return create_app().server
+    raise AttributeError(name)

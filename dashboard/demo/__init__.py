@@ -1,0 +1,1 @@
+"""Deterministic, realistic demo data: institutions, monthly budget lines, planted anomalies."""

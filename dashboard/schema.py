@@ -1,0 +1,225 @@
+"""The database schema (SQLAlchemy Core), identical on SQLite and PostgreSQL.
+
+Money columns are BIGINT tiyn (1 tenge = 100 tiyn): SQLite would store NUMERIC as a float.
+Alembic migrations in `migrations/` build exactly this metadata; a test compares them.
+"""
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger, CheckConstraint, Column, DateTime, Float, ForeignKey, ForeignKeyConstraint,
+    Index, Integer, MetaData, SmallInteger, String, Table, Text, UniqueConstraint, func,
+)
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata = MetaData(naming_convention=NAMING)
+
+MONEY_COLUMNS = ("plan", "plan_adjusted", "obligations", "paid")
+
+
+def _names(required_en: bool = True) -> list[Column]:
+    return [
+        Column("name_kk", Text, nullable=False),
+        Column("name_ru", Text, nullable=False),
+        Column("name_en", Text, nullable=not required_en),
+    ]
+
+
+def _money() -> list[Column]:
+    return [Column(name, BigInteger, nullable=False, server_default="0") for name in MONEY_COLUMNS]
+
+
+regions = Table(
+    "regions", metadata,
+    Column("code", String(8), primary_key=True),  # ISO 3166-2, e.g. KZ-11
+    *_names(),
+    Column("center_name_kk", Text, nullable=False),
+    Column("center_name_ru", Text, nullable=False),
+    Column("center_name_en", Text, nullable=False),
+    Column("center_lat", Float, nullable=False),
+    Column("center_lon", Float, nullable=False),
+    Column("sort_order", SmallInteger, nullable=False),
+)
+
+region_population = Table(
+    "region_population", metadata,
+    Column("region_code", String(8), ForeignKey("regions.code"), primary_key=True),
+    Column("year", SmallInteger, primary_key=True),
+    Column("population", Integer, nullable=False),
+    CheckConstraint("population >= 0", name="population_nonnegative"),
+)
+
+districts = Table(
+    "districts", metadata,
+    Column("code", String(16), primary_key=True),
+    Column("region_code", String(8), ForeignKey("regions.code"), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),  # district | city | city_district
+    *_names(),
+    Column("center_name_kk", Text, nullable=False),
+    Column("center_name_ru", Text, nullable=False),
+    Column("center_lat", Float, nullable=False),
+    Column("center_lon", Float, nullable=False),
+    Column("population", Integer, nullable=False),
+)
+
+sectors = Table(
+    "sectors", metadata,
+    Column("code", String(24), primary_key=True),
+    *_names(),
+    Column("color", String(7), nullable=False),
+    Column("icon", String(48), nullable=False),
+    Column("sort_order", SmallInteger, nullable=False),
+)
+
+functional_groups = Table(
+    "functional_groups", metadata,
+    Column("code", String(2), primary_key=True),  # 01..16
+    *_names(),
+    Column("sector_code", String(24), ForeignKey("sectors.code"), nullable=False),
+)
+
+programs = Table(
+    "programs", metadata,
+    Column("code", String(7), primary_key=True),  # administrator-program, e.g. 464-003
+    Column("functional_group", String(2), ForeignKey("functional_groups.code"), nullable=False),
+    Column("administrator", String(3), nullable=False),
+    *_names(),
+)
+
+subprograms = Table(
+    "subprograms", metadata,
+    Column("program_code", String(7), ForeignKey("programs.code"), primary_key=True),
+    Column("code", String(3), primary_key=True),
+    *_names(),
+)
+
+specifics = Table(
+    "specifics", metadata,
+    Column("code", SmallInteger, primary_key=True),  # economic specific, e.g. 111
+    Column("category", String(16), nullable=False),  # wages, taxes, goods, services, capital...
+    *_names(),
+)
+
+institution_types = Table(
+    "institution_types", metadata,
+    Column("code", String(24), primary_key=True),
+    *_names(),
+    Column("sector_code", String(24), ForeignKey("sectors.code"), nullable=False),
+    Column("unit_kind", String(16)),  # pupils, children, students, beds, km, clients... or NULL
+)
+
+institutions = Table(
+    "institutions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("bin", String(12), nullable=False, unique=True),
+    Column("name_kk", Text, nullable=False),
+    Column("name_ru", Text, nullable=False),
+    Column("name_en", Text),
+    Column("type_code", String(24), ForeignKey("institution_types.code"), nullable=False),
+    Column("sector_code", String(24), ForeignKey("sectors.code"), nullable=False),
+    Column("region_code", String(8), ForeignKey("regions.code"), nullable=False),
+    Column("district_code", String(16), ForeignKey("districts.code"), nullable=False),
+    Column("address", Text, nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("budget_level", String(12), nullable=False),
+    Column("capacity_unit", String(16)),
+    Column("capacity", Integer),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    CheckConstraint("budget_level IN ('republican', 'regional', 'district')", name="budget_level"),
+    CheckConstraint("lat BETWEEN 40 AND 56 AND lon BETWEEN 46 AND 88", name="inside_kz_bbox"),
+    CheckConstraint("capacity IS NULL OR capacity > 0", name="capacity_positive"),
+    Index("ix_institutions_region_sector", "region_code", "sector_code"),
+    Index("ix_institutions_district_sector", "district_code", "sector_code"),
+)
+
+budget_lines = Table(
+    "budget_lines", metadata,
+    Column("institution_id", Integer, ForeignKey("institutions.id"), primary_key=True),
+    Column("year", SmallInteger, primary_key=True),
+    Column("month", SmallInteger, primary_key=True),
+    Column("program_code", String(7), primary_key=True),
+    Column("subprogram_code", String(3), primary_key=True),
+    Column("specific_code", SmallInteger, ForeignKey("specifics.code"), primary_key=True),
+    *_money(),
+    ForeignKeyConstraint(["program_code", "subprogram_code"],
+                         ["subprograms.program_code", "subprograms.code"],
+                         name="fk_budget_lines_subprogram"),
+    CheckConstraint("month BETWEEN 1 AND 12", name="month_range"),
+    CheckConstraint("plan >= 0 AND plan_adjusted >= 0 AND obligations >= 0 AND paid >= 0",
+                    name="money_nonnegative"),
+)
+
+documents = Table(
+    "documents", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("institution_id", Integer, ForeignKey("institutions.id"), nullable=False),
+    Column("year", SmallInteger, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("kind", String(32), nullable=False),  # budget, financing_plan, report, contract, act
+    Column("file_ref", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_documents_institution_year", "institution_id", "year"),
+)
+
+publications = Table(
+    "publications", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("published_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("source", String(32), nullable=False),  # demo, import, boundaries...
+    Column("kind", String(32), nullable=False),  # institutions, lines, full
+    Column("description", Text, nullable=False),
+    Column("institutions", Integer, nullable=False, server_default="0"),
+    Column("lines", BigInteger, nullable=False, server_default="0"),
+)
+
+# Rollups: kept equal to sums over budget_lines in the same transaction as every write.
+rollup_region_sector_month = Table(
+    "rollup_region_sector_month", metadata,
+    Column("region_code", String(8), ForeignKey("regions.code"), primary_key=True),
+    Column("sector_code", String(24), ForeignKey("sectors.code"), primary_key=True),
+    Column("year", SmallInteger, primary_key=True),
+    Column("month", SmallInteger, primary_key=True),
+    *_money(),
+    Column("institutions", Integer, nullable=False),
+    Index("ix_rollup_rsm_year", "year", "month"),
+)
+
+rollup_district_sector_month = Table(
+    "rollup_district_sector_month", metadata,
+    Column("district_code", String(16), ForeignKey("districts.code"), primary_key=True),
+    Column("sector_code", String(24), ForeignKey("sectors.code"), primary_key=True),
+    Column("year", SmallInteger, primary_key=True),
+    Column("month", SmallInteger, primary_key=True),
+    Column("region_code", String(8), ForeignKey("regions.code"), nullable=False),
+    *_money(),
+    Column("institutions", Integer, nullable=False),
+    Index("ix_rollup_dsm_region_year", "region_code", "year"),
+)
+
+rollup_institution_year = Table(
+    "rollup_institution_year", metadata,
+    Column("institution_id", Integer, ForeignKey("institutions.id"), primary_key=True),
+    Column("year", SmallInteger, primary_key=True),
+    *_money(),
+    Index("ix_rollup_iy_year_plan", "year", "plan_adjusted"),
+)
+
+demo_anomalies = Table(
+    "demo_anomalies", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(32), nullable=False),
+    Column("institution_id", Integer, ForeignKey("institutions.id"), nullable=False, index=True),
+    Column("year", SmallInteger, nullable=False),
+    Column("month", SmallInteger),  # NULL when the anomaly spans the year
+    Column("specific_code", SmallInteger, ForeignKey("specifics.code")),
+    Column("description", Text, nullable=False),
+)
+
+ROLLUP_TABLES = (rollup_region_sector_month, rollup_district_sector_month, rollup_institution_year)

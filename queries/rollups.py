@@ -1,0 +1,60 @@
+"""Rollups: pre-aggregated sums that must always equal sums over budget_lines.
+
+Call `refresh_rollups` inside the transaction that changed budget_lines (or moved an
+institution), naming what changed; it recomputes exactly the affected slices.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import Connection, and_, delete, func, insert, select, true
+
+from dashboard.schema import (
+    MONEY_COLUMNS, budget_lines as bl, institutions as inst, rollup_district_sector_month as rdsm,
+    rollup_institution_year as riy, rollup_region_sector_month as rrsm,
+)
+
+
+def _where(*pairs):
+    """AND of `column IN values` for each (column, values) whose values are not None."""
+    return and_(true(), *[col.in_(vals) for col, vals in pairs if vals is not None])
+
+
+def refresh_rollups(conn: Connection, institution_ids: Iterable[int] | None = None,
+                    years: Iterable[int] | None = None, extra_regions: Iterable[str] = (),
+                    extra_districts: Iterable[str] = ()) -> None:
+    """Recompute the rollups touched by a change to these institutions and years.
+
+    None means "all". `extra_regions`/`extra_districts` name places an institution moved out
+    of, whose slices must be recomputed too.
+    """
+    ids = None if institution_ids is None else sorted(set(institution_ids))
+    yrs = None if years is None else sorted(set(years))
+    if ids is not None and not ids:
+        return
+    regions = districts = None
+    if ids is not None:
+        places = conn.execute(select(inst.c.region_code, inst.c.district_code).distinct()
+                              .where(inst.c.id.in_(ids))).all()
+        regions = sorted({p[0] for p in places} | set(extra_regions))
+        districts = sorted({p[1] for p in places} | set(extra_districts))
+    sums = [func.sum(bl.c[c]).label(c) for c in MONEY_COLUMNS]
+    count = func.count(func.distinct(bl.c.institution_id)).label("institutions")
+    joined = bl.join(inst, inst.c.id == bl.c.institution_id)
+
+    conn.execute(delete(rrsm).where(_where((rrsm.c.region_code, regions), (rrsm.c.year, yrs))))
+    keys = [inst.c.region_code, inst.c.sector_code, bl.c.year, bl.c.month]
+    q = (select(*keys, *sums, count).select_from(joined)
+         .where(_where((inst.c.region_code, regions), (bl.c.year, yrs))).group_by(*keys))
+    conn.execute(insert(rrsm).from_select([c.name for c in keys] + [*MONEY_COLUMNS, "institutions"], q))
+
+    conn.execute(delete(rdsm).where(_where((rdsm.c.district_code, districts), (rdsm.c.year, yrs))))
+    keys = [inst.c.district_code, inst.c.sector_code, bl.c.year, bl.c.month, inst.c.region_code]
+    q = (select(*keys, *sums, count).select_from(joined)
+         .where(_where((inst.c.district_code, districts), (bl.c.year, yrs))).group_by(*keys))
+    conn.execute(insert(rdsm).from_select([c.name for c in keys] + [*MONEY_COLUMNS, "institutions"], q))
+
+    conn.execute(delete(riy).where(_where((riy.c.institution_id, ids), (riy.c.year, yrs))))
+    keys = [bl.c.institution_id, bl.c.year]
+    q = select(*keys, *sums).where(_where((bl.c.institution_id, ids), (bl.c.year, yrs))).group_by(*keys)
+    conn.execute(insert(riy).from_select(["institution_id", "year", *MONEY_COLUMNS], q))
