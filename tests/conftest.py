@@ -1,0 +1,110 @@
+"""Test databases: SQLite always, PostgreSQL when TEST_DATABASE_URL is set (required in CI).
+
+Each test session creates its own throwaway PostgreSQL databases and drops them at the end.
+"""
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from dashboard.db import make_engine, upgrade
+from dashboard.demo.load import load_demo
+from queries.reference import seed_reference
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_GEOJSON = ROOT.parent / "shared" / "data" / "geo" / "kz_regions.geojson"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+BACKENDS = ["sqlite", "postgresql"]
+DEMO_INSTITUTIONS = 160
+DEMO_YEARS = [2023, 2024]
+
+
+def boundaries_path() -> Path | None:
+    """The shared regions file; required in CI, optional elsewhere."""
+    if SHARED_GEOJSON.exists():
+        return SHARED_GEOJSON
+    if IN_CI:
+        pytest.fail(f"CI=true but {SHARED_GEOJSON} is missing")
+    return None
+
+
+class PostgresServer:
+    """Creates and drops throwaway databases on the server named by TEST_DATABASE_URL."""
+
+    def __init__(self, url: str):
+        self.admin_url = make_url(url)
+        self.created: list[str] = []
+        self.admin = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
+
+    def create(self) -> str:
+        name = f"ashyq_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+        with self.admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        self.created.append(name)
+        return self.admin_url.set(database=name).render_as_string(hide_password=False)
+
+    def drop_all(self) -> None:
+        with self.admin.connect() as conn:
+            for name in self.created:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        self.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        if IN_CI:
+            pytest.fail("CI=true requires TEST_DATABASE_URL: PostgreSQL tests must run in CI")
+        pytest.skip("PostgreSQL tests skipped: set TEST_DATABASE_URL=postgresql+psycopg://…")
+    server = PostgresServer(url)
+    try:
+        with server.admin.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001
+        if IN_CI:
+            pytest.fail(f"PostgreSQL at TEST_DATABASE_URL is unreachable: {exc}")
+        pytest.skip(f"PostgreSQL unreachable: {exc}")
+    yield server
+    server.drop_all()
+
+
+def _fresh_url(backend: str, request, tmp_path_factory) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    return request.getfixturevalue("postgres_server").create()
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_url(request, tmp_path_factory) -> str:
+    """URL of a brand-new, empty database (no schema), per backend."""
+    return _fresh_url(request.param, request, tmp_path_factory)
+
+
+@pytest.fixture(params=BACKENDS)
+def migrated_engine(request, tmp_path_factory):
+    """An engine on a migrated database with reference data and no institutions, per backend."""
+    url = _fresh_url(request.param, request, tmp_path_factory)
+    upgrade(url)
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        seed_reference(conn)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS, scope="session")
+def demo_engine(request, tmp_path_factory):
+    """A session-wide database holding the small demo set (read-only for tests), per backend."""
+    url = _fresh_url(request.param, request, tmp_path_factory)
+    upgrade(url)
+    engine = make_engine(url)
+    load_demo(engine, institutions=DEMO_INSTITUTIONS, years=DEMO_YEARS, seed=7,
+              boundaries=boundaries_path(), progress=False)
+    yield engine
+    engine.dispose()
