@@ -42,14 +42,14 @@ def by_sector(conn: Connection, year: int) -> list[dict]:
 
 
 def by_region(conn: Connection, year: int) -> list[dict]:
-    """Per-region sums and population for a year, in the regions' display order."""
+    """Per-region sums and population for a year, every region (zeros where none published)."""
     pop = region_population
     keys = [regions.c.code, regions.c.name_kk, regions.c.name_ru, regions.c.name_en, regions.c.sort_order,
             pop.c.population]
     q = (select(*keys, *_money_sums(rrsm))
-         .select_from(rrsm.join(regions, regions.c.code == rrsm.c.region_code)
+         .select_from(regions
+                      .outerjoin(rrsm, (rrsm.c.region_code == regions.c.code) & (rrsm.c.year == year))
                       .outerjoin(pop, (pop.c.region_code == regions.c.code) & (pop.c.year == year)))
-         .where(rrsm.c.year == year)
          .group_by(*keys)
          .order_by(regions.c.sort_order))
     return [_ints(r) for r in conn.execute(q).mappings()]

@@ -1,0 +1,79 @@
+"""Browser-test support: a real server in a subprocess and headless Debian Chromium."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+
+import pytest
+
+from tests.conftest import IN_CI, ROOT
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+def require_chromium() -> None:
+    """Skip (fail in CI) when Chromium or Playwright is missing."""
+    problem = None
+    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
+        problem = f"Chromium not found at {CHROMIUM} (apt-get install -y chromium chromium-driver)"
+    else:
+        try:
+            import playwright  # noqa: F401
+        except ImportError:
+            problem = "playwright is not installed (pip install -r requirements-dev.txt)"
+    if problem:
+        if IN_CI:
+            pytest.fail(f"CI=true: browser tests must run, but {problem}")
+        pytest.skip(f"browser tests skipped: {problem}")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def running_server(database_url: str, var_dir: str):
+    """`python -m dashboard run` on a free port; yields its base URL once /healthz answers."""
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "ASHYQ_VAR_DIR": var_dir, "LOG_LEVEL": "WARNING"}
+    proc = subprocess.Popen([sys.executable, "-m", "dashboard", "run", "--no-demo", "--port", str(port)],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                output = proc.stdout.read() if proc.poll() is not None else "(still running)"
+                raise RuntimeError(f"server did not come up: {output}")
+            time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def wait_for_dash(page, timeout: float = 20_000) -> None:
+    """Wait until Dash has no callbacks pending (the `load` event is not enough)."""
+    page.wait_for_function(
+        "() => window.store && window.store.getState && "
+        "window.store.getState().isLoading === false && "
+        "(window.store.getState().pendingCallbacks || []).length === 0", timeout=timeout)
