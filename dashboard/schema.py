@@ -222,4 +222,15 @@ demo_anomalies = Table(
     Column("description", Text, nullable=False),
 )
 
+# Region polygons imported by `python -m dashboard import boundaries` (simplified GeoJSON), so
+# the map does not need the file at run time.
+region_boundaries = Table(
+    "region_boundaries", metadata,
+    Column("region_code", String(8), ForeignKey("regions.code"), primary_key=True),
+    Column("geometry", Text, nullable=False),  # GeoJSON geometry (Polygon or MultiPolygon)
+    Column("vertices", Integer, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("imported_at", DateTime(timezone=True), server_default=func.now(), nullable=False),
+)
+
 ROLLUP_TABLES = (rollup_region_sector_month, rollup_district_sector_month, rollup_institution_year)

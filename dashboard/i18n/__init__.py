@@ -1,6 +1,8 @@
 """Translations (kk, ru, en) and the choice of language for a request.
 
-Catalogs live in `messages/<lang>.json`; every key must exist in all three (tested).
+Catalogs live in `messages/<lang>.json` plus one folder per feature area,
+`messages/<area>/<lang>.json`, merged into one catalog per language (a key defined twice is
+an error). Every key must exist in all three languages (tested).
 """
 from __future__ import annotations
 
@@ -17,7 +19,13 @@ _DIR = Path(__file__).parent / "messages"
 @functools.cache
 def catalog(lang: str) -> dict[str, str]:
     """The message catalog of a language."""
-    return json.loads((_DIR / f"{lang}.json").read_text(encoding="utf-8"))
+    merged: dict[str, str] = {}
+    for path in [_DIR / f"{lang}.json", *sorted(_DIR.glob(f"*/{lang}.json"))]:
+        for key, text in json.loads(path.read_text(encoding="utf-8")).items():
+            if key in merged:
+                raise ValueError(f"message key {key!r} is defined twice ({path})")
+            merged[key] = text
+    return merged
 
 
 def t(key: str, lang: str, **params) -> str:
