@@ -1,4 +1,4 @@
-"""Command line: `python -m dashboard {run,migrate,demo}`."""
+"""Command line: `python -m dashboard {run,migrate,demo,import}`."""
 from __future__ import annotations
 
 import argparse
@@ -12,7 +12,8 @@ from dashboard.demo.load import DEFAULT_INSTITUTIONS, DemoError, load_demo, pars
 log = logging.getLogger("dashboard")
 
 
-def _migrate(config) -> None:
+def migrate(config) -> None:
+    """Bring the schema and reference data up to date."""
     from queries.reference import seed_reference
 
     upgrade(config.database_url)
@@ -21,13 +22,15 @@ def _migrate(config) -> None:
 
 
 def cmd_migrate(args, config) -> int:
-    _migrate(config)
+    migrate(config)
     print(f"schema is up to date: {config.database_url.split('@')[-1]}")
     return 0
 
 
 def cmd_demo(args, config) -> int:
-    _migrate(config)
+    if args.institutions < 1:
+        raise DemoError("--institutions must be at least 1")
+    migrate(config)
     result = load_demo(engine_for(config.database_url), institutions=args.institutions,
                        years=parse_years(args.years), seed=args.seed, replace=args.replace,
                        boundaries=config.boundaries_path, progress=not args.quiet)
@@ -40,7 +43,7 @@ def cmd_run(args, config) -> int:
     from app import create_app
     from queries.bulk import count_institutions
 
-    _migrate(config)
+    migrate(config)
     with engine_for(config.database_url).connect() as conn:
         empty = count_institutions(conn) == 0
     if empty and not args.no_demo:
@@ -70,6 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--replace", action="store_true", help="delete existing institutions first")
     demo.add_argument("--quiet", action="store_true", help="no progress bar")
     demo.set_defaults(func=cmd_demo)
+    from dashboard.importer.cli import add_parser as add_import_parser
+
+    add_import_parser(sub)
     return parser
 
 
@@ -78,8 +84,6 @@ def main(argv: list[str] | None = None) -> int:
     try:
         config = load_config()
         logging.basicConfig(level=config.log_level, format="%(levelname)s %(name)s: %(message)s")
-        if getattr(args, "institutions", 1) < 1:
-            raise DemoError("--institutions must be at least 1")
         return args.func(args, config)
     except (ConfigError, DemoError) as exc:
         print(f"error: {exc}", file=sys.stderr)

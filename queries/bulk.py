@@ -78,8 +78,9 @@ def end_fast_line_load(conn: Connection) -> None:
         conn.execute(text(f"ALTER TABLE budget_lines ADD CONSTRAINT {name} {definition}"))
 
 
-def write_lines(conn: Connection, chunk: dict[str, np.ndarray]) -> int:
-    """Append a chunk of budget lines (column arrays, money in tiyn); returns the row count."""
+def write_lines(conn: Connection, chunk: dict[str, np.ndarray], table: str = "budget_lines") -> int:
+    """Append a chunk of budget lines (column arrays, money in tiyn) to `table` (budget_lines
+    or a staging table with the same columns); returns the row count."""
     n = len(chunk["institution_id"])
     if n == 0:
         return 0
@@ -91,7 +92,7 @@ def write_lines(conn: Connection, chunk: dict[str, np.ndarray]) -> int:
             rec[name] = chunk[name]
         cols = ", ".join(LINE_COLUMNS)
         with conn.connection.driver_connection.cursor() as cur:
-            with cur.copy(f"COPY budget_lines ({cols}) FROM STDIN (FORMAT BINARY)") as copy:
+            with cur.copy(f"COPY {table} ({cols}) FROM STDIN (FORMAT BINARY)") as copy:
                 copy.write(_PG_HEADER)
                 view = rec.view(np.uint8)
                 step = 8 << 20
@@ -102,7 +103,7 @@ def write_lines(conn: Connection, chunk: dict[str, np.ndarray]) -> int:
     columns = [chunk[c].tolist() if chunk[c].dtype.kind != "S" else chunk[c].astype(str).tolist()
                for c in LINE_COLUMNS]
     placeholders = ", ".join("?" * len(LINE_COLUMNS))
-    conn.exec_driver_sql(f"INSERT INTO budget_lines ({', '.join(LINE_COLUMNS)}) VALUES ({placeholders})",
+    conn.exec_driver_sql(f"INSERT INTO {table} ({', '.join(LINE_COLUMNS)}) VALUES ({placeholders})",
                          list(zip(*columns)))
     return n
 

@@ -1,0 +1,208 @@
+"""Reading an import file into a table of strings with the row numbers a user sees.
+
+CSV (comma, semicolon or tab; UTF-8 with or without BOM, or Windows-1251) or XLSX (first
+sheet). Every problem with the file as a whole becomes one clear error in the report.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from dashboard.importer.report import ImportRejected, ImportReport
+
+DEFAULT_MAX_BYTES = 200 * 1024 * 1024
+
+
+@dataclass
+class Table:
+    """The cells of a file as stripped strings; `rows[i]` is the file row of frame row i."""
+
+    frame: pd.DataFrame
+    rows: np.ndarray
+    source: str  # "csv" or "xlsx"
+
+
+def read_table(path: Path, report: ImportReport, max_bytes: int = DEFAULT_MAX_BYTES) -> Table:
+    """Read `path` or raise ImportRejected with one clear error in `report`."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            _reject(report, "too_big", size=_mb(size), limit=_mb(max_bytes))
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+    except OSError as exc:
+        _reject(report, "unreadable", reason=exc.strerror or str(exc))
+    if size == 0:
+        _reject(report, "empty")
+    if head.startswith(b"PK\x03\x04"):
+        table = _read_xlsx(path, report)
+    elif head.startswith(b"\xd0\xcf\x11\xe0"):
+        _reject(report, "xls")
+    else:
+        table = _read_csv(path.read_bytes(), report)
+    if len(table.frame.columns) == 0:
+        _reject(report, "empty")
+    if len(table.frame) == 0:
+        _reject(report, "header_only")
+    return table
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f}"
+
+
+def _reject(report: ImportReport, code: str, **params):
+    report.error(code, **params)
+    raise ImportRejected(report)
+
+
+def _decode(data: bytes, report: ImportReport) -> str:
+    if b"\x00" in data[:65536] or _control_share(data[:65536]) > 0.01:
+        _reject(report, "binary")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1251")
+    except UnicodeDecodeError:
+        _reject(report, "encoding")
+
+
+def _control_share(sample: bytes) -> float:
+    if not sample:
+        return 0.0
+    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 13))
+    return controls / len(sample)
+
+
+def sniff_delimiter(header_line: str) -> str:
+    """The most frequent of ; , and tab in the header line (outside quotes)."""
+    unquoted = "".join(part for i, part in enumerate(header_line.split('"')) if i % 2 == 0)
+    counts = {d: unquoted.count(d) for d in (";", ",", "\t")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
+def _read_csv(data: bytes, report: ImportReport) -> Table:
+    text = _decode(data, report)
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is None:
+        _reject(report, "empty")
+    delimiter = sniff_delimiter(lines[first])
+    header = [h.strip() for h in next(csv.reader([lines[first]], delimiter=delimiter))]
+    width = len(header)
+    if '"' in text:
+        records, rows = _parse_quoted(text, delimiter, width, report)
+        frame = pd.DataFrame([(r + [""] * width)[:width] for r in records], dtype=object)
+        return _finish(frame, header, np.asarray(rows, dtype=np.int64), "csv")
+    # Fast path: no quoting, so one physical line is one record (C parser).
+    body = pd.Series(lines[first + 1:], dtype=object)
+    rows = np.arange(first + 2, first + 2 + len(body))
+    fields = body.str.count(re.escape(delimiter)).to_numpy() + 1
+    bad = np.flatnonzero((fields != width) & (body.str.strip() != "").to_numpy())
+    if bad.size:
+        for i in bad[:20]:
+            report.error("field_count", row=int(rows[i]), expected=width, found=int(fields[i]))
+        if bad.size > 20:
+            report.error("more_errors", count=int(bad.size - 20))
+        raise ImportRejected(report)
+    frame = pd.read_csv(io.StringIO("\n".join(body)), sep=delimiter, header=None, names=list(range(width)),
+                        dtype=str, keep_default_na=False, na_filter=False, skip_blank_lines=False,
+                        quoting=csv.QUOTE_NONE, index_col=False, engine="c")
+    return _finish(frame, header, rows[:len(frame)], "csv")
+
+
+def _parse_quoted(text: str, delimiter: str, width: int, report: ImportReport):
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    records, rows, bad = [], [], []
+    header_seen = False
+    try:
+        while True:
+            row = reader.line_num + 1  # a quoted record may span lines: the user sees its first
+            record = next(reader, None)
+            if record is None:
+                break
+            if not header_seen:
+                if any(c.strip() for c in record):
+                    header_seen = True
+                continue
+            if len(record) != width and any(c.strip() for c in record):
+                bad.append((row, len(record)))
+            records.append(record)
+            rows.append(row)
+    except csv.Error as exc:
+        _reject(report, "unreadable", reason=f"{exc} (line {reader.line_num})")
+    if bad:
+        for row, n in bad[:20]:
+            report.error("field_count", row=row, expected=width, found=n)
+        raise ImportRejected(report)
+    return records, rows
+
+
+def _read_xlsx(path: Path, report: ImportReport) -> Table:
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        _reject(report, "bad_xlsx", reason=type(exc).__name__)
+    try:
+        sheet = book.worksheets[0]
+        header, records, rows = None, [], []
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            cells = ["" if v is None else _cell_text(v) for v in values]
+            if header is None:
+                if any(c.strip() for c in cells):
+                    header = cells
+                continue
+            records.append(cells)
+            rows.append(number)
+    finally:
+        book.close()
+    if header is None:
+        _reject(report, "empty")
+    while header and not header[-1].strip():  # trailing empty header cells
+        header.pop()
+    width = len(header)
+    for i, (record, row) in enumerate(zip(records, rows)):
+        if len(record) > width and any(c.strip() for c in record[width:]):
+            report.error("field_count", row=row, expected=width, found=len(record))
+        records[i] = (record + [""] * width)[:width]
+    if report.error_count:
+        raise ImportRejected(report)
+    frame = pd.DataFrame(records, dtype=object)
+    return _finish(frame, [h.strip() for h in header], np.asarray(rows, dtype=np.int64), "xlsx")
+
+
+def _cell_text(value) -> str:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _finish(frame: pd.DataFrame, header: list[str], rows: np.ndarray, source: str) -> Table:
+    if not any(header):
+        return Table(pd.DataFrame(), rows[:0], source)
+    frame = frame.reindex(columns=range(len(header))).fillna("").astype(str)
+    for i in range(len(header)):
+        frame[i] = frame[i].str.strip()
+    # Blank lines (all cells empty) are not rows for the user either.
+    keep = (frame != "").any(axis=1).to_numpy()
+    frame = frame.loc[keep].reset_index(drop=True)
+    frame.columns = header
+    return Table(frame, rows[keep], source)

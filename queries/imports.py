@@ -1,0 +1,229 @@
+"""SQL of the importer: reference lookups, the institutions upsert, the staged lines merge."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, text, update
+
+from dashboard.importer.cells import text_key
+from dashboard.schema import (
+    MONEY_COLUMNS, districts, functional_groups, institution_types, institutions, programs,
+    region_boundaries, regions, sectors, specifics, subprograms,
+)
+from queries.bulk import LINE_COLUMNS, write_lines
+
+KEY_COLUMNS = ("institution_id", "year", "month", "program_code", "subprogram_code", "specific_code")
+INSTITUTION_FIELDS = ("name_kk", "name_ru", "name_en", "type_code", "sector_code", "region_code", "district_code",
+                      "address", "lat", "lon", "budget_level", "capacity_unit", "capacity")
+
+
+@dataclass
+class Classification:
+    functional_groups: set[str]
+    programs: dict[str, str]  # program code → functional group
+    subprograms: set[str]  # "464-003/015"
+    specifics: set[int]
+
+
+def load_classification(conn: Connection) -> Classification:
+    """The budget classification as lookup sets."""
+    return Classification(
+        functional_groups=set(conn.execute(select(functional_groups.c.code)).scalars()),
+        programs=dict(conn.execute(select(programs.c.code, programs.c.functional_group)).all()),
+        subprograms={f"{p}/{s}" for p, s in conn.execute(select(subprograms.c.program_code, subprograms.c.code))},
+        specifics=set(conn.execute(select(specifics.c.code)).scalars()))
+
+
+@dataclass
+class Vocabulary:
+    """Name (any language, normalised by text_key) or code → code, for each vocabulary."""
+
+    regions: dict[str, str]
+    sectors: dict[str, str]
+    types: dict[str, str]
+    type_sector: dict[str, str]
+    type_unit: dict[str, str | None]
+    district_codes: dict[str, str]  # normalised code → code
+    districts: dict[tuple[str, str], str]  # (region code, normalised name) → code
+    district_region: dict[str, str]
+
+
+def _names(rows, extra=lambda row: ()) -> dict[str, str]:
+    result: dict[str, str] = {}
+    ambiguous: set[str] = set()
+    for row in rows:
+        for name in (row["code"], row["name_kk"], row["name_ru"], row["name_en"], *extra(row)):
+            key = text_key(name or "")
+            if not key:
+                continue
+            if result.get(key, row["code"]) != row["code"]:
+                ambiguous.add(key)
+            result[key] = row["code"]
+    return {k: v for k, v in result.items() if k not in ambiguous}
+
+
+_REGION_WORDS = ("область", "облысы", "region", "г ", "қаласы", "city")
+
+
+def _short_region_names(row) -> tuple[str, ...]:
+    """'Акмолинская область' → 'акмолинская'; 'г. Астана' → 'астана'."""
+    out = []
+    for name in (row["name_kk"], row["name_ru"], row["name_en"]):
+        key = f" {text_key(name)} "
+        for word in _REGION_WORDS:
+            key = key.replace(f" {word.strip()} ", " ")
+        out.append(key.strip())
+    return tuple(out)
+
+
+def load_vocabulary(conn: Connection) -> Vocabulary:
+    """Regions, districts, sectors and institution types, findable by code or name."""
+    region_rows = [dict(r) for r in conn.execute(select(regions)).mappings()]
+    district_rows = [dict(r) for r in conn.execute(select(districts)).mappings()]
+    type_rows = [dict(r) for r in conn.execute(select(institution_types)).mappings()]
+    by_region: dict[tuple[str, str], str] = {}
+    for row in district_rows:
+        for name in (row["name_kk"], row["name_ru"], row["name_en"]):
+            by_region[(row["region_code"], text_key(name or ""))] = row["code"]
+    return Vocabulary(
+        regions=_names(region_rows, _short_region_names),
+        sectors=_names([dict(r) for r in conn.execute(select(sectors)).mappings()]),
+        types=_names(type_rows),
+        type_sector={r["code"]: r["sector_code"] for r in type_rows},
+        type_unit={r["code"]: r["unit_kind"] for r in type_rows},
+        district_codes={text_key(r["code"]): r["code"] for r in district_rows},
+        districts=by_region,
+        district_region={r["code"]: r["region_code"] for r in district_rows})
+
+
+def institution_ids(conn: Connection) -> dict[str, int]:
+    """BIN → institution id for every institution."""
+    return dict(conn.execute(select(institutions.c.bin, institutions.c.id)).all())
+
+
+def stored_polygons(conn: Connection) -> dict[str, list]:
+    """Region polygons from region_boundaries, in dashboard.geo's form (empty when none)."""
+    result: dict[str, list] = {}
+    for code, geometry in conn.execute(select(region_boundaries.c.region_code, region_boundaries.c.geometry)):
+        geom = json.loads(geometry)
+        polys = [geom["coordinates"]] if geom["type"] == "Polygon" else geom["coordinates"]
+        result[code] = [[np.asarray(ring, dtype=float)[:, :2] for ring in poly] for poly in polys]
+    return result
+
+
+@dataclass
+class InstitutionChanges:
+    inserted: int
+    updated: int
+    unchanged: int
+    moved_ids: list[int]  # region, district or sector changed: their rollups must be recomputed
+    old_regions: set[str]
+    old_districts: set[str]
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, float) or isinstance(b, float):
+        return a is not None and b is not None and abs(float(a) - float(b)) < 1e-9
+    return a == b
+
+
+def upsert_institutions(conn: Connection, frame: pd.DataFrame) -> InstitutionChanges:
+    """Insert new BINs, update changed ones, leave identical ones alone."""
+    records = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    existing = {r["bin"]: dict(r) for r in conn.execute(
+        select(institutions.c.id, institutions.c.bin, *[institutions.c[f] for f in INSTITUTION_FIELDS])).mappings()}
+    new, changed, moved, old_regions, old_districts = [], [], [], set(), set()
+    for rec in records:
+        row = {f: rec[f] for f in ("bin", *INSTITUTION_FIELDS)}
+        old = existing.get(row["bin"])
+        if old is None:
+            new.append(row)
+        elif not all(_same(old[f], row[f]) for f in INSTITUTION_FIELDS):
+            changed.append({**row, "b_bin": row["bin"]})
+            if (old["region_code"], old["district_code"], old["sector_code"]) != \
+                    (row["region_code"], row["district_code"], row["sector_code"]):
+                moved.append(old["id"])
+                old_regions.add(old["region_code"])
+                old_districts.add(old["district_code"])
+    if new:
+        conn.execute(insert(institutions), new)
+    if changed:
+        stmt = (update(institutions).where(institutions.c.bin == bindparam("b_bin"))
+                .values(**{f: bindparam(f) for f in INSTITUTION_FIELDS}, updated_at=func.now()))
+        conn.execute(stmt, [{k: v for k, v in r.items() if k != "bin"} for r in changed])
+    return InstitutionChanges(len(new), len(changed), len(records) - len(new) - len(changed),
+                              moved, old_regions, old_districts)
+
+
+@dataclass
+class LineChanges:
+    inserted: int
+    updated: int
+    unchanged: int
+    affected: list[tuple[int, int]]  # (institution id, year) whose lines changed
+
+
+def merge_lines(conn: Connection, chunk: dict[str, np.ndarray]) -> LineChanges:
+    """Upsert lines on their natural key through a staging table; identical rows stay untouched."""
+    total = len(chunk["institution_id"])
+    if total == 0:
+        return LineChanges(0, 0, 0, [])
+    if conn.dialect.name == "postgresql":
+        return _merge_postgresql(conn, chunk, total)
+    return _merge_sqlite(conn, chunk, total)
+
+
+_STAGING_COLUMNS = """institution_id INTEGER NOT NULL, year SMALLINT NOT NULL, month SMALLINT NOT NULL,
+    program_code VARCHAR(7) NOT NULL, subprogram_code VARCHAR(3) NOT NULL, specific_code SMALLINT NOT NULL,
+    plan BIGINT NOT NULL, plan_adjusted BIGINT NOT NULL, obligations BIGINT NOT NULL, paid BIGINT NOT NULL"""
+_SET = ", ".join(f"{c} = excluded.{c}" for c in MONEY_COLUMNS)
+_COLS = ", ".join(LINE_COLUMNS)
+_KEY = ", ".join(KEY_COLUMNS)
+
+
+def _merge_postgresql(conn: Connection, chunk, total: int) -> LineChanges:
+    conn.execute(text(f"CREATE TEMP TABLE import_lines ({_STAGING_COLUMNS}) ON COMMIT DROP"))
+    write_lines(conn, chunk, table="import_lines")
+    differs = " OR ".join(f"budget_lines.{c} <> excluded.{c}" for c in MONEY_COLUMNS)
+    rows = conn.execute(text(f"""
+        WITH merged AS (
+            INSERT INTO budget_lines ({_COLS}) SELECT {_COLS} FROM import_lines
+            ON CONFLICT ({_KEY}) DO UPDATE SET {_SET} WHERE {differs}
+            RETURNING institution_id, year, (xmax = 0) AS inserted)
+        SELECT institution_id, year, count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted)
+        FROM merged GROUP BY institution_id, year""")).all()
+    conn.execute(text("DROP TABLE import_lines"))
+    inserted = sum(r[2] for r in rows)
+    updated = sum(r[3] for r in rows)
+    return LineChanges(inserted, updated, total - inserted - updated, [(r[0], r[1]) for r in rows])
+
+
+def _merge_sqlite(conn: Connection, chunk, total: int) -> LineChanges:
+    conn.exec_driver_sql("DROP TABLE IF EXISTS temp.import_lines")
+    conn.exec_driver_sql(f"CREATE TEMP TABLE import_lines ({_STAGING_COLUMNS}, state SMALLINT NOT NULL DEFAULT 1)")
+    write_lines(conn, chunk, table="import_lines")
+    # state: 1 new, 2 changed, 0 identical to what is stored.
+    join = " AND ".join(f"b.{c} = import_lines.{c}" for c in KEY_COLUMNS)
+    differs = " OR ".join(f"b.{c} <> import_lines.{c}" for c in MONEY_COLUMNS)
+    conn.exec_driver_sql(f"UPDATE import_lines SET state = CASE WHEN {differs} THEN 2 ELSE 0 END "
+                         f"FROM budget_lines AS b WHERE {join}")
+    counts = dict(conn.exec_driver_sql("SELECT state, count(*) FROM import_lines GROUP BY state").all())
+    affected = conn.exec_driver_sql(
+        "SELECT DISTINCT institution_id, year FROM import_lines WHERE state > 0").all()
+    conn.exec_driver_sql(f"INSERT INTO budget_lines ({_COLS}) SELECT {_COLS} FROM import_lines WHERE state > 0 "
+                         f"ON CONFLICT ({_KEY}) DO UPDATE SET {_SET}")
+    conn.exec_driver_sql("DROP TABLE temp.import_lines")
+    return LineChanges(counts.get(1, 0), counts.get(2, 0), counts.get(0, 0), [tuple(r) for r in affected])
+
+
+def replace_boundaries(conn: Connection, rows: list[dict]) -> None:
+    """Store simplified region geometries, replacing whatever was there."""
+    conn.execute(delete(region_boundaries))
+    conn.execute(insert(region_boundaries), rows)
+
+
+def region_codes(conn: Connection) -> set[str]:
+    return set(conn.execute(select(regions.c.code)).scalars())
