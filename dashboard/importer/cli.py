@@ -51,9 +51,14 @@ def cmd_import(args, config) -> int:
             print(t("import.cli.no_file", args.lang, file=str(path)), file=sys.stderr)
             return 2
     from dashboard.cli import migrate
+    from dashboard.db import head_revision
+    from queries.health import schema_revision
 
-    migrate(config)
     engine = engine_for(config.database_url)
+    with engine.connect() as conn:
+        current = schema_revision(conn)
+    if current != head_revision():  # only then: migrating takes write locks of its own
+        migrate(config)
     if args.what == "boundaries":
         report = import_boundaries(engine, args.file, args.code_property, args.tolerance, args.dry_run)
     else:

@@ -154,10 +154,12 @@ def _read_xlsx(path: Path, report: ImportReport) -> Table:
     import zipfile
 
     from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        # A file object, so that the name (an upload's random one, say) does not matter.
+        book = load_workbook(open(path, "rb"), read_only=True, data_only=True)  # noqa: SIM115 - closed below
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
         _reject(report, "bad_xlsx", reason=type(exc).__name__)
     try:
         sheet = book.worksheets[0]
