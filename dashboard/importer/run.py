@@ -149,8 +149,13 @@ def _validate_and_write(conn, report: ImportReport, options: Options, inst_table
     if lines_table is not None:
         table, headers = lines_table
         checker = Checker(report, table.frame, table.rows, headers)
-        new_bins = set(inst_frame["bin"]) if inst_frame is not None else set()
-        frame = check_lines(table, checker, q.load_classification(conn), set(known) | new_bins)
+        # Every BIN of the companion file counts as known here: a line whose institution row
+        # is wrong is not a second error; with --skip-invalid it is skipped with its institution.
+        named = set(inst_table[0].frame[inst_table[1]["bin"]]) if inst_table is not None else set()
+        frame = check_lines(table, checker, q.load_classification(conn), set(known) | named)
+        if inst_frame is not None and options.skip_invalid:
+            dropped = named - set(inst_frame["bin"]) - set(known)
+            checker.flag(frame["bin"].isin(dropped).to_numpy() & ~checker.invalid, "institution_rejected", "bin")
         lines_frame = frame[~checker.invalid]
         report.rows_skipped = int(checker.invalid.sum())
     stages.next()
