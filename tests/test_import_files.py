@@ -123,3 +123,13 @@ def test_nothing_is_written_by_a_rejected_or_dry_run(engine, tmp_path):
     path = write_csv(tmp_path / "ok.csv", LINE_HEADER, line_rows(BINS[:1]))
     assert dry(engine, path).inserted == 36
     assert _lines(engine) == before
+
+
+def test_the_documented_example_files_import_cleanly(tmp_path):
+    from tests.conftest import ROOT
+
+    engine = sqlite_with_schools(tmp_path, n=1)
+    examples = ROOT / "docs" / "examples"
+    report = import_lines(engine, examples / "lines.csv", institutions_path=examples / "institutions.csv")
+    assert report.status == "loaded" and not report.issues, [i.describe("en") for i in report.issues]
+    assert report.inserted == 12 and report.details["institutions"]["inserted"] == 3

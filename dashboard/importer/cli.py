@@ -94,6 +94,8 @@ def print_report(report: ImportReport, args, lang: str) -> None:
         except OSError as exc:
             print(t("import.cli.report_failed", lang, path=str(path), reason=exc.strerror or str(exc)),
                   file=sys.stderr)
+    if report.details.get("institutions"):
+        print(t("import.cli.institutions", lang, **report.details["institutions"]))
     if report.kind == "boundaries" and report.details:
         print(t("import.cli.boundaries", lang, **report.details))
     print(report.summary(lang))

@@ -133,7 +133,7 @@ def _merge_reports(report: ImportReport, other: ImportReport, counts: bool) -> N
 def _validate_and_write(conn, report: ImportReport, options: Options, inst_table, inst_report,
                         lines_table, stages: _Stages) -> None:
     known = q.institution_ids(conn)
-    inst_frame = None
+    inst_frame, named = None, set()
     if inst_table is not None:
         table, headers = inst_table
         polygons = (load_region_polygons(options.boundaries_path) if options.boundaries_path
@@ -141,6 +141,7 @@ def _validate_and_write(conn, report: ImportReport, options: Options, inst_table
         checker = Checker(report, table.frame, table.rows, headers, file=inst_report.file)
         frame = check_institutions(table, checker, q.load_vocabulary(conn), polygons)
         inst_frame = frame[~checker.invalid]
+        named = set(frame["bin"])  # normalised (XLSX BINs padded), valid or not
         if lines_table is None:
             report.rows_skipped = int(checker.invalid.sum())
         else:
@@ -151,7 +152,6 @@ def _validate_and_write(conn, report: ImportReport, options: Options, inst_table
         checker = Checker(report, table.frame, table.rows, headers)
         # Every BIN of the companion file counts as known here: a line whose institution row
         # is wrong is not a second error; with --skip-invalid it is skipped with its institution.
-        named = set(inst_table[0].frame[inst_table[1]["bin"]]) if inst_table is not None else set()
         frame = check_lines(table, checker, q.load_classification(conn), set(known) | named)
         if inst_frame is not None and options.skip_invalid:
             dropped = named - set(inst_frame["bin"]) - set(known)
