@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from dashboard.bin import is_valid_bin
 from dashboard.importer.report import ImportReport
@@ -97,28 +99,33 @@ def int_checks(checker: Checker, canon: str, low: int, high: int, code: str) -> 
 
 
 def money_checks(checker: Checker, canon: str) -> np.ndarray:
-    """Parse tenge amounts ('1234567.89', '1 234 567,89', '1234567') into exact tiyn (int64)."""
+    """Parse tenge amounts ('1234567.89', '1 234 567,89', '1234567') into exact tiyn (int64).
+
+    Pure string and integer arithmetic (Arrow compute, vectorised): no float on the way.
+    """
     cells = checker.column(canon)
     present = checker.required(canon)
-    clean = cells.str.replace(r"[\s\u00a0\u202f]", "", regex=True)
-    parts = clean.str.extract(r"^(-?)(\d+)(?:[.,](\d*))?$")
-    matched = parts[1].notna().to_numpy()
-    negative = matched & (parts[0] == "-").to_numpy()
-    frac = parts[2].fillna("")
-    too_precise = matched & (frac.str.len() > 2).to_numpy()
-    whole = parts[1].fillna("0").str.lstrip("0")
-    too_large = matched & (whole.str.len() > MAX_WHOLE_DIGITS).to_numpy()
+    text = pa.array(cells.to_numpy(dtype=object), type=pa.string())
+    clean = pc.replace_substring_regex(text, r"[\s\x{00a0}\x{202f}]", "")
+    parts = pc.extract_regex(clean, r"^(?P<sign>-?)(?P<whole>\d+)(?:[.,](?P<frac>\d*))?$")
+    matched = parts.is_valid().to_numpy(zero_copy_only=False)
+    parts = parts.fill_null({"sign": "", "whole": "0", "frac": ""})
+    negative = matched & pc.equal(parts.field("sign"), "-").to_numpy(zero_copy_only=False)
+    frac = parts.field("frac")
+    too_precise = matched & (pc.utf8_length(frac).to_numpy(zero_copy_only=False) > 2)
+    whole = pc.utf8_ltrim(parts.field("whole"), "0")
+    too_large = matched & (pc.utf8_length(whole).to_numpy(zero_copy_only=False) > MAX_WHOLE_DIGITS)
     checker.flag(present & ~matched, "money_format", canon)
     checker.flag(negative, "money_negative", canon)
     checker.flag(too_precise & ~negative, "money_decimals", canon)
     checker.flag(too_large & ~negative & ~too_precise, "money_too_large", canon)
     ok = matched & ~negative & ~too_precise & ~too_large
-    tiyn = np.zeros(len(cells), dtype=np.int64)
-    if ok.any():
-        w = whole[ok].replace("", "0").astype(np.int64).to_numpy()
-        f = frac[ok].str.ljust(2, "0").replace("", "00").astype(np.int64).to_numpy()
-        tiyn[ok] = w * 100 + f
-    return tiyn
+    ok_arrow = pa.array(ok)
+    whole = pc.if_else(pc.and_(ok_arrow, pc.not_equal(whole, "")), whole, "0")
+    frac = pc.if_else(ok_arrow, pc.utf8_rpad(pc.utf8_slice_codeunits(frac, 0, 2), 2, "0"), "00")
+    tiyn = (pc.cast(whole, pa.int64()).to_numpy(zero_copy_only=False) * 100
+            + pc.cast(frac, pa.int64()).to_numpy(zero_copy_only=False))
+    return np.where(ok, tiyn, 0).astype(np.int64)
 
 
 def number_checks(checker: Checker, canon: str) -> np.ndarray:

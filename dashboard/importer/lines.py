@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from dashboard.importer.cells import Checker, bin_checks, int_checks, money_checks
 from dashboard.importer.columns import MONEY_FIELDS
@@ -23,11 +25,8 @@ def check_lines(table: Table, checker: Checker, cls: Classification, known_bins:
     group_ok = group.isin(cls.functional_groups).to_numpy()
     c.flag(group_present & ~group_ok, "functional_group_unknown", "functional_group")
 
-    program = c.column("program").str.replace(r"[\s\u00a0]", "", regex=True)
-    parts = program.str.extract(r"^(\d{3})[-.]?(\d{3})$")
-    program = (parts[0] + "-" + parts[1]).fillna(program)
+    program, shaped = _program_codes(c.column("program"))
     program_present = c.required("program")
-    shaped = parts[0].notna().to_numpy()
     c.flag(program_present & ~shaped, "program_format", "program")
     program_ok = program.isin(cls.programs.keys()).to_numpy()
     c.flag(shaped & ~program_ok, "program_unknown", "program")
@@ -66,3 +65,14 @@ def check_lines(table: Table, checker: Checker, cls: Classification, known_bins:
     return pd.DataFrame({"bin": bins.to_numpy(), "year": year, "month": month, "program_code": program.to_numpy(),
                          "subprogram_code": sub.to_numpy(), "specific_code": specific, **money})
 
+
+
+def _program_codes(cells: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """'464003', '464-003', '464 003' → '464-003' (Arrow compute); and which cells had that shape."""
+    text = pc.replace_substring_regex(pa.array(cells.to_numpy(dtype=object), type=pa.string()),
+                                      r"[\s\x{00a0}]", "")
+    parts = pc.extract_regex(text, r"^(?P<admin>\d{3})[-.]?(?P<program>\d{3})$")
+    shaped = parts.is_valid().to_numpy(zero_copy_only=False)
+    joined = pc.binary_join_element_wise(parts.field("admin"), parts.field("program"), "-")
+    codes = pc.if_else(parts.is_valid(), joined, text)
+    return pd.Series(codes.to_numpy(zero_copy_only=False), dtype=object), shaped
