@@ -15,6 +15,7 @@ from dashboard.schema import (
 )
 from queries.bulk import LINE_COLUMNS, write_lines
 
+IMPORT_LOCK_KEY = 7_240_001  # pg_advisory_xact_lock key serialising imports
 KEY_COLUMNS = ("institution_id", "year", "month", "program_code", "subprogram_code", "specific_code")
 INSTITUTION_FIELDS = ("name_kk", "name_ru", "name_en", "type_code", "sector_code", "region_code", "district_code",
                       "address", "lat", "lon", "budget_level", "capacity_unit", "capacity")
@@ -185,16 +186,28 @@ _KEY = ", ".join(KEY_COLUMNS)
 
 
 def _merge_postgresql(conn: Connection, chunk, total: int) -> LineChanges:
+    # One import at a time: the diff below must not race another import's writes.
+    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK_KEY})
     conn.execute(text(f"CREATE TEMP TABLE import_lines ({_STAGING_COLUMNS}) ON COMMIT DROP"))
     write_lines(conn, chunk, table="import_lines")
-    differs = " OR ".join(f"budget_lines.{c} <> excluded.{c}" for c in MONEY_COLUMNS)
-    rows = conn.execute(text(f"""
-        WITH merged AS (
-            INSERT INTO budget_lines ({_COLS}) SELECT {_COLS} FROM import_lines
-            ON CONFLICT ({_KEY}) DO UPDATE SET {_SET} WHERE {differs}
-            RETURNING institution_id, year, (xmax = 0) AS inserted)
-        SELECT institution_id, year, count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted)
-        FROM merged GROUP BY institution_id, year""")).all()
+    conn.execute(text("ANALYZE import_lines"))
+    # Only new and changed lines go on: identical ones are never touched (no row locks, no WAL).
+    same_key = " AND ".join(f"b.{c} = s.{c}" for c in KEY_COLUMNS)
+    values = ", ".join(MONEY_COLUMNS)
+    conn.execute(text(f"""
+        CREATE TEMP TABLE import_changes ON COMMIT DROP AS
+        SELECT {", ".join(f"s.{c}" for c in LINE_COLUMNS)}, b.institution_id IS NULL AS is_new
+        FROM import_lines s LEFT JOIN budget_lines b ON {same_key}
+        WHERE b.institution_id IS NULL
+           OR ({", ".join(f"s.{c}" for c in MONEY_COLUMNS)}) IS DISTINCT FROM ({", ".join(f"b.{c}" for c in MONEY_COLUMNS)})"""))
+    conn.execute(text(f"INSERT INTO budget_lines ({_COLS}) SELECT {_COLS} FROM import_changes WHERE is_new"))
+    conn.execute(text(f"""
+        UPDATE budget_lines b SET ({values}) = ({", ".join(f"c.{m}" for m in MONEY_COLUMNS)})
+        FROM import_changes c WHERE NOT c.is_new AND {same_key.replace("s.", "c.")}"""))
+    rows = conn.execute(text("""
+        SELECT institution_id, year, count(*) FILTER (WHERE is_new), count(*) FILTER (WHERE NOT is_new)
+        FROM import_changes GROUP BY institution_id, year""")).all()
+    conn.execute(text("DROP TABLE import_changes"))
     conn.execute(text("DROP TABLE import_lines"))
     inserted = sum(r[2] for r in rows)
     updated = sum(r[3] for r in rows)

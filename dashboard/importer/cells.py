@@ -106,7 +106,9 @@ def money_checks(checker: Checker, canon: str) -> np.ndarray:
     cells = checker.column(canon)
     present = checker.required(canon)
     text = pa.array(cells.to_numpy(dtype=object), type=pa.string())
-    clean = pc.replace_substring_regex(text, r"[\s\x{00a0}\x{202f}]", "")
+    clean = text
+    for space in (" ", "\u00a0", "\u202f", "\t"):  # literal replaces: much cheaper than one regex
+        clean = pc.replace_substring(clean, space, "")
     parts = pc.extract_regex(clean, r"^(?P<sign>-?)(?P<whole>\d+)(?:[.,](?P<frac>\d*))?$")
     matched = parts.is_valid().to_numpy(zero_copy_only=False)
     parts = parts.fill_null({"sign": "", "whole": "0", "frac": ""})

@@ -13,6 +13,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from dashboard.importer.report import ImportRejected, ImportReport
 
@@ -106,22 +109,32 @@ def _read_csv(data: bytes, report: ImportReport) -> Table:
         records, rows = _parse_quoted(text, delimiter, width, report)
         frame = pd.DataFrame([(r + [""] * width)[:width] for r in records], dtype=object)
         return _finish(frame, header, np.asarray(rows, dtype=np.int64), "csv")
-    # Fast path: no quoting, so one physical line is one record (C parser).
-    body = pd.Series(lines[first + 1:], dtype=object)
+    # Fast path: no quoting, so one physical line is one record (Arrow's C++ CSV reader).
+    body = pa.array(lines[first + 1:], type=pa.string())
     rows = np.arange(first + 2, first + 2 + len(body))
-    fields = body.str.count(re.escape(delimiter)).to_numpy() + 1
-    bad = np.flatnonzero((fields != width) & (body.str.strip() != "").to_numpy())
+    fields = pc.count_substring(body, delimiter).to_numpy(zero_copy_only=False) + 1
+    blank = pc.equal(pc.utf8_trim_whitespace(body), "").to_numpy(zero_copy_only=False)
+    bad = np.flatnonzero((fields != width) & ~blank)
     if bad.size:
         for i in bad[:20]:
             report.error("field_count", row=int(rows[i]), expected=width, found=int(fields[i]))
         if bad.size > 20:
             report.error("more_errors", count=int(bad.size - 20))
         raise ImportRejected(report)
-    frame = pd.read_csv(io.StringIO("\n".join(body)), sep=delimiter, header=None, names=list(range(width)),
-                        dtype=str, keep_default_na=False, na_filter=False, skip_blank_lines=False,
-                        quoting=csv.QUOTE_NONE, index_col=False, engine="c")
-    return _finish(frame, header, rows[:len(frame)], "csv")
-
+    kept = np.flatnonzero(~blank)
+    if kept.size == 0:
+        return _finish(pd.DataFrame(columns=range(width)), header, rows[:0], "csv")
+    names = [str(i) for i in range(width)]
+    table = pacsv.read_csv(
+        io.BytesIO("\n".join(lines[first + 1:] if kept.size == len(body)
+                             else [lines[first + 1 + i] for i in kept]).encode("utf-8")),
+        read_options=pacsv.ReadOptions(column_names=names),
+        parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char=False, ignore_empty_lines=False),
+        convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                             strings_can_be_null=False, quoted_strings_can_be_null=False))
+    frame = pa.table({n: pc.utf8_trim_whitespace(table.column(n)) for n in names}).to_pandas()
+    frame.columns = range(width)
+    return _finish(frame, header, rows[kept], "csv", stripped=True)
 
 def _parse_quoted(text: str, delimiter: str, width: int, report: ImportReport):
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
@@ -197,12 +210,14 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def _finish(frame: pd.DataFrame, header: list[str], rows: np.ndarray, source: str) -> Table:
+def _finish(frame: pd.DataFrame, header: list[str], rows: np.ndarray, source: str,
+            stripped: bool = False) -> Table:
     if not any(header):
         return Table(pd.DataFrame(), rows[:0], source)
-    frame = frame.reindex(columns=range(len(header))).fillna("").astype(str)
-    for i in range(len(header)):
-        frame[i] = frame[i].str.strip()
+    if not stripped:
+        frame = frame.reindex(columns=range(len(header))).fillna("").astype(str)
+        for i in range(len(header)):
+            frame[i] = frame[i].str.strip()
     # Blank lines (all cells empty) are not rows for the user either.
     keep = (frame != "").any(axis=1).to_numpy()
     frame = frame.loc[keep].reset_index(drop=True)
