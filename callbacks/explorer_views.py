@@ -14,7 +14,6 @@ from dashboard.metrics import (
     NO_DATA, class_breaks, colours_for, format_metric, legend_labels, metric_value,
 )
 from layouts import explorer as components
-from layouts.figures import top_bars
 
 REGION_NAMES = {r[0]: {"en": r[1], "ru": r[2], "kk": r[3]} for r in ref.REGIONS}
 DISTRICT_NAMES = {d[0]: {"ru": d[3], "kk": d[4], "en": d[5]} for d in DISTRICTS}
@@ -78,36 +77,45 @@ def _sorted_by_metric(rows: list[dict], metric: str) -> list[tuple[dict, float]]
     return sorted([(r, v) for r, v in scored if v is not None], key=lambda x: -x[1])
 
 
-def empty_bars(lang: str):
-    return top_bars([], [], [], "#3182bd", [], lang)
+def _bars(scored: list[tuple[dict, float]], metric: str, colour, href, lang: str) -> list[dict]:
+    top = max((v for _, v in scored), default=0) or 1
+    return [{"key": r["code"], "label": localized(r, "name", lang), "value": format_metric(v, metric, lang),
+             "share": v / top, "colour": colour(r), "href": href(r)} for r, v in scored]
 
 
 def top_areas(rows: list[dict], state: ExplorerState, lang: str, limit: int = 5):
-    """Top regions (or districts) by the chosen metric; customdata = their codes."""
+    """Top regions (or the region's districts) by the chosen metric; each bar drills in."""
     best = _sorted_by_metric(rows, state.metric)[:limit]
-    return top_bars([localized(r, "name", lang) for r, _ in best],
-                    [v * 100 if state.metric == "execution" else v / 100 for _, v in best],
-                    [format_metric(v, state.metric, lang) for _, v in best], "#3182bd",
-                    [r["code"] for r, _ in best], lang)
+    drill = (lambda r: to_hash(state.drill(state.region, r["code"]))) if state.region else \
+        (lambda r: to_hash(state.drill(r["code"])))
+    return components.top_bars(_bars(best, state.metric, lambda r: "#3182bd", drill, lang),
+                               t("explorer.no_data", lang))
 
 
 def top_sectors(rows: list[dict], state: ExplorerState, lang: str, limit: int = 5):
-    """Top sectors by the chosen metric (per inhabitant is not defined per sector: plan used)."""
+    """Top sectors by the chosen metric (per inhabitant is not defined per sector: plan is used);
+    each bar narrows the view to that sector."""
     metric = "plan" if state.metric == "per_capita" else state.metric
     best = _sorted_by_metric(rows, metric)[:limit]
-    return top_bars([localized(r, "name", lang) for r, _ in best],
-                    [v * 100 if metric == "execution" else v / 100 for _, v in best],
-                    [format_metric(v, metric, lang) for _, v in best], [r["color"] for r, _ in best],
-                    [r["code"] for r, _ in best], lang)
+    return components.top_bars(_bars(best, metric, lambda r: r["color"],
+                                     lambda r: to_hash(replace(state, sectors=(r["code"],))), lang),
+                               t("explorer.no_data", lang))
 
 
-def top_institutions(rows: list[dict], lang: str):
-    """Top institutions by the year's adjusted plan; customdata = BIN (opens their page)."""
+def top_institutions(rows: list[dict], state: ExplorerState, lang: str):
+    """Top institutions by the year's adjusted plan; each bar opens the institution's page."""
     colours = {s[0]: s[4] for s in ref.SECTORS}
-    return top_bars([localized(r, "name", lang) for r in rows], [r["plan_adjusted"] / 100 for r in rows],
-                    [f"{format_money(r['plan_adjusted'], lang)} · {format_percent(_ratio(r['paid'], r['plan_adjusted']), lang)}"
-                     for r in rows], [colours.get(r["sector_code"], "#888") for r in rows],
-                    [r["bin"] for r in rows], lang)
+    top = max((r["plan_adjusted"] for r in rows), default=0) or 1
+    return components.top_bars([{
+        "key": r["bin"], "label": localized(r, "name", lang), "share": r["plan_adjusted"] / top,
+        "value": f"{format_money(r['plan_adjusted'], lang)} · {format_percent(_ratio(r['paid'], r['plan_adjusted']), lang)}",
+        "colour": colours.get(r["sector_code"], "#888"), "href": institution_href(r["bin"], state.year, lang),
+    } for r in rows], t("explorer.no_data", lang))
+
+
+def institution_href(bin_: str, year: int, lang: str) -> str:
+    """The institution page for a year, in the current language."""
+    return f"/institution/{bin_}?year={year}&lang={lang}"
 
 
 def crumbs(state: ExplorerState, lang: str) -> list[tuple[str, str | None]]:

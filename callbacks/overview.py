@@ -50,11 +50,6 @@ def map_bounds(state: ExplorerState, shapes) -> list[list[float]]:
     return COUNTRY_BOUNDS
 
 
-def _code_from_click(click: dict | None, key: str = "customdata") -> str | None:
-    points = (click or {}).get("points") or []
-    return points[0].get(key) if points else None
-
-
 def next_state(state: ExplorerState, trigger: str, values: dict) -> ExplorerState:
     """The state after a control change or a drill click (pure; `values` holds the inputs)."""
     if trigger == ids.SECTOR_FILTER:
@@ -71,16 +66,6 @@ def next_state(state: ExplorerState, trigger: str, values: dict) -> ExplorerStat
     if trigger == ids.DISTRICT_LAYER:
         code = ((values["district_click"] or {}).get("properties") or {}).get("code")
         return state.drill(state.region, code) if DISTRICT_REGION.get(code) == state.region else state
-    if trigger == ids.TOP5_REGIONS:
-        code = _code_from_click(values["area_bar"])
-        if code in REGION_CODES:
-            return state.drill(region=code)
-        if DISTRICT_REGION.get(code) == state.region:
-            return state.drill(state.region, code)
-    if trigger == ids.TOP5_SECTORS:
-        code = _code_from_click(values["sector_bar"])
-        if code in SECTOR_CODES:
-            return replace(state, sectors=(code,))
     return state
 
 
@@ -92,18 +77,17 @@ def register(app, engine: Engine, shapes: RegionShapesCache) -> None:
         Output(ids.SECTOR_FILTER, "value"), Output(ids.YEAR_SLIDER, "value"),
         Output(ids.MONTH_RANGE, "value"), Output(ids.METRIC_SELECT, "value"),
         Output(ids.YEAR_SLIDER, "min"), Output(ids.YEAR_SLIDER, "max"), Output(ids.YEAR_SLIDER, "marks"),
-        Output(ids.MAP, "viewport"), Output(ids.TOP5_REGIONS, "clickData"), Output(ids.TOP5_SECTORS, "clickData"),
+        Output(ids.MAP, "viewport"),
         Input(ids.EXPLORER_URL, "hash"), Input(ids.SECTOR_FILTER, "value"), Input(ids.YEAR_SLIDER, "value"),
         Input(ids.MONTH_RANGE, "value"), Input(ids.METRIC_SELECT, "value"),
         Input(ids.REGION_LAYER, "n_clicks"), Input(ids.DISTRICT_LAYER, "n_clicks"),
-        Input(ids.TOP5_REGIONS, "clickData"), Input(ids.TOP5_SECTORS, "clickData"),
         State(ids.REGION_LAYER, "clickData"), State(ids.DISTRICT_LAYER, "clickData"),
         State(ids.EXPLORER_STATE, "data"))
-    def navigate(fragment, sectors, year, months, metric, _region_clicks, _district_clicks, area_bar,
-                 sector_bar, region_click, district_click, stored):
+    def navigate(fragment, sectors, year, months, metric, _region_clicks, _district_clicks,
+                 region_click, district_click, stored):
         trigger = ctx.triggered_id
         previous = ExplorerState.from_dict(stored) if stored else None
-        unchanged = [no_update] * 12
+        unchanged = [no_update] * 10
         if trigger in (None, ids.EXPLORER_URL):
             # Load, reload, back/forward or a link: the fragment is the truth; controls follow it.
             with engine.connect() as conn:
@@ -118,22 +102,18 @@ def register(app, engine: Engine, shapes: RegionShapesCache) -> None:
             marks = {y: str(y) for y in years}
             return (no_update, state.to_dict(), list(state.sectors), state.year, list(state.months), state.metric,
                     min(years, default=0), max(years, default=0), marks,
-                    map_viewport(state, found) if place_moved else no_update, no_update, no_update)
+                    map_viewport(state, found) if place_moved else no_update)
         if previous is None:
             return unchanged
         state = next_state(previous, trigger, dict(
             sectors=sectors, year=year, months=months, metric=metric, region_click=region_click,
-            district_click=district_click, area_bar=area_bar, sector_bar=sector_bar))
-        reset_bars = (None if trigger == ids.TOP5_REGIONS else no_update,
-                      None if trigger == ids.TOP5_SECTORS else no_update)
+            district_click=district_click))
         if state == previous:
-            return (*unchanged[:10], *reset_bars)
+            return unchanged
         bounds = no_update
         if (previous.region, previous.district) != (state.region, state.district):
             bounds = map_viewport(state, shapes.get()[1])
-        return (to_hash(state), state.to_dict(),
-                list(state.sectors) if trigger == ids.TOP5_SECTORS else no_update,
-                no_update, no_update, no_update, no_update, no_update, no_update, bounds, *reset_bars)
+        return (to_hash(state), state.to_dict(), *[no_update] * 7, bounds)
 
     @app.callback(
         Output(ids.REGION_LAYER, "url"), Output(ids.REGION_LAYER, "hideout"), Output(ids.DISTRICT_LAYER, "data"),
@@ -159,8 +139,8 @@ def register(app, engine: Engine, shapes: RegionShapesCache) -> None:
                 points, views.map_legend(hideout, state, lang), note)
 
     @app.callback(
-        Output(ids.KPI_CARDS, "children"), Output(ids.TOP5_INSTITUTIONS, "figure"),
-        Output(ids.TOP5_SECTORS, "figure"), Output(ids.TOP5_REGIONS, "figure"),
+        Output(ids.KPI_CARDS, "children"), Output(ids.TOP5_INSTITUTIONS, "children"),
+        Output(ids.TOP5_SECTORS, "children"), Output(ids.TOP5_REGIONS, "children"),
         Output(ids.TOP5_INSTITUTIONS_TITLE, "children"), Output(ids.TOP5_REGIONS_TITLE, "children"),
         Output(ids.BREADCRUMB, "children"), Output(ids.REGION_TABLE, "children"),
         Output(ids.AREA_TABLE_TITLE, "children"), Output(ids.PUBLICATIONS, "children"),
@@ -168,7 +148,7 @@ def register(app, engine: Engine, shapes: RegionShapesCache) -> None:
     def draw_panels(stored, lang):
         state = ExplorerState.from_dict(stored)
         if state.year is None:
-            return ([t("overview.no_data", lang)], *[views.empty_bars(lang)] * 3, "", "", [], None, "", [])
+            return ([t("overview.no_data", lang)], [], [], [], "", "", [], None, "", [])
         sel = selection(state)
         with engine.connect() as conn:
             totals = explorer.totals(conn, sel)
@@ -176,7 +156,7 @@ def register(app, engine: Engine, shapes: RegionShapesCache) -> None:
             institutions = explorer.top_institutions(conn, sel)
             areas = explorer.by_district(conn, sel) if state.region else explorer.by_region(conn, sel)
             pubs = overview.latest_publications(conn)
-        return (views.kpis(totals, state, lang), views.top_institutions(institutions, lang),
+        return (views.kpis(totals, state, lang), views.top_institutions(institutions, state, lang),
                 views.top_sectors(sectors, state, lang), views.top_areas(areas, state, lang),
                 t("top5.institutions", lang, year=state.year),
                 t("top5.districts" if state.region else "top5.regions", lang),
@@ -203,15 +183,7 @@ def register(app, engine: Engine, shapes: RegionShapesCache) -> None:
             [(t("popup.budget", lang, year=state.year), format_money(card["plan_adjusted"], lang)),
              (t("popup.paid", lang), format_money(card["paid"], lang)),
              (t("popup.execution", lang), format_percent(execution, lang))],
-            t("popup.open", lang), institution_href(card["bin"], state.year, lang))]
-
-    @app.callback(Output(ids.EXPLORER_NAV, "href"), Input(ids.TOP5_INSTITUTIONS, "clickData"),
-                  State(ids.EXPLORER_STATE, "data"), State("page-lang", "data"), prevent_initial_call=True)
-    def open_institution(click, stored, lang):
-        bin_ = _code_from_click(click)
-        if not bin_:
-            return no_update
-        return institution_href(bin_, ExplorerState.from_dict(stored).year, lang)
+            t("popup.open", lang), views.institution_href(card["bin"], state.year, lang))]
 
     # Keep the explorer's place when switching language, and open/close the filter drawer.
     app.clientside_callback(
@@ -225,7 +197,3 @@ def register(app, engine: Engine, shapes: RegionShapesCache) -> None:
         Input(ids.FILTERS_TOGGLE + "-close", "n_clicks"), State(ids.FILTERS_PANEL, "className"),
         prevent_initial_call=True)
 
-
-def institution_href(bin_: str, year: int, lang: str) -> str:
-    """The institution page for a year, in the current language."""
-    return f"/institution/{bin_}?year={year}&lang={lang}"

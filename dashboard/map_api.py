@@ -52,7 +52,9 @@ class RegionShapesCache:
 
 def _json(payload, etag: str, max_age: int = 300) -> Response:
     response = Response(orjson.dumps(payload), mimetype="application/json")
-    response.set_etag(etag)
+    # Weak: the same data in any encoding (Flask-Compress would suffix a strong tag with ":gzip",
+    # so a browser's If-None-Match would never match it again).
+    response.set_etag(etag, weak=True)
     response.cache_control.public = True
     response.cache_control.max_age = max_age
     return response.make_conditional(request)
@@ -80,8 +82,34 @@ def centres_collection(regions: list[dict]) -> dict:
         for r in regions]}
 
 
+class PointsCache:
+    """Institution points of a year, kept per data version: the sector filter is applied in
+    Python, so a filter change costs no query (17,000 rows a year are a few MB at most)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._version: int | None = None
+        self._years: dict[int, list[tuple]] = {}
+
+    def get(self, conn, version: int, year: int, sector_codes: tuple[str, ...]) -> list[tuple]:
+        with self._lock:
+            if self._version != version:
+                self._version, self._years = version, {}
+            rows = self._years.get(year)
+        if rows is None:
+            rows = explorer.institution_points(conn, year)
+            with self._lock:
+                if self._version == version:
+                    self._years[year] = rows
+        if not sector_codes:
+            return rows
+        wanted = set(sector_codes)
+        return [r for r in rows if r[3] in wanted]
+
+
 def register_map_api(server: Flask, engine: Engine, shapes: RegionShapesCache) -> None:
     """Attach the map endpoints to the Flask server."""
+    points = PointsCache()
 
     @server.get("/api/map/points")
     def map_points():
@@ -96,9 +124,9 @@ def register_map_api(server: Flask, engine: Engine, shapes: RegionShapesCache) -
                 return _error(f"sectors: unknown sector code(s) {', '.join(unknown)}")
             version = data_version(conn)
             etag = f"points-{version}-{int(year_text)}-{'.'.join(chosen) or 'all'}"
-            if request.if_none_match.contains(etag):
+            if request.if_none_match.contains_weak(etag):
                 return _json(None, etag)  # answered 304 without touching the data
-            rows = explorer.institution_points(conn, int(year_text), chosen)
+            rows = points.get(conn, version, int(year_text), chosen)
         return _json(points_collection(rows), etag)
 
     @server.get("/api/map/regions")
@@ -107,7 +135,7 @@ def register_map_api(server: Flask, engine: Engine, shapes: RegionShapesCache) -
             version, found = shapes.get(conn)
             source = found.source if found else "centres"
             etag = f"regions-{version}-{source}"
-            if request.if_none_match.contains(etag):
+            if request.if_none_match.contains_weak(etag):
                 return _json(None, etag)
             payload = found.features if found else centres_collection(reference.list_regions(conn))
         return _json({**payload, "source": source}, etag)

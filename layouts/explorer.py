@@ -92,6 +92,25 @@ def kpi_cards(values: list[tuple[str, str, str, str]]) -> list:
     ])), xs=6, lg=3) for key, label, value, hint in values]
 
 
+def top_bars(items: list[dict], empty: str) -> html.Ol | html.P:
+    """A ranked bar list; each bar is a link (drill in, filter, or open an institution).
+
+    Plain HTML rather than a plotly chart: five bars do not need the 4.8 MB plotly bundle,
+    links work with the keyboard and screen readers, and a click is ordinary navigation.
+    Items: label, value (text), share (0..1 of the longest bar), colour, href.
+    """
+    if not items:
+        return html.P(empty, className="text-muted small")
+    return html.Ol([html.Li(html.A([
+        html.Span(item["label"], className="bar-label", title=item["label"]),
+        html.Span(html.Span(className="bar-fill", style={"width": f"{max(item['share'], 0.01) * 100:.1f}%",
+                                                         "backgroundColor": item["colour"]}),
+                  className="bar-track"),
+        html.Span(item["value"], className="bar-value"),
+    ], href=item["href"], className="bar-link", **{"data-key": item["key"]})) for item in items],
+        className="top5-bars list-unstyled mb-0")
+
+
 def breadcrumb(crumbs: list[tuple[str, str | None]], lang: str) -> html.Ol:
     """Links back up the drill path: [(label, fragment or None for the current level)]."""
     items = [html.Li(html.A(label, href=href) if href else label,

@@ -16,12 +16,11 @@ from layouts.explorer import controls, explorer_map
 from layouts.shell import page
 
 PATH = "/"
-GRAPH_CONFIG = {"displayModeBar": False, "responsive": True}
 
 
-def _chart(graph_id: str, title, title_id: str | None = None) -> dbc.Col:
+def _chart(chart_id: str, title, title_id: str | None = None) -> dbc.Col:
     return dbc.Col([html.H2(title, className="h6", **({"id": title_id} if title_id else {})),
-                    dcc.Graph(id=graph_id, config=GRAPH_CONFIG, className="top5-chart")], lg=4)
+                    html.Div(id=chart_id, className="top5-chart")], lg=4)
 
 
 def layout_for(tiles_url: str) -> Callable[..., html.Div]:
@@ -32,7 +31,6 @@ def layout_for(tiles_url: str) -> Callable[..., html.Div]:
         return page(
             lang, PATH,
             dcc.Location(id=ids.EXPLORER_URL, refresh=False),
-            dcc.Location(id=ids.EXPLORER_NAV, refresh="callback-nav"),
             dcc.Store(id=ids.EXPLORER_STATE),
             html.Div([
                 html.H1(t("overview.title", lang), id=ids.PAGE_TITLE, className="h4 mb-1"),
