@@ -34,15 +34,17 @@ def region_hideout(rows: list[dict], state: ExplorerState, lang: str) -> dict:
             "labels": labels, "selected": state.region, "max": max(known) if known else 0}
 
 
-def map_legend(hideout: dict, state: ExplorerState, lang: str) -> list:
+def map_legend(scale: dict, state: ExplorerState, lang: str) -> list:
+    """The legend of a colour scale ({breaks, colors, max}: regions', or districts' once inside a region)."""
     return components.legend(t(f"metric.{state.metric}", lang),
-                             legend_labels(hideout["breaks"], state.metric, lang) or
-                             ([format_metric(hideout["max"], state.metric, lang)] if hideout["max"] else []),
-                             hideout["colors"], t("explorer.no_data", lang))
+                             legend_labels(scale["breaks"], state.metric, lang) or
+                             ([format_metric(scale["max"], state.metric, lang)] if scale["max"] else []),
+                             scale["colors"], t("explorer.no_data", lang))
 
 
-def district_points(rows: list[dict], state: ExplorerState, lang: str) -> dict:
-    """District centres as GeoJSON points, sized and coloured by the metric, with tooltips."""
+def district_points(rows: list[dict], state: ExplorerState, lang: str) -> tuple[dict, dict]:
+    """District centres as GeoJSON points, sized and coloured by the metric, with tooltips;
+    and their colour scale ({breaks, colors, max}) for the legend."""
     values = [metric_value(r, state.metric) for r in rows]
     breaks = class_breaks(values)
     colours = colours_for(breaks)
@@ -56,7 +58,7 @@ def district_points(rows: list[dict], state: ExplorerState, lang: str) -> dict:
                                         "selected": r["code"] == state.district,
                                         "tooltip": f"<b>{localized(r, 'name', lang)}</b><br>"
                                                    f"{format_metric(v, state.metric, lang)}"}})
-    return {"type": "FeatureCollection", "features": features}
+    return {"type": "FeatureCollection", "features": features}, {"breaks": breaks, "colors": colours, "max": top}
 
 
 def kpis(totals: dict, state: ExplorerState, lang: str) -> list:

@@ -129,14 +129,13 @@ def register(app, engine: Engine, shapes: RegionShapesCache) -> None:
             regions = explorer.by_region(conn, sel)
             districts = explorer.by_district(conn, sel) if state.region else []
         hideout = views.region_hideout(regions, state, lang)
-        hideout["mode"] = "polygons" if found else "circles"
         points = f"/api/map/points?year={state.year}&v={version}"
         if state.sectors:
             points += "&sectors=" + ",".join(sorted(state.sectors))
         note = [] if found else t("explorer.no_boundaries", lang)
-        return (f"/api/map/regions?v={version}", hideout,
-                views.district_points(districts, state, lang) if districts else None,
-                points, views.map_legend(hideout, state, lang), note)
+        district_data, scale = views.district_points(districts, state, lang) if districts else (None, hideout)
+        return (f"/api/map/regions?v={version}", hideout, district_data, points,
+                views.map_legend(scale, state, lang), note)
 
     @app.callback(
         Output(ids.KPI_CARDS, "children"), Output(ids.TOP5_INSTITUTIONS, "children"),

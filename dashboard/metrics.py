@@ -27,12 +27,12 @@ def metric_value(row: dict, metric: str) -> float | None:
     raise ValueError(f"unknown metric {metric!r}")
 
 
-def format_metric(value: float | None, metric: str, lang: str) -> str:
+def format_metric(value: float | None, metric: str, lang: str, digits: int = 1) -> str:
     """'8,3 трлн ₸', '97,3 %', '—' for no data."""
     if value is None:
         return "—"
     if metric == "execution":
-        return format_percent(value, lang)
+        return format_percent(value, lang, digits=digits)
     return format_money(round(value), lang)
 
 
@@ -62,6 +62,8 @@ def legend_labels(breaks: list[float], metric: str, lang: str) -> list[str]:
     if not breaks:
         return []
     f = [format_metric(b, metric, lang) for b in breaks]
+    if len(set(f)) < len(f):  # close breaks (execution is often 95.3–95.6 %): one more digit
+        f = [format_metric(b, metric, lang, digits=2) for b in breaks]
     return [f"≤ {f[0]}", *[f"{a} – {b}" for a, b in zip(f, f[1:])], f"> {f[-1]}"]
 
 
