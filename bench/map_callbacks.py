@@ -4,7 +4,8 @@
    posted through Flask's test client to /_dash-update-component (Dash dispatch, queries and
    JSON included; no network).
 2. The points layer: server time, bytes over the wire (gzip) and feature count.
-3. Time to interactive in headless Chromium against gunicorn (optional, --browser).
+3. Time to interactive in headless Chromium against gunicorn (optional, --browser): from
+   navigation until KPIs, region shapes and point clusters are drawn and Dash is idle.
 
 Reads only: point it at a database it may not write to, e.g.
   python bench/map_callbacks.py --url postgresql+psycopg://postgres@127.0.0.1:5432/ashyq_bench17k \
@@ -122,24 +123,29 @@ def bench_callbacks(app, engine, rounds: int, seed: int) -> dict[str, list[float
     return results
 
 
-def bench_points(app, years: list[int], rounds: int, seed: int) -> tuple[list[float], int, int, int]:
+def bench_points(app, years: list[int], rounds: int, seed: int) -> tuple[list[float], list[float], int, int, int]:
+    """Server time of the points endpoint: first request of each year (cold: query and encode)
+    and then randomised year and sector filters (warm); plus the size of a whole year."""
     rng = random.Random(seed)
     client = app.server.test_client()
-    samples = []
-    for i in range(rounds + 2):
+    cold, warm = [], []
+    for year in years:
+        start = time.perf_counter()
+        assert client.get(f"/api/map/points?year={year}", headers={"Accept-Encoding": "gzip"}).status_code == 200
+        cold.append((time.perf_counter() - start) * 1000)
+    for _ in range(rounds):
         sectors = ",".join(s for s in ref.SECTOR_CODES if rng.random() < 0.3)
         start = time.perf_counter()
         response = client.get(f"/api/map/points?year={rng.choice(years)}&sectors={sectors}",
                               headers={"Accept-Encoding": "gzip"})
-        if i >= 2:
-            samples.append((time.perf_counter() - start) * 1000)
+        warm.append((time.perf_counter() - start) * 1000)
         assert response.status_code == 200
     full = client.get(f"/api/map/points?year={max(years)}", headers={"Accept-Encoding": "gzip"})
     raw = gzip.decompress(full.data)
-    return samples, len(full.data), len(raw), len(json.loads(raw)["features"])
+    return cold, warm, len(full.data), len(raw), len(json.loads(raw)["features"])
 
 
-def browser_tti(url: str, boundaries: str | None, runs: int = 3) -> list[dict]:
+def browser_tti(url: str, boundaries: str | None, runs: int) -> list[dict]:
     """Start gunicorn on the database and time the page until map, points and panels are drawn."""
     from playwright.sync_api import sync_playwright
 
@@ -194,6 +200,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=50)
     parser.add_argument("--seed", type=int, default=4)
     parser.add_argument("--browser", action="store_true", help="also measure time to interactive in Chromium")
+    parser.add_argument("--browser-runs", type=int, default=5)
     args = parser.parse_args()
     env = {"DATABASE_URL": args.url, "ASHYQ_VAR_DIR": tempfile.mkdtemp(), "LOG_LEVEL": "WARNING"}
     if args.boundaries:
@@ -206,13 +213,18 @@ def main() -> int:
     print(f"database: {args.url.split('@')[-1]}, {institutions:,} institutions, years {years[0]}-{years[-1]}")
     for name, samples in bench_callbacks(app, engine, args.rounds, args.seed).items():
         print(f"callback {name:12s} {summary(samples)}")
-    samples, wire, raw, features = bench_points(app, years, args.rounds, args.seed)
-    print(f"endpoint /api/map/points {summary(samples)}")
+    cold, warm, wire, raw, features = bench_points(app, years, args.rounds, args.seed)
+    print(f"endpoint /api/map/points first request of each year: "
+          + ", ".join(f"{ms:.0f}" for ms in cold) + " ms")
+    print(f"endpoint /api/map/points warm, random year and sectors: {summary(warm)}")
     print(f"points {max(years)}: {features:,} features, {raw:,} bytes JSON, {wire:,} bytes gzip")
     if args.browser:
-        for r in browser_tti(args.url, args.boundaries):
+        runs = browser_tti(args.url, args.boundaries, args.browser_runs)
+        for r in runs:
             print(f"browser: interactive in {r['seconds']:.2f} s; points {r.get('bytes', 0):,} bytes "
                   f"over the wire ({r.get('encoding')})")
+        print(f"browser: median {statistics.median(r['seconds'] for r in runs):.2f} s over {len(runs)} runs")
+    print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     return 0
 
 

@@ -76,6 +76,12 @@ def test_loads_map_kpis_and_charts_in_russian(server, page):
         assert page.locator(f"#{chart} a.bar-link").count() == 5
     assert page.inner_text("#breadcrumb") == "Казахстан"
     assert page.locator("#region-table tbody tr").count() == 20
+    turkistan = page.locator("#map path.region-KZ-61")
+    box = turkistan.bounding_box()
+    centre = {"clientX": box["x"] + box["width"] / 2, "clientY": box["y"] + box["height"] / 2}
+    turkistan.dispatch_event("mouseover", centre)  # the region's tooltip
+    assert re.fullmatch(r"Туркестанская область\nПлановый бюджет: " + MONEY_RU.pattern,
+                        page.locator(".leaflet-tooltip").inner_text().replace("\xa0", " "))
 
 
 def test_sector_filter_narrows_everything(server, page):
