@@ -165,9 +165,11 @@ def register(app, engine: Engine, shapes: RegionShapesCache) -> None:
 
     @app.callback(
         Output(ids.POPUP_LAYER, "children"),
-        Input(ids.INSTITUTION_LAYER, "n_clicks"), State(ids.INSTITUTION_LAYER, "clickData"),
-        State(ids.EXPLORER_STATE, "data"), State("page-lang", "data"), prevent_initial_call=True)
-    def show_popup(_clicks, feature, stored, lang):
+        Input(ids.INSTITUTION_LAYER, "n_clicks"), Input(ids.EXPLORER_STATE, "data"),
+        State(ids.INSTITUTION_LAYER, "clickData"), State("page-lang", "data"), prevent_initial_call=True)
+    def show_popup(_clicks, stored, feature, lang):
+        if ctx.triggered_id == ids.EXPLORER_STATE:
+            return []  # another year or place: an open popup would show stale numbers
         props = (feature or {}).get("properties") or {}
         if props.get("cluster") or not isinstance(props.get("id"), int):
             return no_update
