@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from html import escape
 
 from dash import html
 
@@ -28,7 +29,8 @@ def region_hideout(rows: list[dict], state: ExplorerState, lang: str) -> dict:
     values = {r["code"]: metric_value(r, state.metric) for r in rows}
     breaks = class_breaks(list(values.values()))
     known = [v for v in values.values() if v is not None]
-    labels = {r["code"]: f"<b>{localized(r, 'name', lang)}</b><br>{t('metric.' + state.metric, lang)}: "
+    # Leaflet tooltips take HTML: names are escaped.
+    labels = {r["code"]: f"<b>{escape(localized(r, 'name', lang))}</b><br>{t('metric.' + state.metric, lang)}: "
                          f"{format_metric(values[r['code']], state.metric, lang)}" for r in rows}
     return {"values": values, "breaks": breaks, "colors": colours_for(breaks), "nodata": NO_DATA,
             "labels": labels, "selected": state.region, "max": max(known) if known else 0}
@@ -56,7 +58,7 @@ def district_points(rows: list[dict], state: ExplorerState, lang: str) -> tuple[
                          "properties": {"id": r["code"], "code": r["code"], "color": colour,
                                         "size": (v / top) ** 0.5 if v and top else 0,
                                         "selected": r["code"] == state.district,
-                                        "tooltip": f"<b>{localized(r, 'name', lang)}</b><br>"
+                                        "tooltip": f"<b>{escape(localized(r, 'name', lang))}</b><br>"
                                                    f"{format_metric(v, state.metric, lang)}"}})
     return {"type": "FeatureCollection", "features": features}, {"breaks": breaks, "colors": colours, "max": top}
 
