@@ -42,6 +42,7 @@ def _remember_language(server: Flask) -> None:
 def create_app(config: Config | None = None) -> dash.Dash:
     """Build the Dash app (pages, callbacks, health endpoint) for a configuration."""
     from callbacks import overview as overview_callbacks
+    from dashboard.map_api import RegionShapesCache, register_map_api
     from layouts.pages import overview
 
     config = config or load_config()
@@ -58,9 +59,12 @@ def create_app(config: Config | None = None) -> dash.Dash:
                     assets_ignore=r"vendor/.*",
                     suppress_callback_exceptions=True, title="Ashyq Budget",
                     meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}])
-    dash.register_page("overview", path=overview.PATH, layout=overview.layout, title="Ashyq Budget")
+    dash.register_page("overview", path=overview.PATH, layout=overview.layout_for(config.tiles_url),
+                       title="Ashyq Budget")
     app.layout = dash.page_container
-    overview_callbacks.register(app, engine)
+    shapes = RegionShapesCache(engine, config.boundaries_path)
+    overview_callbacks.register(app, engine, shapes)
+    register_map_api(server, engine, shapes)
     _register_health(server, engine)
     _remember_language(server)
     return app

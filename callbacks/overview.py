@@ -1,76 +1,200 @@
-"""Overview page wiring: year choice → KPIs, sector chart, region table, publications."""
+"""Map explorer wiring (the front page).
+
+One callback (`navigate`) owns the state: it reads the URL fragment (load, reload, back
+button, breadcrumb links) and every control or drill click, and writes the fragment, the
+controls and the state store. Two callbacks draw the store: the map and the panels.
+"""
 from __future__ import annotations
 
-import dash_bootstrap_components as dbc
-from dash import Input, Output, State, html
+from dataclasses import replace
+
+from dash import Input, Output, State, ctx, no_update
 from sqlalchemy import Engine
 
+from callbacks import explorer_views as views
+from dashboard import reference as ref
+from dashboard.boundaries import COUNTRY_BOUNDS, centre_bounds
+from dashboard.explorer_state import ExplorerState, parse_hash, to_hash
 from dashboard.i18n import localized, t
-from dashboard.i18n.formatting import format_date, format_money, format_number, format_percent
+from dashboard.i18n.formatting import format_money, format_percent
+from dashboard.map_api import RegionShapesCache
+from dashboard.reference_districts import DISTRICTS
 from layouts import ids
-from layouts.figures import sector_bars
-from queries import overview
+from layouts.explorer import breadcrumb, institution_popup
+from queries import explorer, overview
+
+SECTOR_CODES = list(ref.SECTOR_CODES)
+REGION_CODES = list(ref.REGION_CODES)
+DISTRICT_REGION = {d[0]: d[1] for d in DISTRICTS}
+DISTRICT_CENTRES = {d[0]: (d[8], d[9]) for d in DISTRICTS}
 
 
-def _ratio(paid: int, plan: int) -> float | None:
-    return paid / plan if plan else None
+def selection(state: ExplorerState) -> explorer.Selection:
+    return explorer.Selection(year=state.year, months=tuple(state.months), sectors=tuple(state.sectors),
+                              region=state.region, district=state.district)
 
 
-def kpi_cards(totals: dict, year: int, lang: str) -> list:
-    cards = [
-        ("planned", format_money(totals["plan_adjusted"], lang), t("kpi.planned_hint", lang, year=year)),
-        ("paid", format_money(totals["paid"], lang), t("kpi.paid_hint", lang, year=year)),
-        ("execution", format_percent(_ratio(totals["paid"], totals["plan_adjusted"]), lang),
-         t("kpi.execution_hint", lang)),
-        ("institutions", format_number(totals["institutions"], lang), t("kpi.institutions_hint", lang)),
-    ]
-    return [dbc.Col(dbc.Card(dbc.CardBody([
-        html.Div(t(f"kpi.{key}", lang), className="kpi-label"),
-        html.Div(value, className="kpi-value", id=f"kpi-{key}"),
-        html.Div(hint, className="kpi-hint text-muted small"),
-    ])), xs=6, lg=3) for key, value, hint in cards]
+def map_viewport(state: ExplorerState, shapes) -> dict:
+    return {"bounds": map_bounds(state, shapes), "transition": "flyToBounds"}
 
 
-def region_table(rows: list[dict], lang: str) -> html.Table:
-    head = html.Thead(html.Tr([html.Th(t("regions.region", lang)), html.Th(t("kpi.planned", lang)),
-                               html.Th(t("kpi.paid", lang)), html.Th(t("kpi.execution", lang)),
-                               html.Th(t("regions.per_capita", lang))]))
-    body = html.Tbody([html.Tr([
-        html.Td(localized(r, "name", lang)),
-        html.Td(format_money(r["plan_adjusted"], lang), className="text-end"),
-        html.Td(format_money(r["paid"], lang), className="text-end"),
-        html.Td(format_percent(_ratio(r["paid"], r["plan_adjusted"]), lang), className="text-end"),
-        html.Td(format_money(r["plan_adjusted"] // r["population"], lang, whole=True)
-                if r["population"] else "—", className="text-end"),
-    ], **{"data-region": r["code"]}) for r in rows])
-    return html.Table([head, body], className="table table-sm table-hover align-middle")
+def map_bounds(state: ExplorerState, shapes) -> list[list[float]]:
+    """Where the map looks for a drill level: the country, a region, or around a district."""
+    if state.district:
+        lat, lon = DISTRICT_CENTRES[state.district]
+        return centre_bounds([(lat, lon)], margin=0.6)
+    if state.region:
+        if shapes and state.region in shapes.bounds:
+            return shapes.bounds[state.region]
+        return centre_bounds([c for d, c in DISTRICT_CENTRES.items() if DISTRICT_REGION[d] == state.region])
+    return COUNTRY_BOUNDS
 
 
-def register(app, engine: Engine) -> None:
-    """Attach the overview callbacks to `app`, reading from `engine`."""
+def next_state(state: ExplorerState, trigger: str, values: dict) -> ExplorerState:
+    """The state after a control change or a drill click (pure; `values` holds the inputs)."""
+    if trigger == ids.SECTOR_FILTER:
+        return replace(state, sectors=tuple(s for s in SECTOR_CODES if s in (values["sectors"] or [])))
+    if trigger == ids.YEAR_SLIDER and values["year"] is not None:
+        return replace(state, year=int(values["year"]))
+    if trigger == ids.MONTH_RANGE and values["months"]:
+        return replace(state, months=(int(values["months"][0]), int(values["months"][1])))
+    if trigger == ids.METRIC_SELECT and values["metric"]:
+        return replace(state, metric=values["metric"])
+    if trigger == ids.REGION_LAYER:
+        code = ((values["region_click"] or {}).get("properties") or {}).get("code")
+        return state.drill(region=code) if code in REGION_CODES else state
+    if trigger == ids.DISTRICT_LAYER:
+        code = ((values["district_click"] or {}).get("properties") or {}).get("code")
+        return state.drill(state.region, code) if DISTRICT_REGION.get(code) == state.region else state
+    return state
 
-    @app.callback(Output(ids.YEAR_SELECT, "options"), Output(ids.YEAR_SELECT, "value"),
-                  Input("page-lang", "data"), State(ids.YEAR_SELECT, "value"))
-    def fill_years(lang, current):
+
+def register(app, engine: Engine, shapes: RegionShapesCache) -> None:
+    """Attach the explorer callbacks to `app`, reading from `engine`."""
+
+    @app.callback(
+        Output(ids.EXPLORER_URL, "hash"), Output(ids.EXPLORER_STATE, "data"),
+        Output(ids.SECTOR_FILTER, "value"), Output(ids.YEAR_SLIDER, "value"),
+        Output(ids.MONTH_RANGE, "value"), Output(ids.METRIC_SELECT, "value"),
+        Output(ids.YEAR_SLIDER, "min"), Output(ids.YEAR_SLIDER, "max"), Output(ids.YEAR_SLIDER, "marks"),
+        Output(ids.MAP, "viewport"),
+        Input(ids.EXPLORER_URL, "hash"), Input(ids.SECTOR_FILTER, "value"), Input(ids.YEAR_SLIDER, "value"),
+        Input(ids.MONTH_RANGE, "value"), Input(ids.METRIC_SELECT, "value"),
+        Input(ids.REGION_LAYER, "n_clicks"), Input(ids.DISTRICT_LAYER, "n_clicks"),
+        State(ids.REGION_LAYER, "clickData"), State(ids.DISTRICT_LAYER, "clickData"),
+        State(ids.EXPLORER_STATE, "data"))
+    def navigate(fragment, sectors, year, months, metric, _region_clicks, _district_clicks,
+                 region_click, district_click, stored):
+        trigger = ctx.triggered_id
+        previous = ExplorerState.from_dict(stored) if stored else None
+        unchanged = [no_update] * 10
+        if trigger in (None, ids.EXPLORER_URL):
+            # Load, reload, back/forward or a link: the fragment is the truth; controls follow it.
+            with engine.connect() as conn:
+                years = explorer.available_years(conn)
+                found = shapes.get(conn)[1]
+            state = parse_hash(fragment, years=years, sectors=SECTOR_CODES, regions=REGION_CODES,
+                               districts=DISTRICT_REGION)
+            if previous == state:
+                return unchanged
+            place = (state.region, state.district)
+            place_moved = place != ((previous.region, previous.district) if previous else (None, None))
+            marks = {y: str(y) for y in years}
+            return (no_update, state.to_dict(), list(state.sectors), state.year, list(state.months), state.metric,
+                    min(years, default=0), max(years, default=0), marks,
+                    map_viewport(state, found) if place_moved else no_update)
+        if previous is None:
+            return unchanged
+        state = next_state(previous, trigger, dict(
+            sectors=sectors, year=year, months=months, metric=metric, region_click=region_click,
+            district_click=district_click))
+        if state == previous:
+            return unchanged
+        bounds = no_update
+        if (previous.region, previous.district) != (state.region, state.district):
+            bounds = map_viewport(state, shapes.get()[1])
+        return (to_hash(state), state.to_dict(), *[no_update] * 7, bounds)
+
+    @app.callback(
+        Output(ids.REGION_LAYER, "url"), Output(ids.REGION_LAYER, "hideout"), Output(ids.DISTRICT_LAYER, "data"),
+        Output(ids.INSTITUTION_LAYER, "url"), Output(ids.MAP_LEGEND, "children"), Output(ids.MAP_NOTE, "children"),
+        Input(ids.EXPLORER_STATE, "data"), State("page-lang", "data"))
+    def draw_map(stored, lang):
+        state = ExplorerState.from_dict(stored)
+        if state.year is None:
+            return no_update, no_update, None, None, [], t("overview.no_data", lang)
+        sel = selection(state)
         with engine.connect() as conn:
-            years = overview.available_years(conn)
-        value = current if current in years else (years[0] if years else None)
-        return [{"label": str(y), "value": y} for y in years], value
+            version, found = shapes.get(conn)
+            regions = explorer.by_region(conn, sel)
+            districts = explorer.by_district(conn, sel) if state.region else []
+        hideout = views.region_hideout(regions, state, lang)
+        points = f"/api/map/points?year={state.year}&v={version}"
+        if state.sectors:
+            points += "&sectors=" + ",".join(sorted(state.sectors))
+        note = [] if found else t("explorer.no_boundaries", lang)
+        district_data, scale = views.district_points(districts, state, lang) if districts else (None, hideout)
+        return (f"/api/map/regions?v={version}", hideout, district_data, points,
+                views.map_legend(scale, state, lang), note)
 
-    @app.callback(Output(ids.KPI_CARDS, "children"), Output(ids.SECTOR_CHART, "figure"),
-                  Output(ids.REGION_TABLE, "children"), Output(ids.PUBLICATIONS, "children"),
-                  Input(ids.YEAR_SELECT, "value"), State("page-lang", "data"))
-    def show_year(year, lang):
-        if year is None:
-            return html.P(t("overview.no_data", lang)), sector_bars([], lang), None, []
+    @app.callback(
+        Output(ids.KPI_CARDS, "children"), Output(ids.TOP5_INSTITUTIONS, "children"),
+        Output(ids.TOP5_SECTORS, "children"), Output(ids.TOP5_REGIONS, "children"),
+        Output(ids.TOP5_INSTITUTIONS_TITLE, "children"), Output(ids.TOP5_REGIONS_TITLE, "children"),
+        Output(ids.BREADCRUMB, "children"), Output(ids.REGION_TABLE, "children"),
+        Output(ids.AREA_TABLE_TITLE, "children"), Output(ids.PUBLICATIONS, "children"),
+        Input(ids.EXPLORER_STATE, "data"), State("page-lang", "data"))
+    def draw_panels(stored, lang):
+        state = ExplorerState.from_dict(stored)
+        if state.year is None:
+            return ([t("overview.no_data", lang)], [], [], [], "", "", [], None, "", [])
+        sel = selection(state)
         with engine.connect() as conn:
-            totals = overview.totals(conn, year)
-            sectors = overview.by_sector(conn, year)
-            regions = overview.by_region(conn, year)
+            totals = explorer.totals(conn, sel)
+            sectors = explorer.by_sector(conn, sel)
+            institutions = explorer.top_institutions(conn, sel)
+            areas = explorer.by_district(conn, sel) if state.region else explorer.by_region(conn, sel)
             pubs = overview.latest_publications(conn)
-        feed = [html.Li([html.Strong(format_date(p["published_at"], lang)), " — ",
-                         t(f"publications.source.{p['source']}", lang), ": ",
-                         t("publications.lines", lang, lines=format_number(p["lines"], lang),
-                           institutions=format_number(p["institutions"], lang))]) for p in pubs]
-        return kpi_cards(totals, year, lang), sector_bars(sectors, lang), region_table(regions, lang), feed
+        return (views.kpis(totals, state, lang), views.top_institutions(institutions, state, lang),
+                views.top_sectors(sectors, state, lang), views.top_areas(areas, state, lang),
+                t("top5.institutions", lang, year=state.year),
+                t("top5.districts" if state.region else "top5.regions", lang),
+                breadcrumb(views.crumbs(state, lang), lang), views.area_table(areas, state, lang),
+                t("explorer.districts" if state.region else "regions.title", lang),
+                views.publications_feed(pubs, lang))
+
+    @app.callback(
+        Output(ids.POPUP_LAYER, "children"),
+        Input(ids.INSTITUTION_LAYER, "n_clicks"), Input(ids.EXPLORER_STATE, "data"),
+        State(ids.INSTITUTION_LAYER, "clickData"), State("page-lang", "data"), prevent_initial_call=True)
+    def show_popup(_clicks, stored, feature, lang):
+        if ctx.triggered_id == ids.EXPLORER_STATE:
+            return []  # another year or place: an open popup would show stale numbers
+        props = (feature or {}).get("properties") or {}
+        if props.get("cluster") or not isinstance(props.get("id"), int):
+            return no_update
+        state = ExplorerState.from_dict(stored)
+        with engine.connect() as conn:
+            card = explorer.institution_card(conn, props["id"], state.year)
+        if card is None:
+            return []
+        execution = card["paid"] / card["plan_adjusted"] if card["plan_adjusted"] else None
+        return [institution_popup(
+            [card["lat"], card["lon"]], localized(card, "name", lang), localized(card, "type", lang),
+            [(t("popup.budget", lang, year=state.year), format_money(card["plan_adjusted"], lang)),
+             (t("popup.paid", lang), format_money(card["paid"], lang)),
+             (t("popup.execution", lang), format_percent(execution, lang))],
+            t("popup.open", lang), views.institution_href(card["bin"], state.year, lang))]
+
+    # Keep the explorer's place when switching language, and open/close the filter drawer.
+    app.clientside_callback(
+        "function(hash) { return ['kk', 'ru', 'en'].map(l => '/?lang=' + l + (hash || '')); }",
+        [Output(f"lang-{code}", "href") for code in ("kk", "ru", "en")], Input(ids.EXPLORER_URL, "hash"))
+    app.clientside_callback(
+        "function(open, close, cls) { const base = 'filters-panel';"
+        " return dash_clientside.callback_context.triggered_id === '" + ids.FILTERS_TOGGLE + "'"
+        " ? base + ' open' : base; }",
+        Output(ids.FILTERS_PANEL, "className"), Input(ids.FILTERS_TOGGLE, "n_clicks"),
+        Input(ids.FILTERS_TOGGLE + "-close", "n_clicks"), State(ids.FILTERS_PANEL, "className"),
+        prevent_initial_call=True)
 

@@ -13,7 +13,7 @@ LANGUAGE_LABELS = {"kk": "Қазақша", "ru": "Русский", "en": "Englis
 def language_switch(lang: str, path: str = "/") -> html.Nav:
     """Links that reload the page in another language (the choice is kept in a cookie)."""
     return html.Nav(
-        [html.A(LANGUAGE_LABELS[code], href=f"{path}?lang={code}", lang=code, hrefLang=code,
+        [html.A(LANGUAGE_LABELS[code], href=f"{path}?lang={code}", lang=code, hrefLang=code, id=f"lang-{code}",
                 className="lang-link active" if code == lang else "lang-link",
                 **({"aria-current": "true"} if code == lang else {}))
          for code in LANGUAGES],

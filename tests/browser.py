@@ -42,10 +42,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(database_url: str, var_dir: str):
+def running_server(database_url: str, var_dir: str, extra_env: dict[str, str] | None = None):
     """`python -m dashboard run` on a free port; yields its base URL once /healthz answers."""
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "ASHYQ_VAR_DIR": var_dir, "LOG_LEVEL": "WARNING"}
+    env = {**os.environ, "DATABASE_URL": database_url, "ASHYQ_VAR_DIR": var_dir, "LOG_LEVEL": "WARNING",
+           **(extra_env or {})}
     proc = subprocess.Popen([sys.executable, "-m", "dashboard", "run", "--no-demo", "--port", str(port)],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
@@ -69,6 +70,19 @@ def running_server(database_url: str, var_dir: str):
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+# A blank 1×1 PNG served for base-map tiles: the test machine has no internet, and a failed
+# tile would show up as a console error (the map itself works without tiles).
+BLANK_TILE = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000b494441"
+    "54789c6360000200000500017a5eab3f0000000049454e44ae426082")
+
+
+def serve_blank_tiles(page) -> None:
+    """Answer requests for OpenStreetMap tiles with a blank image (external, not on this machine)."""
+    page.route("**/tile.openstreetmap.org/**",
+               lambda route: route.fulfill(status=200, content_type="image/png", body=BLANK_TILE))
 
 
 def wait_for_dash(page, timeout: float = 20_000) -> None:

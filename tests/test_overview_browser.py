@@ -1,11 +1,16 @@
-"""The overview page in real headless Chromium: loads, changes year, switches language."""
+"""The map explorer (front page) in real headless Chromium, driven like a visitor would."""
 import re
 
 import pytest
 
 from dashboard.db import make_engine, upgrade
 from dashboard.demo.load import load_demo
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium, running_server, wait_for_dash
+from tests.browser import (
+    CHROMIUM, CHROMIUM_ARGS, require_chromium, running_server, serve_blank_tiles, wait_for_dash,
+)
+from tests.conftest import boundaries_path
+
+MONEY_RU = re.compile(r"[\d,]+\s(млн|млрд|трлн)\s₸")
 
 
 @pytest.fixture(scope="module")
@@ -17,7 +22,8 @@ def server(tmp_path_factory):
     engine = make_engine(url)
     load_demo(engine, institutions=120, years=[2024, 2025], seed=11, progress=False)
     engine.dispose()
-    with running_server(url, str(var_dir)) as base:
+    geo = boundaries_path()
+    with running_server(url, str(var_dir), {"BOUNDARIES_PATH": str(geo)} if geo else None) as base:
         yield base
 
 
@@ -38,6 +44,7 @@ def page(browser, request):
     locale = getattr(request, "param", "ru-RU")
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale=locale)
     page = context.new_page()
+    serve_blank_tiles(page)
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -46,56 +53,141 @@ def page(browser, request):
     assert errors == [], f"browser console errors: {errors}"
 
 
-def test_overview_shows_totals_in_russian(server, page):
-    page.goto(server + "/")
+def open_explorer(page, url):
+    page.goto(url)
     page.wait_for_selector("#kpi-planned")
+    page.wait_for_selector("#map .region-shape", state="attached")
     wait_for_dash(page)
+
+
+def kpi(page, key):
+    return page.inner_text(f"#kpi-{key}")
+
+
+def test_loads_map_kpis_and_charts_in_russian(server, page):
+    open_explorer(page, server + "/")
     assert page.inner_text("#page-title") == "Открытые бюджеты Казахстана"
-    assert re.fullmatch(r"[\d,]+\s(млн|млрд|трлн)\s₸", page.inner_text("#kpi-planned"))
-    assert page.inner_text("#kpi-institutions") == "120"
+    assert MONEY_RU.fullmatch(kpi(page, "planned"))
+    assert kpi(page, "institutions") == "120"
+    assert page.locator("#map .region-shape").count() == 20
+    assert page.locator("#map .marker-cluster, #map .institution-point").count() > 0
+    assert "Плановый бюджет" in page.inner_text("#map-legend")
+    for chart in ("top5-institutions", "top5-sectors", "top5-regions"):
+        assert page.locator(f"#{chart} a.bar-link").count() == 5
+    assert page.inner_text("#breadcrumb") == "Казахстан"
     assert page.locator("#region-table tbody tr").count() == 20
-    assert page.locator("#sector-chart .bars path").count() > 0
+    turkistan = page.locator("#map path.region-KZ-61")
+    box = turkistan.bounding_box()
+    centre = {"clientX": box["x"] + box["width"] / 2, "clientY": box["y"] + box["height"] / 2}
+    turkistan.dispatch_event("mouseover", centre)  # the region's tooltip
+    assert re.fullmatch(r"Туркестанская область\nПлановый бюджет: " + MONEY_RU.pattern,
+                        page.locator(".leaflet-tooltip").inner_text().replace("\xa0", " "))
 
 
-def test_changing_the_year_updates_the_numbers(server, page):
-    page.goto(server + "/")
-    page.wait_for_selector("#kpi-planned")
+def test_sector_filter_narrows_everything(server, page):
+    open_explorer(page, server + "/")
+    before = kpi(page, "institutions")
+    with page.expect_response(re.compile(r"/api/map/points\?.*sectors=education")):
+        page.locator("#sector-filter label", has_text="Образование").click()
+    page.wait_for_url(re.compile(r"#.*sectors=education"))
     wait_for_dash(page)
-    before = page.inner_text("#kpi-paid")
-    assert "2025" in page.inner_text("#kpi-cards")
-    page.click("#overview-year")
-    page.get_by_role("option", name="2024").click()
-    page.wait_for_function("() => document.querySelector('#kpi-cards').innerText.includes('2024')")
+    assert int(kpi(page, "institutions")) < int(before)
+    assert page.locator("#top5-sectors a.bar-link").count() == 1
+
+
+def test_year_slider_changes_the_year(server, page):
+    open_explorer(page, server + "/")
+    assert "2025" in page.inner_text("#top5-institutions-title")
+    paid = kpi(page, "paid")
+    page.locator("#year-slider [role=slider]").press("ArrowLeft")
+    page.wait_for_url(re.compile(r"#year=2024"))
+    page.wait_for_function("() => document.querySelector('#top5-institutions-title').innerText.includes('2024')")
     wait_for_dash(page)
-    assert page.inner_text("#kpi-paid") != before
+    assert kpi(page, "paid") != paid
 
 
-def test_language_switch_to_kazakh_sticks_across_reloads(server, page):
-    page.goto(server + "/")
-    page.wait_for_selector("#kpi-planned")
+def test_region_click_drills_in_and_back_climbs_out(server, page):
+    open_explorer(page, server + "/")
+    country_planned = kpi(page, "planned")
+    page.locator("#map path.region-KZ-11").dispatch_event("click")  # Akmola Region
+    page.wait_for_url(re.compile(r"#.*region=KZ-11"))
+    page.wait_for_function("() => document.querySelector('#breadcrumb').innerText.includes('Акмолинская')")
+    wait_for_dash(page)
+    assert page.inner_text("#top5-regions-title") == "Топ-5 районов"
+    assert kpi(page, "planned") != country_planned
+    assert page.locator("#region-table tbody tr").count() > 5  # Akmola's districts and cities
+    assert "Кокшетау" in page.inner_text("#region-table")
+    assert page.locator("#map .district-point").count() > 0
+    page.go_back()
+    page.wait_for_function("() => document.querySelector('#breadcrumb').innerText.trim() === 'Казахстан'")
+    wait_for_dash(page)
+    assert "region=" not in page.url
+    assert kpi(page, "planned") == country_planned
+    assert page.inner_text("#top5-regions-title") == "Топ-5 областей"
+
+
+def test_bar_click_and_breadcrumb_and_reload_keep_the_place(server, page):
+    open_explorer(page, server + "/#year=2025&region=KZ-71")  # a bookmarked view: Astana
+    assert "Астана" in page.inner_text("#breadcrumb")
+    page.locator("#top5-regions a.bar-link").first.click()
+    page.wait_for_url(re.compile(r"region=KZ-71&district="))
+    wait_for_dash(page)
+    assert page.locator("#breadcrumb li").count() == 3
+    page.reload()
+    open_explorer(page, page.url)
+    assert page.locator("#breadcrumb li").count() == 3
+    page.locator("#breadcrumb a", has_text="Казахстан").click()
+    page.wait_for_function("() => document.querySelector('#breadcrumb').innerText.trim() === 'Казахстан'")
+    assert "region=" not in page.url
+
+
+def test_language_switch_to_kazakh_keeps_the_view(server, page):
+    open_explorer(page, server + "/#year=2024&region=KZ-11")
     page.click("#lang-switch >> text=Қазақша")
-    page.wait_for_url(re.compile(r"\?lang=kk$"))
-    page.wait_for_selector("#kpi-planned")
-    wait_for_dash(page)
+    page.wait_for_url(re.compile(r"\?lang=kk#year=2024&region=KZ-11$"))
+    open_explorer(page, page.url)
     assert page.inner_text("#page-title") == "Қазақстанның ашық бюджеттері"
+    assert "Ақмола облысы" in page.inner_text("#breadcrumb")
     assert "ЖОСПАРЛАНҒАН" in page.inner_text("#kpi-cards").upper()
-    assert re.fullmatch(r"[\d,]+\s(млн|млрд|трлн)\s₸", page.inner_text("#kpi-planned"))
-    page.goto(server + "/")  # no ?lang: the cookie keeps Kazakh
-    page.wait_for_selector("#kpi-planned")
+    assert MONEY_RU.fullmatch(kpi(page, "planned"))  # kk_KZ writes "12,3 млрд ₸" too
+    assert "Жоспарлы бюджет" in page.inner_text("#map-legend")
+    assert page.inner_text("#top5-regions-title") == "Үздік 5 аудан"
+    open_explorer(page, server + "/")  # no ?lang: the cookie keeps Kazakh
     assert page.inner_text("#page-title") == "Қазақстанның ашық бюджеттері"
 
 
 def test_english_uses_english_number_format(server, page):
-    page.goto(server + "/?lang=en")
-    page.wait_for_selector("#kpi-planned")
-    wait_for_dash(page)
+    open_explorer(page, server + "/?lang=en")
     assert page.inner_text("#page-title") == "Open budgets of Kazakhstan"
-    assert re.fullmatch(r"[\d.]+[MBT] ₸", page.inner_text("#kpi-planned"))
-    assert "%" in page.inner_text("#kpi-execution") and "." in page.inner_text("#kpi-execution")
+    assert re.fullmatch(r"[\d.]+[MBT] ₸", kpi(page, "planned"))
+    assert "%" in kpi(page, "execution") and "." in kpi(page, "execution")
+
+
+def test_popup_shows_the_institution_and_links_to_its_page(server, page):
+    open_explorer(page, server + "/#region=KZ-75")  # Almaty city: zoomed in, points unclustered
+    page.wait_for_selector("#map .institution-point")
+    visible = page.evaluate("""() => {
+        const m = document.querySelector('#map').getBoundingClientRect();
+        return [...document.querySelectorAll('#map .institution-point')].findIndex(p => {
+            const r = p.getBoundingClientRect();
+            return r.left > m.left + 60 && r.right < m.right - 60 && r.top > m.top + 200 && r.bottom < m.bottom - 20;
+        });
+    }""")
+    assert visible >= 0, "no institution point inside the visible map"
+    page.locator("#map .institution-point").nth(visible).click()
+    popup = page.locator(".institution-popup")
+    popup.wait_for()
+    text = popup.inner_text()
+    assert popup.locator(".popup-name").inner_text().strip()
+    assert popup.locator(".popup-type").inner_text().strip()
+    assert "Бюджет 2025" in text and MONEY_RU.search(text) and "%" in text
+    link = popup.locator("a.popup-link")
+    assert re.fullmatch(r"/institution/\d{12}\?year=2025&lang=ru", link.get_attribute("href"))
+    link.click()
+    page.wait_for_url(re.compile(r"/institution/\d{12}\?year=2025&lang=ru$"))
 
 
 @pytest.mark.parametrize("page", ["en-US"], indirect=True)
 def test_browser_language_is_used_without_url_or_cookie(server, page):
-    page.goto(server + "/")
-    page.wait_for_selector("#kpi-planned")
+    open_explorer(page, server + "/")
     assert page.inner_text("#page-title") == "Open budgets of Kazakhstan"

@@ -1,35 +1,64 @@
-"""The overview page (/): national totals for a year, by sector and by region."""
+"""The front page (/): the map explorer of budgets by region, district, sector and time.
+
+The explorer's state (year, months, sectors, metric, region, district) lives in the URL
+fragment (see dashboard/explorer_state.py); callbacks fill everything from the rollups.
+"""
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard.i18n import request_language, t
 from layouts import ids
+from layouts.explorer import controls, explorer_map
 from layouts.shell import page
 
 PATH = "/"
 
 
-def layout(lang: str | None = None, year: str | None = None, **_query) -> html.Div:
-    """Empty frame; callbacks fill it from the rollups for the chosen year."""
-    lang = request_language(lang)
-    return page(
-        lang, PATH,
-        html.H1(t("overview.title", lang), id=ids.PAGE_TITLE, className="h3"),
-        html.P(t("overview.lead", lang), className="lead"),
-        dbc.Row(dbc.Col([
-            dbc.Label(t("overview.year", lang), html_for=ids.YEAR_SELECT),
-            dcc.Dropdown(id=ids.YEAR_SELECT, clearable=False, searchable=False,
-                         value=int(year) if year and year.isdigit() else None),
-        ], xs=6, md=3, lg=2), className="mb-3"),
-        dcc.Loading(html.Div(id=ids.KPI_CARDS, className="row g-3 mb-4"), type="dot"),
-        dbc.Row([
-            dbc.Col([html.H2(t("sectors.title", lang), className="h5"),
-                     dcc.Graph(id=ids.SECTOR_CHART, config={"displayModeBar": False})], lg=6),
-            dbc.Col([html.H2(t("regions.title", lang), className="h5"),
-                     html.Div(id=ids.REGION_TABLE, className="table-responsive")], lg=6),
-        ]),
-        html.H2(t("publications.title", lang), className="h5 mt-4"),
-        html.Ul(id=ids.PUBLICATIONS, className="list-unstyled small"),
-    )
+def _chart(chart_id: str, title, title_id: str | None = None) -> dbc.Col:
+    return dbc.Col([html.H2(title, className="h6", **({"id": title_id} if title_id else {})),
+                    html.Div(id=chart_id, className="top5-chart")], lg=4)
+
+
+def layout_for(tiles_url: str) -> Callable[..., html.Div]:
+    """The page's layout function, bound to the configured base-map tiles URL."""
+
+    def layout(lang: str | None = None, **_query) -> html.Div:
+        lang = request_language(lang)
+        return page(
+            lang, PATH,
+            dcc.Location(id=ids.EXPLORER_URL, refresh=False),
+            dcc.Store(id=ids.EXPLORER_STATE),
+            html.Div([
+                html.H1(t("overview.title", lang), id=ids.PAGE_TITLE, className="h4 mb-1"),
+                dbc.Button([html.I(className="bi bi-sliders me-1"), t("explorer.filters", lang)],
+                           id=ids.FILTERS_TOGGLE, color="primary", outline=True, size="sm",
+                           className="d-lg-none"),
+            ], className="d-flex justify-content-between align-items-center"),
+            html.P(t("overview.lead", lang), className="text-muted small d-none d-md-block"),
+            html.Nav(id=ids.BREADCRUMB),
+            dbc.Row([
+                dbc.Col(controls(lang), lg=3, xl=2, className="filters-col"),
+                dbc.Col([
+                    explorer_map(lang, tiles_url),
+                    html.Div(id=ids.KPI_CARDS, className="row g-3 my-2"),
+                ], lg=9, xl=10),
+            ]),
+            html.P(t("explorer.selection_hint", lang), className="text-muted small"),
+            dbc.Row([
+                _chart(ids.TOP5_INSTITUTIONS, None, ids.TOP5_INSTITUTIONS_TITLE),
+                _chart(ids.TOP5_SECTORS, t("top5.sectors", lang)),
+                _chart(ids.TOP5_REGIONS, None, ids.TOP5_REGIONS_TITLE),
+            ], className="g-3"),
+            dbc.Row([
+                dbc.Col([html.H2(id=ids.AREA_TABLE_TITLE, className="h6 mt-3"),
+                         html.Div(id=ids.REGION_TABLE, className="table-responsive")], lg=8),
+                dbc.Col([html.H2(t("publications.title", lang), className="h6 mt-3"),
+                         html.Ul(id=ids.PUBLICATIONS, className="list-unstyled small")], lg=4),
+            ]),
+        )
+
+    return layout

@@ -1,0 +1,159 @@
+"""Turning explorer query results into what the page shows (pure: data in, components out)."""
+from __future__ import annotations
+
+from dataclasses import replace
+from html import escape
+
+from dash import html
+
+from dashboard import reference as ref
+from dashboard.explorer_state import ExplorerState, to_hash
+from dashboard.i18n import localized, t
+from dashboard.i18n.formatting import format_date, format_money, format_number, format_percent
+from dashboard.reference_districts import DISTRICTS
+from dashboard.metrics import (
+    NO_DATA, class_breaks, colours_for, format_metric, legend_labels, metric_value,
+)
+from layouts import explorer as components
+
+REGION_NAMES = {r[0]: {"en": r[1], "ru": r[2], "kk": r[3]} for r in ref.REGIONS}
+DISTRICT_NAMES = {d[0]: {"ru": d[3], "kk": d[4], "en": d[5]} for d in DISTRICTS}
+
+
+def _ratio(paid: int, plan: int) -> float | None:
+    return paid / plan if plan else None
+
+
+def region_hideout(rows: list[dict], state: ExplorerState, lang: str) -> dict:
+    """What the browser's style function needs: values, class breaks, colours, tooltips."""
+    values = {r["code"]: metric_value(r, state.metric) for r in rows}
+    breaks = class_breaks(list(values.values()))
+    known = [v for v in values.values() if v is not None]
+    # Leaflet tooltips take HTML: names are escaped.
+    labels = {r["code"]: f"<b>{escape(localized(r, 'name', lang))}</b><br>{t('metric.' + state.metric, lang)}: "
+                         f"{format_metric(values[r['code']], state.metric, lang)}" for r in rows}
+    return {"values": values, "breaks": breaks, "colors": colours_for(breaks), "nodata": NO_DATA,
+            "labels": labels, "selected": state.region, "max": max(known) if known else 0}
+
+
+def map_legend(scale: dict, state: ExplorerState, lang: str) -> list:
+    """The legend of a colour scale ({breaks, colors, max}: regions', or districts' once inside a region)."""
+    return components.legend(t(f"metric.{state.metric}", lang),
+                             legend_labels(scale["breaks"], state.metric, lang) or
+                             ([format_metric(scale["max"], state.metric, lang)] if scale["max"] else []),
+                             scale["colors"], t("explorer.no_data", lang))
+
+
+def district_points(rows: list[dict], state: ExplorerState, lang: str) -> tuple[dict, dict]:
+    """District centres as GeoJSON points, sized and coloured by the metric, with tooltips;
+    and their colour scale ({breaks, colors, max}) for the legend."""
+    values = [metric_value(r, state.metric) for r in rows]
+    breaks = class_breaks(values)
+    colours = colours_for(breaks)
+    top = max((v for v in values if v is not None), default=0)
+    features = []
+    for r, v in zip(rows, values):
+        colour = NO_DATA if v is None else colours[sum(1 for b in breaks if v > b)]
+        features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [r["center_lon"], r["center_lat"]]},
+                         "properties": {"id": r["code"], "code": r["code"], "color": colour,
+                                        "size": (v / top) ** 0.5 if v and top else 0,
+                                        "selected": r["code"] == state.district,
+                                        "tooltip": f"<b>{escape(localized(r, 'name', lang))}</b><br>"
+                                                   f"{format_metric(v, state.metric, lang)}"}})
+    return {"type": "FeatureCollection", "features": features}, {"breaks": breaks, "colors": colours, "max": top}
+
+
+def kpis(totals: dict, state: ExplorerState, lang: str) -> list:
+    year = state.year
+    return components.kpi_cards([
+        ("planned", t("kpi.planned", lang), format_money(totals["plan_adjusted"], lang),
+         t("kpi.planned_hint", lang, year=year)),
+        ("paid", t("kpi.paid", lang), format_money(totals["paid"], lang), t("kpi.paid_hint", lang, year=year)),
+        ("execution", t("kpi.execution", lang), format_percent(_ratio(totals["paid"], totals["plan_adjusted"]), lang),
+         t("kpi.execution_hint", lang)),
+        ("institutions", t("kpi.institutions", lang), format_number(totals["institutions"], lang),
+         t("kpi.institutions_hint", lang)),
+    ])
+
+
+def _sorted_by_metric(rows: list[dict], metric: str) -> list[tuple[dict, float]]:
+    scored = [(r, metric_value(r, metric)) for r in rows]
+    return sorted([(r, v) for r, v in scored if v is not None], key=lambda x: -x[1])
+
+
+def _bars(scored: list[tuple[dict, float]], metric: str, colour, href, lang: str) -> list[dict]:
+    top = max((v for _, v in scored), default=0) or 1
+    return [{"key": r["code"], "label": localized(r, "name", lang), "value": format_metric(v, metric, lang),
+             "share": v / top, "colour": colour(r), "href": href(r)} for r, v in scored]
+
+
+def top_areas(rows: list[dict], state: ExplorerState, lang: str, limit: int = 5):
+    """Top regions (or the region's districts) by the chosen metric; each bar drills in."""
+    best = _sorted_by_metric(rows, state.metric)[:limit]
+    drill = (lambda r: to_hash(state.drill(state.region, r["code"]))) if state.region else \
+        (lambda r: to_hash(state.drill(r["code"])))
+    return components.top_bars(_bars(best, state.metric, lambda r: "#3182bd", drill, lang),
+                               t("explorer.no_data", lang))
+
+
+def top_sectors(rows: list[dict], state: ExplorerState, lang: str, limit: int = 5):
+    """Top sectors by the chosen metric (per inhabitant is not defined per sector: plan is used);
+    each bar narrows the view to that sector."""
+    metric = "plan" if state.metric == "per_capita" else state.metric
+    best = _sorted_by_metric(rows, metric)[:limit]
+    return components.top_bars(_bars(best, metric, lambda r: r["color"],
+                                     lambda r: to_hash(replace(state, sectors=(r["code"],))), lang),
+                               t("explorer.no_data", lang))
+
+
+def top_institutions(rows: list[dict], state: ExplorerState, lang: str):
+    """Top institutions by the year's adjusted plan; each bar opens the institution's page."""
+    colours = {s[0]: s[4] for s in ref.SECTORS}
+    top = max((r["plan_adjusted"] for r in rows), default=0) or 1
+    return components.top_bars([{
+        "key": r["bin"], "label": localized(r, "name", lang), "share": r["plan_adjusted"] / top,
+        "value": f"{format_money(r['plan_adjusted'], lang)} · {format_percent(_ratio(r['paid'], r['plan_adjusted']), lang)}",
+        "colour": colours.get(r["sector_code"], "#888"), "href": institution_href(r["bin"], state.year, lang),
+    } for r in rows], t("explorer.no_data", lang))
+
+
+def institution_href(bin_: str, year: int, lang: str) -> str:
+    """The institution page for a year, in the current language."""
+    return f"/institution/{bin_}?year={year}&lang={lang}"
+
+
+def crumbs(state: ExplorerState, lang: str) -> list[tuple[str, str | None]]:
+    """Breadcrumb entries from the country down to the current place (last one not a link)."""
+    path = [(t("explorer.country", lang), replace(state, region=None, district=None))]
+    if state.region:
+        path.append((REGION_NAMES[state.region][lang], replace(state, district=None)))
+    if state.district:
+        path.append((DISTRICT_NAMES[state.district][lang] or DISTRICT_NAMES[state.district]["ru"], state))
+    return [(label, None if i == len(path) - 1 else to_hash(s)) for i, (label, s) in enumerate(path)]
+
+
+def area_table(rows: list[dict], state: ExplorerState, lang: str) -> html.Table:
+    """All regions (or the region's districts), each name a link that drills into it."""
+    head = html.Thead(html.Tr([html.Th(t("regions.region" if not state.region else "explorer.district", lang)),
+                               html.Th(t("kpi.planned", lang)), html.Th(t("kpi.paid", lang)),
+                               html.Th(t("kpi.execution", lang)), html.Th(t("regions.per_capita", lang))]))
+    body = []
+    for r in rows:
+        target = replace(state, district=r["code"]) if state.region else replace(state, region=r["code"], district=None)
+        body.append(html.Tr([
+            html.Td(html.A(localized(r, "name", lang), href=to_hash(target))),
+            html.Td(format_money(r["plan_adjusted"], lang), className="text-end"),
+            html.Td(format_money(r["paid"], lang), className="text-end"),
+            html.Td(format_percent(_ratio(r["paid"], r["plan_adjusted"]), lang), className="text-end"),
+            html.Td(format_money(r["plan_adjusted"] // r["population"], lang, whole=True)
+                    if r["population"] else "—", className="text-end"),
+        ], className="table-active" if r["code"] == state.district else None, **{"data-code": r["code"]}))
+    return html.Table([head, html.Tbody(body)], className="table table-sm table-hover align-middle")
+
+
+def publications_feed(pubs: list[dict], lang: str) -> list:
+    return [html.Li([html.Strong(format_date(p["published_at"], lang)), " — ",
+                     t(f"publications.source.{p['source']}", lang) if p["source"] in ("demo", "import")
+                     else p["source"], ": ",
+                     t("publications.lines", lang, lines=format_number(p["lines"], lang),
+                       institutions=format_number(p["institutions"], lang))]) for p in pubs]

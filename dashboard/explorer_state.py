@@ -1,0 +1,94 @@
+"""The map explorer's state and its URL form.
+
+The state lives in the URL fragment (`#year=2025&region=KZ-11&sectors=education,health`),
+not the query string: Dash's page router re-renders the whole page whenever the query
+string changes, which would remount the map on every filter change. The fragment still
+makes every view bookmarkable and shareable, and each change is a history entry, so the
+browser's back button steps back through drills.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from urllib.parse import parse_qsl, quote
+
+METRICS = ("plan", "paid", "execution", "per_capita")
+DEFAULT_METRIC = "plan"
+ALL_MONTHS = (1, 12)
+
+
+@dataclass(frozen=True)
+class ExplorerState:
+    """Where the explorer is: filters, metric and drill level (region, then district)."""
+
+    year: int | None = None
+    months: tuple[int, int] = ALL_MONTHS
+    sectors: tuple[str, ...] = ()
+    metric: str = DEFAULT_METRIC
+    region: str | None = None
+    district: str | None = None
+
+    @property
+    def level(self) -> str:
+        return "district" if self.district else "region" if self.region else "country"
+
+    def to_dict(self) -> dict:
+        return {"year": self.year, "months": list(self.months), "sectors": list(self.sectors),
+                "metric": self.metric, "region": self.region, "district": self.district}
+
+    @classmethod
+    def from_dict(cls, data: dict | None) -> "ExplorerState":
+        if not data:
+            return cls()
+        return cls(year=data.get("year"), months=tuple(data.get("months") or ALL_MONTHS),
+                   sectors=tuple(data.get("sectors") or ()), metric=data.get("metric") or DEFAULT_METRIC,
+                   region=data.get("region"), district=data.get("district"))
+
+    def drill(self, region: str | None = None, district: str | None = None) -> "ExplorerState":
+        """The state one level down (or back up when both are None)."""
+        return replace(self, region=region, district=district if region else None)
+
+
+def _months(text: str) -> tuple[int, int] | None:
+    first, _, last = text.partition("-")
+    if not (first.isdigit() and (last or first).isdigit()):
+        return None
+    lo, hi = int(first), int(last or first)
+    return (lo, hi) if 1 <= lo <= hi <= 12 else None
+
+
+def parse_hash(fragment: str | None, *, years: list[int], sectors: list[str], regions: list[str],
+               districts: dict[str, str]) -> ExplorerState:
+    """The state a URL fragment describes; unknown or malformed parts fall back to defaults.
+
+    `districts` maps district code → region code, so a district outside the region is dropped.
+    """
+    params = dict(parse_qsl((fragment or "").lstrip("#"), keep_blank_values=False))
+    year = int(params["year"]) if params.get("year", "").isdigit() else None
+    if year not in years:
+        year = years[-1] if years else None
+    chosen = tuple(s for s in sectors if s in set(params.get("sectors", "").split(",")))
+    region = params.get("region") if params.get("region") in regions else None
+    district = params.get("district")
+    if district not in districts or districts[district] != region:
+        district = None
+    metric = params.get("metric") if params.get("metric") in METRICS else DEFAULT_METRIC
+    return ExplorerState(year=year, months=_months(params.get("months", "")) or ALL_MONTHS,
+                         sectors=chosen, metric=metric, region=region, district=district)
+
+
+def to_hash(state: ExplorerState) -> str:
+    """The URL fragment for a state (defaults left out, so URLs stay short)."""
+    parts = []
+    if state.year is not None:
+        parts.append(f"year={state.year}")
+    if state.months != ALL_MONTHS:
+        parts.append(f"months={state.months[0]}-{state.months[1]}")
+    if state.sectors:
+        parts.append("sectors=" + ",".join(quote(s) for s in state.sectors))
+    if state.metric != DEFAULT_METRIC:
+        parts.append(f"metric={state.metric}")
+    if state.region:
+        parts.append(f"region={quote(state.region)}")
+    if state.district:
+        parts.append(f"district={quote(state.district)}")
+    return "#" + "&".join(parts)

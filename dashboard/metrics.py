@@ -1,0 +1,76 @@
+"""The explorer's metrics: value of a row, its display form, and colour classes for the map."""
+from __future__ import annotations
+
+from dashboard.i18n.formatting import format_money, format_percent
+
+# Sequential blues (ColorBrewer), light = small; grey for places without data.
+PALETTE = ["#deebf7", "#9ecae1", "#6baed6", "#3182bd", "#08519c"]
+NO_DATA = "#d9d9d9"
+
+
+def metric_value(row: dict, metric: str) -> float | None:
+    """The number a metric shows for a row with plan_adjusted, paid (tiyn) and population.
+
+    Money stays in tiyn; execution is a ratio; per inhabitant is tiyn per person.
+    None where it is undefined (no plan, no population, nothing published).
+    """
+    plan, paid = row["plan_adjusted"], row["paid"]
+    if metric == "plan":
+        return plan if plan or paid else None
+    if metric == "paid":
+        return paid if plan or paid else None
+    if metric == "execution":
+        return paid / plan if plan else None
+    if metric == "per_capita":
+        population = row.get("population")
+        return plan / population if plan and population else None
+    raise ValueError(f"unknown metric {metric!r}")
+
+
+def format_metric(value: float | None, metric: str, lang: str, digits: int = 1) -> str:
+    """'8,3 трлн ₸', '97,3 %', '—' for no data."""
+    if value is None:
+        return "—"
+    if metric == "execution":
+        return format_percent(value, lang, digits=digits)
+    return format_money(round(value), lang)
+
+
+def class_breaks(values: list[float | None], classes: int = len(PALETTE)) -> list[float]:
+    """Upper bounds of all but the last colour class (quantiles of the known values).
+
+    A value v falls in class i = number of breaks below v; the browser's style function
+    applies the same rule.
+    """
+    known = sorted(v for v in values if v is not None)
+    if not known:
+        return []
+    breaks = []
+    for i in range(1, classes):
+        b = known[min(len(known) - 1, (i * len(known)) // classes)]
+        if not breaks or b > breaks[-1]:
+            breaks.append(b)
+    return breaks[:-1] if breaks and breaks[-1] >= known[-1] else breaks
+
+
+def class_of(value: float, breaks: list[float]) -> int:
+    return sum(1 for b in breaks if value > b)
+
+
+def legend_labels(breaks: list[float], metric: str, lang: str) -> list[str]:
+    """'≤ 10 млрд ₸', '10 млрд ₸ – 20 млрд ₸', …, '> 40 млрд ₸' (one per class)."""
+    if not breaks:
+        return []
+    f = [format_metric(b, metric, lang) for b in breaks]
+    if len(set(f)) < len(f):  # close breaks (execution is often 95.3–95.6 %): one more digit
+        f = [format_metric(b, metric, lang, digits=2) for b in breaks]
+    return [f"≤ {f[0]}", *[f"{a} – {b}" for a, b in zip(f, f[1:])], f"> {f[-1]}"]
+
+
+def colours_for(breaks: list[float]) -> list[str]:
+    """The palette entries used with these breaks (spread across the whole ramp)."""
+    n = len(breaks) + 1
+    if n >= len(PALETTE):
+        return PALETTE[:n]
+    step = (len(PALETTE) - 1) / max(1, n - 1)
+    return [PALETTE[round(i * step)] for i in range(n)]

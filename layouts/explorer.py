@@ -1,0 +1,132 @@
+"""Map explorer components: controls, map, legend, KPI cards, breadcrumb, popup (no data access)."""
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+import dash_leaflet as dl
+from dash import dcc, html
+
+from dashboard import reference as ref
+from dashboard.boundaries import COUNTRY_BOUNDS
+from dashboard.explorer_state import METRICS
+from dashboard.i18n import t
+from dashboard.i18n.formatting import month_name
+from layouts import ids
+
+OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+SECTOR_COLOURS = {code: colour for code, _en, _ru, _kk, colour, _icon in ref.SECTORS}
+
+
+def _js(name: str) -> dict:
+    """A reference to a function in assets/explorer.js (dash-leaflet resolves it in the browser)."""
+    return {"variable": f"ashyq.{name}"}
+
+
+def sector_filter(lang: str) -> dcc.Checklist:
+    """Multi-select of sectors, each with its colour and icon; none ticked means all."""
+    names = {"en": 1, "ru": 2, "kk": 3}
+    options = [{"value": s[0], "label": html.Span([
+        html.Span(className="sector-swatch", style={"backgroundColor": s[4]}),
+        html.I(className=f"bi {s[5]} me-1", **{"aria-hidden": "true"}), s[names[lang]]])}
+        for s in ref.SECTORS]
+    return dcc.Checklist(id=ids.SECTOR_FILTER, options=options, value=[], className="sector-filter",
+                         inputClassName="form-check-input me-1", labelClassName="form-check")
+
+
+def controls(lang: str) -> html.Div:
+    """The filter panel; a drawer on phones (toggled by the Filters button)."""
+    return html.Div([
+        html.Div([html.H2(t("explorer.filters", lang), className="h6 mb-0"),
+                  html.Button(id=ids.FILTERS_TOGGLE + "-close", className="btn-close d-lg-none",
+                              **{"aria-label": t("explorer.close", lang)})],
+                 className="d-flex justify-content-between align-items-center mb-2"),
+        dbc.Label(t("explorer.year", lang), html_for=ids.YEAR_SLIDER),
+        dcc.Slider(id=ids.YEAR_SLIDER, min=0, max=1, step=1, value=None, marks=None, included=False,
+                   updatemode="mouseup"),
+        dbc.Label(t("explorer.months", lang), html_for=ids.MONTH_RANGE, className="mt-2"),
+        dcc.RangeSlider(id=ids.MONTH_RANGE, min=1, max=12, step=1, value=[1, 12], pushable=0,
+                        marks={m: month_name(m, lang) for m in (1, 3, 6, 9, 12)}, updatemode="mouseup"),
+        dbc.Label(t("explorer.metric", lang), html_for=ids.METRIC_SELECT, className="mt-2"),
+        dcc.RadioItems(id=ids.METRIC_SELECT, value="plan", className="metric-select",
+                       options=[{"value": m, "label": t(f"metric.{m}", lang)} for m in METRICS],
+                       inputClassName="form-check-input me-1", labelClassName="form-check"),
+        html.Div(t("explorer.sectors", lang), className="form-label mt-2"),
+        html.Div(t("explorer.all_sectors", lang), className="text-muted small mb-1"),
+        sector_filter(lang),
+    ], id=ids.FILTERS_PANEL, className="filters-panel")
+
+
+def explorer_map(lang: str, tiles_url: str) -> html.Div:
+    """The map: tiles, region choropleth (or circles), district circles, clustered institutions."""
+    leaflet = dl.Map([
+        dl.TileLayer(url=tiles_url, attribution=OSM_ATTRIBUTION),
+        dl.Pane(dl.GeoJSON(id=ids.REGION_LAYER, style=_js("regionStyle"), pointToLayer=_js("regionPoint"),
+                           onEachFeature=_js("regionTooltip"), hideout={}, zoomToBoundsOnClick=False),
+                name="regions", style={"zIndex": 350}),
+        dl.Pane(dl.GeoJSON(id=ids.DISTRICT_LAYER, pointToLayer=_js("districtPoint"), hideout={}),
+                name="districts", style={"zIndex": 380}),
+        dl.GeoJSON(id=ids.INSTITUTION_LAYER, cluster=True, zoomToBoundsOnClick=True,
+                   superClusterOptions={"radius": 60, "maxZoom": 13},
+                   pointToLayer=_js("institutionPoint"), hideout={"colors": SECTOR_COLOURS}),
+        dl.LayerGroup(id=ids.POPUP_LAYER),
+    ], id=ids.MAP, bounds=COUNTRY_BOUNDS, trackViewport=False, minZoom=3, maxZoom=17, scrollWheelZoom=True,
+        className="explorer-map")
+    return html.Div([leaflet, html.Div(id=ids.MAP_LEGEND, className="map-legend"),
+                     html.Div(id=ids.MAP_NOTE, className="map-note small")], className="map-wrap",
+                    role="region", **{"aria-label": t("explorer.map_label", lang)})
+
+
+def legend(title: str, breaks_labels: list[str], colours: list[str], nodata: str) -> list:
+    """Legend rows: a swatch per class ("< 10 bn ₸", "10–20 bn ₸", …) and one for no data."""
+    rows = [html.Div([html.Span(className="legend-swatch", style={"backgroundColor": c}), label])
+            for c, label in zip(colours, breaks_labels)]
+    rows.append(html.Div([html.Span(className="legend-swatch legend-nodata"), nodata]))
+    return [html.Div(title, className="legend-title"), *rows]
+
+
+def kpi_cards(values: list[tuple[str, str, str, str]]) -> list:
+    """KPI cards from (key, label, value, hint) tuples; each value has id `kpi-<key>`."""
+    return [dbc.Col(dbc.Card(dbc.CardBody([
+        html.Div(label, className="kpi-label"),
+        html.Div(value, className="kpi-value", id=f"kpi-{key}"),
+        html.Div(hint, className="kpi-hint text-muted small"),
+    ])), xs=6, lg=3) for key, label, value, hint in values]
+
+
+def top_bars(items: list[dict], empty: str) -> html.Ol | html.P:
+    """A ranked bar list; each bar is a link (drill in, filter, or open an institution).
+
+    Plain HTML rather than a plotly chart: five bars do not need the 4.8 MB plotly bundle,
+    links work with the keyboard and screen readers, and a click is ordinary navigation.
+    Items: label, value (text), share (0..1 of the longest bar), colour, href.
+    """
+    if not items:
+        return html.P(empty, className="text-muted small")
+    return html.Ol([html.Li(html.A([
+        html.Span(item["label"], className="bar-label", title=item["label"]),
+        html.Span(html.Span(className="bar-fill", style={"width": f"{max(item['share'], 0.01) * 100:.1f}%",
+                                                         "backgroundColor": item["colour"]}),
+                  className="bar-track"),
+        html.Span(item["value"], className="bar-value"),
+    ], href=item["href"], className="bar-link", **{"data-key": item["key"]})) for item in items],
+        className="top5-bars list-unstyled mb-0")
+
+
+def breadcrumb(crumbs: list[tuple[str, str | None]], lang: str) -> html.Ol:
+    """Links back up the drill path: [(label, fragment or None for the current level)]."""
+    items = [html.Li(html.A(label, href=href) if href else label,
+                     className="breadcrumb-item" + ("" if href else " active"),
+                     **({} if href else {"aria-current": "page"}))
+             for label, href in crumbs]
+    return html.Ol(items, className="breadcrumb mb-2", **{"aria-label": t("explorer.breadcrumb", lang)})
+
+
+def institution_popup(position: list[float], name: str, kind: str, rows: list[tuple[str, str]],
+                      link_text: str, href: str) -> dl.Popup:
+    """The popup of an institution point: name, type, the year's money, link to its page."""
+    return dl.Popup(html.Div([
+        html.Div(name, className="popup-name fw-semibold"),
+        html.Div(kind, className="popup-type text-muted small mb-1"),
+        html.Table(html.Tbody([html.Tr([html.Th(k, className="pe-2 fw-normal"), html.Td(v, className="text-end")])
+                               for k, v in rows]), className="popup-money small"),
+        html.A(link_text, href=href, className="popup-link"),
+    ], className="institution-popup"), position=position, maxWidth=320, autoPan=True)

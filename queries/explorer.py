@@ -1,0 +1,161 @@
+"""Map explorer numbers for a selection (year, months, sectors, region, district).
+
+Everything here reads the rollups and reference tables, never budget_lines, so each call
+stays fast at full-country scale. Money comes back as exact integer tiyn.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection, and_, func, select, true
+
+from dashboard.schema import (
+    MONEY_COLUMNS, districts, institution_types, institutions as inst, region_boundaries,
+    region_population, regions, rollup_district_sector_month as rdsm,
+    rollup_institution_year as riy, rollup_region_sector_month as rrsm, sectors,
+)
+
+NAME_COLUMNS = ("name_kk", "name_ru", "name_en")
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the explorer looks at. Empty `sectors` means every sector."""
+
+    year: int
+    months: tuple[int, int] = (1, 12)
+    sectors: tuple[str, ...] = field(default_factory=tuple)
+    region: str | None = None
+    district: str | None = None
+
+
+def _money(table) -> list:
+    return [func.coalesce(func.sum(table.c[c]), 0).label(c) for c in ("plan_adjusted", "paid")]
+
+
+def _ints(row) -> dict:
+    # PostgreSQL returns SUM(bigint) as Decimal: money stays exact as Python int.
+    return {k: int(v) if k in MONEY_COLUMNS else v for k, v in row.items()}
+
+
+def _rollup_filter(table, sel: Selection, *, place: bool = True):
+    """WHERE clause on a monthly rollup for the selection's year, months, sectors and place."""
+    parts = [table.c.year == sel.year, table.c.month.between(*sel.months)]
+    if sel.sectors:
+        parts.append(table.c.sector_code.in_(sel.sectors))
+    if place and sel.region:
+        parts.append(table.c.region_code == sel.region)
+    if place and sel.district and table is rdsm:
+        parts.append(table.c.district_code == sel.district)
+    return and_(*parts)
+
+
+def _monthly_table(sel: Selection):
+    """District rollup once a district is chosen, the region rollup otherwise."""
+    return rdsm if sel.district else rrsm
+
+
+def _institution_filter(sel: Selection):
+    parts = [true()]
+    if sel.sectors:
+        parts.append(inst.c.sector_code.in_(sel.sectors))
+    if sel.region:
+        parts.append(inst.c.region_code == sel.region)
+    if sel.district:
+        parts.append(inst.c.district_code == sel.district)
+    return and_(*parts)
+
+
+def available_years(conn: Connection) -> list[int]:
+    """Years with budget data, oldest first (the slider's range)."""
+    return [r[0] for r in conn.execute(select(rrsm.c.year).distinct().order_by(rrsm.c.year))]
+
+
+def totals(conn: Connection, sel: Selection) -> dict:
+    """Adjusted plan and paid (tiyn) for the selection, and how many institutions it covers.
+
+    The institution count is per year (institutions that published a budget that year):
+    the institution rollup is yearly, so the month range does not narrow it.
+    """
+    table = _monthly_table(sel)
+    money = conn.execute(select(*_money(table)).where(_rollup_filter(table, sel))).mappings().one()
+    count = conn.execute(select(func.count()).select_from(riy.join(inst, inst.c.id == riy.c.institution_id))
+                         .where(riy.c.year == sel.year, _institution_filter(sel))).scalar_one()
+    return {**_ints(money), "institutions": count}
+
+
+def by_region(conn: Connection, sel: Selection) -> list[dict]:
+    """Every region with its sums and population for the selection (place filters ignored)."""
+    pop = region_population
+    keys = [regions.c.code, *[regions.c[c] for c in NAME_COLUMNS], regions.c.center_lat,
+            regions.c.center_lon, regions.c.sort_order, pop.c.population]
+    q = (select(*keys, *_money(rrsm))
+         .select_from(regions
+                      .outerjoin(rrsm, (rrsm.c.region_code == regions.c.code)
+                                 & _rollup_filter(rrsm, sel, place=False))
+                      .outerjoin(pop, (pop.c.region_code == regions.c.code) & (pop.c.year == sel.year)))
+         .group_by(*keys).order_by(regions.c.sort_order))
+    return [_ints(r) for r in conn.execute(q).mappings()]
+
+
+def by_district(conn: Connection, sel: Selection) -> list[dict]:
+    """Every district of the selection's region with its sums and population."""
+    keys = [districts.c.code, *[districts.c[c] for c in NAME_COLUMNS], districts.c.center_lat,
+            districts.c.center_lon, districts.c.population]
+    q = (select(*keys, *_money(rdsm))
+         .select_from(districts.outerjoin(rdsm, (rdsm.c.district_code == districts.c.code)
+                                          & _rollup_filter(rdsm, Selection(sel.year, sel.months, sel.sectors))))
+         .where(districts.c.region_code == sel.region)
+         .group_by(*keys).order_by(districts.c.code))
+    return [_ints(r) for r in conn.execute(q).mappings()]
+
+
+def by_sector(conn: Connection, sel: Selection) -> list[dict]:
+    """Per-sector sums for the selection's place and months (sector filter applied too)."""
+    table = _monthly_table(sel)
+    keys = [sectors.c.code, *[sectors.c[c] for c in NAME_COLUMNS], sectors.c.color, sectors.c.icon]
+    q = (select(*keys, *_money(table))
+         .select_from(table.join(sectors, sectors.c.code == table.c.sector_code))
+         .where(_rollup_filter(table, sel)).group_by(*keys))
+    return [_ints(r) for r in conn.execute(q).mappings()]
+
+
+def top_institutions(conn: Connection, sel: Selection, limit: int = 5) -> list[dict]:
+    """The institutions with the largest adjusted plan for the selection's year."""
+    q = (select(inst.c.id, inst.c.bin, *[inst.c[c] for c in NAME_COLUMNS], inst.c.sector_code,
+                riy.c.plan_adjusted, riy.c.paid)
+         .select_from(riy.join(inst, inst.c.id == riy.c.institution_id))
+         .where(riy.c.year == sel.year, _institution_filter(sel))
+         .order_by(riy.c.plan_adjusted.desc(), inst.c.id).limit(limit))
+    return [_ints(r) for r in conn.execute(q).mappings()]
+
+
+def institution_points(conn: Connection, year: int, sector_codes: tuple[str, ...] = ()) -> list[tuple]:
+    """(id, lat, lon, sector) of institutions with a budget in `year`, optionally by sector."""
+    q = (select(inst.c.id, inst.c.lat, inst.c.lon, inst.c.sector_code)
+         .select_from(inst.join(riy, (riy.c.institution_id == inst.c.id) & (riy.c.year == year)))
+         .order_by(inst.c.id))
+    if sector_codes:
+        q = q.where(inst.c.sector_code.in_(sector_codes))
+    return [tuple(r) for r in conn.execute(q)]
+
+
+def institution_card(conn: Connection, institution_id: int, year: int) -> dict | None:
+    """What an institution's popup shows: names, type, the year's plan and paid."""
+    t = institution_types
+    q = (select(inst.c.id, inst.c.bin, *[inst.c[c] for c in NAME_COLUMNS], inst.c.sector_code,
+                inst.c.lat, inst.c.lon, t.c.name_kk.label("type_kk"), t.c.name_ru.label("type_ru"),
+                t.c.name_en.label("type_en"),
+                func.coalesce(riy.c.plan_adjusted, 0).label("plan_adjusted"),
+                func.coalesce(riy.c.paid, 0).label("paid"))
+         .select_from(inst.join(t, t.c.code == inst.c.type_code)
+                      .outerjoin(riy, (riy.c.institution_id == inst.c.id) & (riy.c.year == year)))
+         .where(inst.c.id == institution_id))
+    row = conn.execute(q).mappings().first()
+    return _ints(row) if row else None
+
+
+def boundary_geometries(conn: Connection) -> dict[str, str]:
+    """{region code: GeoJSON geometry text} from the imported boundaries (may be empty)."""
+    q = select(region_boundaries.c.region_code, region_boundaries.c.geometry)
+    return {code: geometry for code, geometry in conn.execute(q)}
