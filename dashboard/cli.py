@@ -1,4 +1,4 @@
-"""Command line: `python -m dashboard {run,migrate,demo}`."""
+"""Command line: `python -m dashboard {run,migrate,demo,users}`."""
 from __future__ import annotations
 
 import argparse
@@ -53,6 +53,48 @@ def cmd_run(args, config) -> int:
     return 0
 
 
+def _read_password(args) -> str:
+    import getpass
+
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    if not sys.stdin.isatty():
+        raise DemoError("no terminal to ask for a password: use --password-stdin")
+    first = getpass.getpass("password: ")
+    if first != getpass.getpass("again: "):
+        raise DemoError("the two passwords differ")
+    return first
+
+
+def cmd_users(args, config) -> int:
+    from dashboard.accounts_http import add_user
+    from queries.users import list_users, set_active
+
+    _migrate(config)
+    engine = engine_for(config.database_url)
+    if args.action == "add":
+        try:
+            user_id = add_user(engine, args.username, args.name or args.username, _read_password(args),
+                               args.role, args.bin or [])
+        except ValueError as exc:
+            raise DemoError(str(exc)) from None
+        print(f"user {args.username} ({args.role}) created with id {user_id}")
+    elif args.action == "list":
+        with engine.connect() as conn:
+            rows = list_users(conn)
+        for row in rows:
+            state = "active" if row["active"] else "disabled"
+            print(f"{row['username']}\t{row['role']}\t{state}\t{row['display_name']}\t{' '.join(row['bins'])}")
+        if not rows:
+            print("no users")
+    else:
+        with engine.begin() as conn:
+            if not set_active(conn, args.username, args.action == "enable"):
+                raise DemoError(f"no user {args.username!r}")
+        print(f"user {args.username} {args.action}d")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m dashboard", description="Ashyq Budget")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -70,6 +112,18 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--replace", action="store_true", help="delete existing institutions first")
     demo.add_argument("--quiet", action="store_true", help="no progress bar")
     demo.set_defaults(func=cmd_demo)
+    users = sub.add_parser("users", help="manage accounts (officials, moderators, admins)")
+    users_sub = users.add_subparsers(dest="action", required=True)
+    add = users_sub.add_parser("add", help="create an account (the password is asked for)")
+    add.add_argument("username")
+    add.add_argument("--role", required=True, choices=["official", "moderator", "admin"])
+    add.add_argument("--bin", action="append", metavar="BIN", help="institution an official answers for (repeat)")
+    add.add_argument("--name", help="display name (default: the username)")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    users_sub.add_parser("list", help="list accounts")
+    for verb in ("disable", "enable"):
+        users_sub.add_parser(verb, help=f"{verb} an account").add_argument("username")
+    users.set_defaults(func=cmd_users)
     return parser
 
 
