@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import shutil
 import struct
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -65,13 +66,18 @@ def sniff(head: bytes) -> str | None:
 def clean_photo(stream: BinaryIO, out: BinaryIO) -> CheckedFile:
     """Decode a photo and write it to `out` re-encoded, upright, with no metadata at all."""
     try:
-        with Image.open(stream) as img:
+        with warnings.catch_warnings():
+            # Pillow only warns between 1x and 2x MAX_IMAGE_PIXELS; refuse those too.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            img = Image.open(stream)
+        with img:
             if img.format not in PHOTO_TYPES:
                 raise FileRejected("type", f"{img.format} images are not accepted")
             fmt = img.format
             img.load()
             upright = ImageOps.exif_transpose(img)  # keep the photo the way the camera held it
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError, ValueError) as exc:
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError,
+            Image.DecompressionBombWarning) as exc:
         if isinstance(exc, FileRejected):
             raise
         raise FileRejected("broken", f"the image cannot be decoded ({type(exc).__name__})") from None
