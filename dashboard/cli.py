@@ -95,6 +95,22 @@ def cmd_users(args, config) -> int:
     return 0
 
 
+def cmd_uploads(args, config) -> int:
+    from dashboard.appeals.storage import UploadStore, audit
+    from queries.appeals import stored_file_names
+
+    _migrate(config)
+    with engine_for(config.database_url).connect() as conn:
+        referenced = stored_file_names(conn)
+    report = audit(UploadStore(config.upload_dir), referenced, older_than=args.older_than, delete=args.delete)
+    for name in report["missing"]:
+        print(f"missing file (a row points at it): {name}")
+    for name in report["orphans"]:
+        print(f"{'deleted' if args.delete else 'orphan'} file (no row): {name}")
+    print(f"{len(report['missing'])} missing, {len(report['orphans'])} orphan files under {config.upload_dir}")
+    return 1 if report["missing"] else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m dashboard", description="Ashyq Budget")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -124,6 +140,11 @@ def build_parser() -> argparse.ArgumentParser:
     for verb in ("disable", "enable"):
         users_sub.add_parser(verb, help=f"{verb} an account").add_argument("username")
     users.set_defaults(func=cmd_users)
+    uploads = sub.add_parser("uploads", help="check that stored files and database rows match")
+    uploads.add_argument("--delete", action="store_true", help="delete orphan files (files without a row)")
+    uploads.add_argument("--older-than", type=float, default=3600.0, metavar="SECONDS",
+                         help="only files older than this count as orphans (default: 3600)")
+    uploads.set_defaults(func=cmd_uploads)
     return parser
 
 

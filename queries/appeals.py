@@ -224,3 +224,12 @@ def open_appeals_by_region(conn: Connection, now: dt.datetime | None = None, pub
 def appeal_totals(conn: Connection, now: dt.datetime | None = None, published_only: bool = True) -> dict:
     """National {'total', 'open', 'overdue', 'answered'} (a KPI)."""
     return _ints(conn.execute(select(*_count_columns(now or utcnow())).where(_scope(published_only))).mappings().one())
+
+
+def stored_file_names(conn: Connection) -> dict[str, set[str]]:
+    """Every file name rows refer to, per upload area ('appeals', 'documents')."""
+    from dashboard.schema import documents
+
+    names = set(conn.execute(select(att.c.stored_name)).scalars())
+    refs = conn.execute(select(documents.c.file_ref).where(documents.c.file_ref.like("upload:documents/%"))).scalars()
+    return {"appeals": names, "documents": {r.removeprefix("upload:documents/") for r in refs}}

@@ -162,3 +162,29 @@ def test_failed_commit_removes_the_moved_files(world):
     assert response.status_code == 500
     assert count(world, appeals) == before
     assert_files_match_rows(world)
+
+
+def test_upload_audit_finds_orphans_and_missing_files(world, capsys, monkeypatch):
+    """`python -m dashboard uploads --delete` after a crash between the move and the commit."""
+    from dashboard.cli import main
+
+    response = world.post_appeal(files=[("roof.jpg", jpeg_with_gps())])
+    assert response.status_code == 201
+    orphan = world.uploads / "appeals" / ("ab" * 16 + ".jpg")
+    orphan.write_bytes(b"left by a crash")
+    monkeypatch.setenv("DATABASE_URL", world.url)
+    monkeypatch.setenv("UPLOAD_DIR", str(world.uploads))
+    monkeypatch.setenv("ASHYQ_VAR_DIR", str(world.config.var_dir))
+    assert main(["uploads", "--older-than", "0"]) == 0
+    assert f"orphan file (no row): appeals/{orphan.name}" in capsys.readouterr().out
+    assert main(["uploads", "--older-than", "0", "--delete"]) == 0
+    assert not orphan.exists()
+    assert_files_match_rows(world)
+    kept = sorted(world.attachment_names())[0]
+    moved = world.uploads / "appeals" / kept
+    moved.rename(world.uploads / kept)  # a row now points at a missing file
+    try:
+        assert main(["uploads"]) == 1
+        assert f"missing file (a row points at it): appeals/{kept}" in capsys.readouterr().out
+    finally:
+        (world.uploads / kept).rename(moved)

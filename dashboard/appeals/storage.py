@@ -107,4 +107,28 @@ class UploadStore:
                 item.final_path.unlink(missing_ok=True)
 
 
+def audit(store: UploadStore, referenced: dict[str, set[str]], older_than: float = 3600.0,
+          delete: bool = False) -> dict[str, list[str]]:
+    """Compare the upload folder with the rows: files without rows ('orphans', left by a crash
+    between the move and the commit, or staging leftovers) and rows without files ('missing').
+
+    Only files older than `older_than` seconds count as orphans (younger ones may belong to a
+    request in flight); with `delete`, orphans are removed.
+    """
+    import time
+
+    cutoff = time.time() - older_than
+    report: dict[str, list[str]] = {"orphans": [], "missing": []}
+    for area in AREAS:
+        present = {p.name: p for p in (store.root / area).iterdir() if p.is_file()}
+        report["missing"] += [f"{area}/{n}" for n in sorted(referenced.get(area, set()) - set(present))]
+        report["orphans"] += [f"{area}/{n}" for n, p in sorted(present.items())
+                              if n not in referenced.get(area, set()) and p.stat().st_mtime < cutoff]
+    report["orphans"] += [f".staging/{p.name}" for p in sorted(store.staging.iterdir()) if p.stat().st_mtime < cutoff]
+    if delete:
+        for name in report["orphans"]:
+            (store.root / name).unlink(missing_ok=True)
+    return report
+
+
 __all__ = ["CappedFile", "FileRejected", "StagedFile", "UploadRequest", "UploadStore"]
