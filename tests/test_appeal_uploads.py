@@ -188,3 +188,18 @@ def test_upload_audit_finds_orphans_and_missing_files(world, capsys, monkeypatch
         assert f"missing file (a row points at it): appeals/{kept}" in capsys.readouterr().out
     finally:
         (world.uploads / kept).rename(moved)
+
+
+def test_appeal_on_one_expenditure_line(world):
+    from dashboard.schema import budget_lines as bl
+
+    with world.engine.connect() as conn:
+        line = conn.execute(select(bl.c.year, bl.c.program_code, bl.c.subprogram_code, bl.c.specific_code)
+                            .where(bl.c.institution_id == world.id_a).limit(1)).one()
+    response = world.post_appeal(line=f"{line[0]}/{line[1]}/{line[2]}/{line[3]}", kind="discrepancy")
+    assert response.status_code == 201
+    with world.engine.connect() as conn:
+        row = conn.execute(select(appeals).where(appeals.c.tracking_code == response.json["tracking_code"])
+                           ).mappings().one()
+    assert (row["line_year"], row["line_program_code"], row["line_subprogram_code"], row["line_specific_code"],
+            row["kind"]) == (*line, "discrepancy")
