@@ -6,7 +6,7 @@ from sqlalchemy import Engine
 
 from dashboard.i18n import localized, t
 from layouts import ids
-from layouts.components.appeals import appeal_card, counts_badges
+from layouts.components.appeals import appeal_card, counts_badges, status_history
 from queries import appeals as q
 from queries.appeals import utcnow
 
@@ -40,6 +40,7 @@ def track_content(engine: Engine, code: str, lang: str):
     with engine.connect() as conn:
         appeal = q.appeal_by_code(conn, normalize_code(code))
         files = q.attachments_for(conn, [appeal["id"]]) if appeal else {}
+        history = q.events_for(conn, appeal["id"]) if appeal else []
     if appeal is None:
         return html.P(t("appeals.track.not_found", lang), className="alert alert-warning", id="track-not-found")
     name = localized({"name_kk": appeal["inst_name_kk"], "name_ru": appeal["inst_name_ru"],
@@ -51,6 +52,7 @@ def track_content(engine: Engine, code: str, lang: str):
         html.P(t("appeals.track.public" if appeal["published"] and not appeal["hidden_reason"]
                  else "appeals.track.not_public", lang), className="small text-muted"),
         appeal_card(appeal, files[appeal["id"]], lang, code=appeal["tracking_code"], overdue=overdue),
+        status_history(history, lang),
     ])
 
 

@@ -35,6 +35,7 @@ def site(tmp_path_factory):
         inst_id, bin_ = conn.execute(select(institutions.c.id, institutions.c.bin).order_by(institutions.c.id)).first()
     moderator_id = add_user(engine, "moderator", "Dana Moderator", PASSWORD, "moderator", [])
     official_id = add_user(engine, "official", "Erlan Official", PASSWORD, "official", [bin_])
+    add_user(engine, "admin", "Asel Admin", PASSWORD, "admin", [])
     with running_server(url, str(var_dir)) as base:
         yield {"base": base, "bin": bin_, "engine": engine, "inst_id": inst_id, "uploads": var_dir / "uploads",
                "moderator": User(moderator_id, "moderator", "Dana Moderator", "moderator"),
@@ -131,11 +132,21 @@ def test_post_approve_answer_and_follow_with_the_code(site, new_page, tmp_path):
     official.wait_for_selector(".appeal-card[data-status=answered]")
     wait_for_dash(official)
     assert_inert(official, BODY, ANSWER)
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
+    official.fill("#doc-title", "Repair contract 2024")
+    official.set_input_files("#doc-file", str(pdf))
+    official.click("#official-desk form[action='/documents/new'] button[type=submit]")
+    official.wait_for_url(re.compile(r"/official\?saved=document$"))
+    official.wait_for_selector("#official-desk a[href^='/files/documents/']")
+    assert official.inner_text("#official-desk a[href^='/files/documents/']") == "Repair contract 2024"
 
     open_page(citizen, f"{site['base']}/appeal/{code}?lang=en")
     citizen.wait_for_selector(".appeal-answer")
     assert citizen.inner_text(".appeal-card [data-status]") == "Answered"
     assert citizen.inner_text(".appeal-answer") == ANSWER
+    assert [line.split(" — ")[1] for line in citizen.inner_text("#appeal-history").splitlines()] == [
+        "New", "New → In review", "In review → Answered"]
     assert citizen.evaluate("document.querySelector('.appeal-photo').complete && "
                             "document.querySelector('.appeal-photo').naturalWidth") == 64
     assert_inert(citizen, BODY, ANSWER)
@@ -169,3 +180,26 @@ def test_wrong_code_and_staff_pages_without_login(site, new_page):
     open_page(page, f"{site['base']}/moderation?lang=en")
     assert "please sign in" in page.inner_text("#main")
     assert page.locator("#moderation-queue").count() == 0
+
+
+def test_admin_adds_and_disables_an_official(site, new_page):
+    page = new_page()
+    sign_in(page, site, "admin")
+    page.wait_for_selector("#users-table")
+    page.fill("#new-username", "marat")
+    page.fill("#new-name", "Marat <i>B.</i>")
+    page.select_option("#new-role", "official")
+    page.fill("#new-bins", site["bin"])
+    page.fill("#new-password", "a long enough password")
+    page.click("form[action='/admin/users'] button[type=submit]")
+    page.wait_for_url(re.compile(r"/admin/users\?saved=1$"))
+    row = page.locator("#users-table tr[data-user=marat]")
+    row.wait_for()
+    assert "Marat <i>B.</i>" in row.inner_text() and site["bin"] in row.inner_text()
+    row.locator("button").click()
+    page.wait_for_selector("#users-table tr[data-user=marat] >> text=disabled")
+    page.fill("#new-username", "marat")
+    page.fill("#new-password", "a long enough password")
+    page.fill("#new-bins", site["bin"])
+    page.click("form[action='/admin/users'] button[type=submit]")
+    page.wait_for_selector(".alert-danger >> text=That username already exists.")

@@ -163,3 +163,12 @@ def appeal_card(appeal: dict, attachments: list[dict], lang: str, *, code: str |
         body.append(actions)
     return html.Div(html.Div(body, className="card-body"), className="card appeal-card mb-2",
                     **{"data-appeal": str(appeal["id"]), "data-status": appeal["status"]})
+
+
+def status_history(events: list[dict], lang: str) -> html.Div:
+    """The audit log as the author sees it: when the status changed (no staff names or notes)."""
+    items = [html.Li([format_date(e["at"], lang), " — ",
+                      t(f"appeals.status.{e['from_status']}", lang) + " → " if e["from_status"] else "",
+                      t(f"appeals.status.{e['to_status']}", lang)]) for e in events]
+    return html.Div([html.H2(t("appeals.history", lang), className="h6 mt-3"),
+                     html.Ol(items, className="small", id="appeal-history")])
