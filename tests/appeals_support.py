@@ -159,8 +159,8 @@ def webp() -> bytes:
     return out.getvalue()
 
 
-def video(fmt: str) -> bytes:
-    """One second of a test pattern encoded by ffmpeg: 'mp4', 'mov' or 'webm'."""
+def video(fmt: str, *extra: str) -> bytes:
+    """One second of a test pattern encoded by ffmpeg: 'mp4', 'mov' or 'webm' (extra: ffmpeg options)."""
     import tempfile
 
     import imageio_ffmpeg
@@ -169,7 +169,7 @@ def video(fmt: str) -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / f"clip.{fmt}"
         subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i",
-                        "testsrc=size=64x48:rate=5", "-t", "1", *codec, str(out)],
+                        "testsrc=size=64x48:rate=5", "-t", "1", *codec, *extra, str(out)],
                        capture_output=True, check=True, timeout=60)
         return out.read_bytes()
 

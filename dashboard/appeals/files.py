@@ -3,7 +3,9 @@
 Photos (JPEG, PNG, WebP) are decoded with Pillow and written anew without any metadata (EXIF,
 GPS, XMP, ICC, text chunks), so trailing payloads of polyglot files are dropped too. Videos
 (MP4, MOV, WebM) cannot be re-encoded here; their container structure is walked instead and
-must cover the file exactly (no data before or after the boxes / EBML segment).
+must cover the file exactly (no data before or after the boxes / EBML segment). In MP4/MOV the
+user-data and metadata boxes (where phones record GPS) are overwritten with zeros; WebM tags
+are kept as they are.
 """
 from __future__ import annotations
 
@@ -124,6 +126,58 @@ def _mp4_kind(stream: BinaryIO, size: int) -> str:
     return "mov" if brand == b"qt  " else "mp4"
 
 
+METADATA_BOXES = {b"udta", b"meta"}  # user data and metadata: where phones put GPS (©xyz, ISO6709)
+
+
+def _boxes(f: BinaryIO, start: int, end: int):
+    """(offset, header length, size, type) of the boxes between start and end."""
+    offset = start
+    while offset + 8 <= end:
+        f.seek(offset)
+        header = f.read(16)
+        size, kind = struct.unpack(">I4s", header[:8])
+        head = 8
+        if size == 1:
+            size, head = struct.unpack(">Q", header[8:16])[0], 16
+        elif size == 0:
+            size = end - offset
+        if size < head or offset + size > end:
+            return
+        yield offset, head, size, kind
+        offset += size
+
+
+def blank_mp4_metadata(f: BinaryIO, size: int) -> int:
+    """Turn every udta/meta box (top level, in moov and in each trak) into a zero-filled 'free'
+    box of the same size, so sample offsets stay valid; returns how many were blanked."""
+    blanked = 0
+
+    def blank(offset, head, box_size):
+        f.seek(offset + head - 4)
+        f.write(b"free")
+        left = box_size - head
+        while left:
+            step = min(left, CHUNK)
+            f.write(b"\0" * step)
+            left -= step
+
+    for offset, head, box_size, kind in list(_boxes(f, 0, size)):
+        if kind in METADATA_BOXES:
+            blank(offset, head, box_size)
+            blanked += 1
+        elif kind == b"moov":
+            for c_off, c_head, c_size, c_kind in list(_boxes(f, offset + head, offset + box_size)):
+                if c_kind in METADATA_BOXES:
+                    blank(c_off, c_head, c_size)
+                    blanked += 1
+                elif c_kind == b"trak":
+                    for t_off, t_head, t_size, t_kind in list(_boxes(f, c_off + c_head, c_off + c_size)):
+                        if t_kind in METADATA_BOXES:
+                            blank(t_off, t_head, t_size)
+                            blanked += 1
+    return blanked
+
+
 def _vint(data: bytes, pos: int, keep_marker: bool) -> tuple[int, int]:
     """An EBML variable-length integer at `pos`: (value, next position)."""
     if pos >= len(data):
@@ -210,6 +264,8 @@ def check_and_write(stream: BinaryIO, out_path: Path, *, max_photo: int = 0, max
         with open(out_path, "xb") as out:
             return clean_photo(stream, out)
     checked = check_video(stream, size) if kind == "video" else check_pdf(stream, size)
-    with open(out_path, "xb") as out:
+    with open(out_path, "xb+") as out:
         shutil.copyfileobj(stream, out, CHUNK)
+        if checked.content_type in ("video/mp4", "video/quicktime"):
+            blank_mp4_metadata(out, size)
     return checked
