@@ -241,3 +241,29 @@ def test_login_redirect_stays_on_this_site(world):
     response = client.post("/auth/login", data={"csrf_token": "t", "username": "moderator",
                                                 "password": "correct horse battery", "next": "//evil.example/x"})
     assert response.headers["Location"] == "/moderation"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_layout_renders_for_every_role_with_messages(world, role):
+    """Layouts with every flash/error parameter (a bad component prop would only fail at run time)."""
+    from flask_login import login_user
+
+    from layouts.pages import appeals as appeal_pages, staff
+
+    layouts = [
+        lambda: staff.login_layout(lang="kk", next="/official", error="bad_credentials"),
+        lambda: staff.moderation_layout(lang="ru", error="409"),
+        lambda: staff.official_layout(lang="en", error="file_type", saved="document"),
+        lambda: staff.admin_layout(lang="kk", error="exists"),
+        lambda: staff.admin_layout(lang="ru", saved="1"),
+        lambda: appeal_pages.institution_layout(bin=world.bin_a, lang="en", year="2024", line="2024/464-003/011/111",
+                                                error="file_type", field="files"),
+        lambda: appeal_pages.institution_layout(bin="../etc", lang="xx", error="<script>"),
+        lambda: appeal_pages.track_layout(code="AAAA-BBBB-CCCC-DDDD", lang="kk", posted="1"),
+    ]
+    with world.app.server.test_request_context("/"):
+        if role != "anonymous":
+            login_user(world.users[role])
+        for make in layouts:
+            rendered = make().to_plotly_json()
+            assert rendered["type"] == "Div"

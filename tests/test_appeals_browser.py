@@ -203,3 +203,28 @@ def test_admin_adds_and_disables_an_official(site, new_page):
     page.fill("#new-bins", site["bin"])
     page.click("form[action='/admin/users'] button[type=submit]")
     page.wait_for_selector(".alert-danger >> text=That username already exists.")
+
+
+def test_disguised_file_brings_the_citizen_back_with_a_clear_message(site, new_page, tmp_path):
+    fake = tmp_path / "photo.jpg"
+    fake.write_bytes(b"<!DOCTYPE html><html><script>alert(1)</script></html>")
+    page = new_page()
+    open_page(page, f"{site['base']}/institution/{site['bin']}/appeals?lang=ru")
+    page.fill("#appeal-body", "Фото ремонта спортзала, которого не было.")
+    page.set_input_files("#appeal-files", str(fake))
+    page.click("#appeal-submit")
+    page.wait_for_url(re.compile(r"error=file_type&field=files&lang=ru#appeal-form$"))
+    alert = page.locator(".appeal-error")
+    alert.wait_for()
+    assert alert.inner_text() == "Файлы: это не фото JPEG, PNG, WebP и не видео MP4, WebM, MOV"
+
+
+def test_wrong_password_shows_a_message_on_the_sign_in_page(site, new_page):
+    page = new_page()
+    open_page(page, f"{site['base']}/login?lang=kk")
+    page.fill("#login-username", "moderator")
+    page.fill("#login-password", "not the password")
+    page.click("#login-submit")
+    page.wait_for_url(re.compile(r"/login\?error=bad_credentials&lang=kk$"))
+    page.locator(".appeal-error").wait_for()
+    assert page.inner_text(".appeal-error") == "Логин немесе құпиясөз қате."

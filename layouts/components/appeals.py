@@ -35,7 +35,7 @@ def csrf_field() -> dbc.Input:
     return hidden("csrf_token", csrf_token())
 
 
-def error_alert(lang: str, error: str | None, field: str | None = None) -> dbc.Alert | None:
+def error_alert(lang: str, error: str | None, field: str | None = None) -> html.Div | None:
     """The message for an ?error= the form endpoint sent back (unknown keys: a generic one)."""
     if not error:
         return None
@@ -45,7 +45,7 @@ def error_alert(lang: str, error: str | None, field: str | None = None) -> dbc.A
     text = t(key, lang) if key in catalog(lang) else t("appeals.error.generic", lang)
     if field and f"appeals.field.{field}" in catalog(lang):
         text = f"{t(f'appeals.field.{field}', lang)}: {text}"
-    return dbc.Alert(text, color="danger", className="appeal-error", role="alert")
+    return html.Div(text, className="alert alert-danger appeal-error", role="alert")
 
 
 def appeal_form(bin_: str, lang: str, line: str | None = None, error: str | None = None,
