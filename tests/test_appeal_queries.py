@@ -3,7 +3,7 @@ nobody can rewrite — on SQLite and PostgreSQL."""
 import datetime as dt
 
 import pytest
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import DatabaseError
 
 from dashboard.appeals.deadline import add_working_days
@@ -89,5 +89,9 @@ def test_audit_log_records_every_change_and_cannot_be_edited(world):
         with pytest.raises(DatabaseError, match="append-only"):
             with world.engine.begin() as conn:
                 conn.execute(statement)
+    if world.engine.dialect.name == "postgresql":
+        with pytest.raises(DatabaseError, match="append-only"):
+            with world.engine.begin() as conn:
+                conn.execute(text("TRUNCATE appeal_events"))
     with world.engine.connect() as conn:
         assert [e["note"] for e in q.events_for(conn, appeal["id"])] == [e["note"] for e in log]
