@@ -66,9 +66,19 @@ def _read_password(args) -> str:
     return first
 
 
+def _user_id(conn, username: str) -> dict:
+    from queries.users import user_by_username
+
+    row = user_by_username(conn, username)
+    if row is None:
+        raise DemoError(f"no user {username!r}")
+    return row
+
+
 def cmd_users(args, config) -> int:
+    from dashboard.accounts import hash_password
     from dashboard.accounts_http import add_user
-    from queries.users import list_users, set_active
+    from queries.users import institution_ids_for_bins, list_users, replace_institutions, set_active, set_password_hash
 
     _migrate(config)
     engine = engine_for(config.database_url)
@@ -87,6 +97,25 @@ def cmd_users(args, config) -> int:
             print(f"{row['username']}\t{row['role']}\t{state}\t{row['display_name']}\t{' '.join(row['bins'])}")
         if not rows:
             print("no users")
+    elif args.action == "password":
+        try:
+            password_hash = hash_password(_read_password(args))
+        except ValueError as exc:
+            raise DemoError(str(exc)) from None
+        with engine.begin() as conn:
+            set_password_hash(conn, _user_id(conn, args.username)["id"], password_hash)
+        print(f"password of {args.username} changed")
+    elif args.action == "bins":
+        with engine.begin() as conn:
+            user = _user_id(conn, args.username)
+            if user["role"] != "official":
+                raise DemoError("only officials are bound to institutions")
+            found = institution_ids_for_bins(conn, args.bin)
+            missing = sorted(set(args.bin) - set(found))
+            if missing:
+                raise DemoError(f"no institution with BIN {', '.join(missing)}")
+            replace_institutions(conn, user["id"], sorted(found.values()))
+        print(f"{args.username} now answers for {', '.join(sorted(args.bin))}")
     else:
         with engine.begin() as conn:
             if not set_active(conn, args.username, args.action == "enable"):
@@ -139,6 +168,12 @@ def build_parser() -> argparse.ArgumentParser:
     users_sub.add_parser("list", help="list accounts")
     for verb in ("disable", "enable"):
         users_sub.add_parser(verb, help=f"{verb} an account").add_argument("username")
+    password = users_sub.add_parser("password", help="set a new password (asked for)")
+    password.add_argument("username")
+    password.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    bins = users_sub.add_parser("bins", help="replace the institutions an official answers for")
+    bins.add_argument("username")
+    bins.add_argument("--bin", action="append", required=True, metavar="BIN", help="institution BIN (repeat)")
     users.set_defaults(func=cmd_users)
     uploads = sub.add_parser("uploads", help="check that stored files and database rows match")
     uploads.add_argument("--delete", action="store_true", help="delete orphan files (files without a row)")

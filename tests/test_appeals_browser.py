@@ -221,7 +221,10 @@ def test_disguised_file_brings_the_citizen_back_with_a_clear_message(site, new_p
 
 def test_wrong_password_shows_a_message_on_the_sign_in_page(site, new_page):
     page = new_page()
-    open_page(page, f"{site['base']}/login?lang=kk")
+    open_page(page, f"{site['base']}/institution/{site['bin']}/appeals?lang=kk")
+    page.click("#staff-login-link")  # the footer link on every page
+    page.wait_for_url(re.compile(r"/login\?lang=kk$"))
+    page.wait_for_selector("#login-username")
     page.fill("#login-username", "moderator")
     page.fill("#login-password", "not the password")
     page.click("#login-submit")

@@ -61,3 +61,29 @@ def test_add_list_disable_enable(tmp_path, monkeypatch, capsys):
     assert listed.stdout.splitlines() == [f"aigul\tofficial\tactive\tAigul S.\t{bin_}"]
     missing = run_here(["disable", "nobody"], tmp_path, monkeypatch, capsys)
     assert missing.returncode == 1 and "no user 'nobody'" in missing.stderr
+
+
+def test_password_and_institution_changes(tmp_path, monkeypatch, capsys):
+    from dashboard.accounts import authenticate
+    from dashboard.db import engine_for
+
+    url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    upgrade(url)
+    engine = make_engine(url)
+    load_demo(engine, institutions=3, years=[2024], seed=1, progress=False)
+    with engine.connect() as conn:
+        first, second = conn.execute(select(institutions.c.bin).order_by(institutions.c.id).limit(2)).scalars()
+    engine.dispose()
+    assert run_here(["add", "aigul", "--role", "official", "--bin", first, "--password-stdin"], tmp_path, monkeypatch,
+                    capsys, stdin="first password here\n").returncode == 0
+    changed = run_here(["password", "aigul", "--password-stdin"], tmp_path, monkeypatch, capsys,
+                       stdin="second password here\n")
+    assert changed.returncode == 0 and "password of aigul changed" in changed.stdout
+    shared = engine_for(url)
+    assert authenticate(shared, "aigul", "first password here") is None
+    assert authenticate(shared, "aigul", "second password here").username == "aigul"
+    rebound = run_here(["bins", "aigul", "--bin", second], tmp_path, monkeypatch, capsys)
+    assert rebound.returncode == 0
+    assert f"aigul\tofficial\tactive\taigul\t{second}" in run_here(["list"], tmp_path, monkeypatch, capsys).stdout
+    bad = run_here(["bins", "aigul", "--bin", "999999999999"], tmp_path, monkeypatch, capsys)
+    assert bad.returncode == 1 and "no institution with BIN 999999999999" in bad.stderr
