@@ -31,14 +31,20 @@ def run_here(args, tmp_path, monkeypatch, capsys, stdin=""):
     return subprocess.CompletedProcess(args, code, out.out, out.err)
 
 
-def test_add_list_disable_enable(tmp_path, monkeypatch, capsys):
+def demo_bins(tmp_path) -> list[str]:
+    """Migrate the CLI's database, load 3 demo institutions, return their BINs."""
     url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
     upgrade(url)
     engine = make_engine(url)
     load_demo(engine, institutions=3, years=[2024], seed=1, progress=False)
     with engine.connect() as conn:
-        bin_ = conn.execute(select(institutions.c.bin).limit(1)).scalar_one()
+        bins = list(conn.execute(select(institutions.c.bin).order_by(institutions.c.id)).scalars())
     engine.dispose()
+    return bins
+
+
+def test_add_list_disable_enable(tmp_path, monkeypatch, capsys):
+    bin_ = demo_bins(tmp_path)[0]
 
     added = run(["add", "aigul", "--role", "official", "--bin", bin_, "--name", "Aigul S.", "--password-stdin"],
                 tmp_path, stdin="a long enough password\n")
@@ -67,19 +73,13 @@ def test_password_and_institution_changes(tmp_path, monkeypatch, capsys):
     from dashboard.accounts import authenticate
     from dashboard.db import engine_for
 
-    url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
-    upgrade(url)
-    engine = make_engine(url)
-    load_demo(engine, institutions=3, years=[2024], seed=1, progress=False)
-    with engine.connect() as conn:
-        first, second = conn.execute(select(institutions.c.bin).order_by(institutions.c.id).limit(2)).scalars()
-    engine.dispose()
+    first, second = demo_bins(tmp_path)[:2]
     assert run_here(["add", "aigul", "--role", "official", "--bin", first, "--password-stdin"], tmp_path, monkeypatch,
                     capsys, stdin="first password here\n").returncode == 0
     changed = run_here(["password", "aigul", "--password-stdin"], tmp_path, monkeypatch, capsys,
                        stdin="second password here\n")
     assert changed.returncode == 0 and "password of aigul changed" in changed.stdout
-    shared = engine_for(url)
+    shared = engine_for(f"sqlite:///{tmp_path / 'cli.sqlite3'}")
     assert authenticate(shared, "aigul", "first password here") is None
     assert authenticate(shared, "aigul", "second password here").username == "aigul"
     rebound = run_here(["bins", "aigul", "--bin", second], tmp_path, monkeypatch, capsys)
