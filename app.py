@@ -42,6 +42,7 @@ def _remember_language(server: Flask) -> None:
 def create_app(config: Config | None = None) -> dash.Dash:
     """Build the Dash app (pages, callbacks, health endpoint) for a configuration."""
     from callbacks import overview as overview_callbacks
+    from dashboard.appeals.setup import install_appeals, register_pages as register_appeal_pages
     from dashboard.map_api import RegionShapesCache, register_map_api
     from layouts.pages import overview
 
@@ -61,10 +62,12 @@ def create_app(config: Config | None = None) -> dash.Dash:
                     meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}])
     dash.register_page("overview", path=overview.PATH, layout=overview.layout_for(config.tiles_url),
                        title="Ashyq Budget")
+    register_appeal_pages()  # before /institution/<bin>: Dash takes the first matching template
     app.layout = dash.page_container
     shapes = RegionShapesCache(engine, config.boundaries_path)
     overview_callbacks.register(app, engine, shapes)
     register_map_api(server, engine, shapes)
+    install_appeals(app, engine, config)
     _register_health(server, engine)
     _remember_language(server)
     return app

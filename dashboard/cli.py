@@ -1,4 +1,4 @@
-"""Command line: `python -m dashboard {run,migrate,demo,import}`."""
+"""Command line: `python -m dashboard {run,migrate,demo,import,users,uploads}`."""
 from __future__ import annotations
 
 import argparse
@@ -73,9 +73,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--replace", action="store_true", help="delete existing institutions first")
     demo.add_argument("--quiet", action="store_true", help="no progress bar")
     demo.set_defaults(func=cmd_demo)
+    from dashboard import cli_accounts  # users and uploads commands (issue 6)
     from dashboard.importer.cli import add_parser as add_import_parser
 
     add_import_parser(sub)
+    cli_accounts.add_commands(sub)
     return parser
 
 

@@ -32,6 +32,19 @@ def _secret_key(env: str, var_dir: Path, env_vars) -> str:
     return key
 
 
+def _positive_int(env_vars, name: str, default: int) -> int:
+    raw = env_vars.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a whole number") from None
+    if value < 1:
+        raise ConfigError(f"{name}={raw!r} must be at least 1")
+    return value
+
+
 @dataclass(frozen=True)
 class Config:
     """The settings the app, the CLI and the tests share."""
@@ -44,6 +57,15 @@ class Config:
     log_level: str
     tiles_url: str
     var_dir: Path = field(default=DEFAULT_VAR_DIR)
+    # Appeals and accounts (issue 6).
+    answer_deadline_days: int = 15  # working days an institution has to answer an appeal
+    max_photo_bytes: int = 10 * 1024 * 1024
+    max_video_bytes: int = 100 * 1024 * 1024
+    max_document_bytes: int = 20 * 1024 * 1024
+    appeal_rate_limit: str = "5 per minute;30 per day"
+    login_rate_limit: str = "10 per minute;100 per day"
+    ratelimit_storage_uri: str = "memory://"
+    secure_cookies: bool = False  # also Secure whenever the request came over HTTPS
 
     @property
     def is_sqlite(self) -> bool:
@@ -74,4 +96,12 @@ def load_config(environ: dict[str, str] | None = None) -> Config:
         log_level=level,
         tiles_url=env_vars.get("TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
         var_dir=var_dir,
+        answer_deadline_days=_positive_int(env_vars, "ANSWER_DEADLINE_WORKING_DAYS", 15),
+        max_photo_bytes=_positive_int(env_vars, "MAX_PHOTO_MB", 10) * 1024 * 1024,
+        max_video_bytes=_positive_int(env_vars, "MAX_VIDEO_MB", 100) * 1024 * 1024,
+        max_document_bytes=_positive_int(env_vars, "MAX_DOCUMENT_MB", 20) * 1024 * 1024,
+        appeal_rate_limit=env_vars.get("APPEAL_RATE_LIMIT", "5 per minute;30 per day"),
+        login_rate_limit=env_vars.get("LOGIN_RATE_LIMIT", "10 per minute;100 per day"),
+        ratelimit_storage_uri=env_vars.get("RATELIMIT_STORAGE_URI", "memory://"),
+        secure_cookies=env == "production" or env_vars.get("SESSION_COOKIE_SECURE", "") == "1",
     )

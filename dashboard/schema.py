@@ -6,8 +6,8 @@ Alembic migrations in `migrations/` build exactly this metadata; a test compares
 from __future__ import annotations
 
 from sqlalchemy import (
-    BigInteger, CheckConstraint, Column, DateTime, Float, ForeignKey, ForeignKeyConstraint,
-    Index, Integer, MetaData, SmallInteger, String, Table, Text, UniqueConstraint, func,
+    BigInteger, Boolean, CheckConstraint, Column, DateTime, Float, ForeignKey, ForeignKeyConstraint,
+    Index, Integer, MetaData, SmallInteger, String, Table, Text, UniqueConstraint, false, func, true,
 )
 
 NAMING = {
@@ -234,3 +234,80 @@ region_boundaries = Table(
 )
 
 ROLLUP_TABLES = (rollup_region_sector_month, rollup_district_sector_month, rollup_institution_year)
+
+# --- Appeals and accounts (issue 6) ---------------------------------------------------------
+users = Table(
+    "users", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("display_name", Text, nullable=False),
+    Column("password_hash", Text, nullable=False),  # argon2id
+    Column("role", String(16), nullable=False),
+    Column("active", Boolean, nullable=False, server_default=true()),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    CheckConstraint("role IN ('official', 'moderator', 'admin')", name="role"),
+)
+
+user_institutions = Table(
+    "user_institutions", metadata,
+    Column("user_id", Integer, ForeignKey("users.id"), primary_key=True),
+    Column("institution_id", Integer, ForeignKey("institutions.id"), primary_key=True, index=True),
+)
+
+APPEAL_KINDS = ("question", "comment", "discrepancy")
+APPEAL_STATUSES = ("new", "in_review", "answered", "resolved", "rejected")
+OPEN_STATUSES = ("new", "in_review")
+
+appeals = Table(
+    "appeals", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("tracking_code", String(24), nullable=False, unique=True),
+    Column("institution_id", Integer, ForeignKey("institutions.id"), nullable=False),
+    # Optional expenditure line the appeal is about (all four set or none).
+    Column("line_year", SmallInteger),
+    Column("line_program_code", String(7)),
+    Column("line_subprogram_code", String(3)),
+    Column("line_specific_code", SmallInteger),
+    Column("kind", String(16), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("author_name", Text),
+    Column("author_contact", Text),  # never shown publicly
+    Column("status", String(16), nullable=False, server_default="new"),
+    Column("published", Boolean, nullable=False, server_default=false()),
+    Column("hidden_reason", Text),  # set when a moderator hid abusive content
+    Column("reject_reason", Text),
+    Column("answer", Text),
+    Column("answered_by", Integer, ForeignKey("users.id")),
+    Column("answered_at", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("due_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint("kind IN ('question', 'comment', 'discrepancy')", name="kind"),
+    CheckConstraint("status IN ('new', 'in_review', 'answered', 'resolved', 'rejected')", name="status"),
+    Index("ix_appeals_institution_status", "institution_id", "status"),
+    Index("ix_appeals_status_due", "status", "due_at"),
+)
+
+appeal_attachments = Table(
+    "appeal_attachments", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("appeal_id", Integer, ForeignKey("appeals.id"), nullable=False, index=True),
+    Column("kind", String(8), nullable=False),  # photo | video
+    Column("content_type", String(32), nullable=False),
+    Column("stored_name", String(64), nullable=False, unique=True),
+    Column("size_bytes", BigInteger, nullable=False),
+    Column("position", SmallInteger, nullable=False),
+)
+
+# Append-only: triggers (migration 0004) reject UPDATE and DELETE on both databases.
+appeal_events = Table(
+    "appeal_events", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("appeal_id", Integer, ForeignKey("appeals.id"), nullable=False, index=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor_user_id", Integer, ForeignKey("users.id")),  # NULL: the citizen (no account)
+    Column("actor_role", String(16), nullable=False),  # citizen, official, moderator, admin
+    Column("action", String(16), nullable=False),  # created, approved, rejected, hidden, answered...
+    Column("from_status", String(16)),
+    Column("to_status", String(16), nullable=False),
+    Column("note", Text),
+)

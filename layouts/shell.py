@@ -37,6 +37,7 @@ def footer(lang: str) -> html.Footer:
         html.P(t("footer.demo_note", lang), className="mb-1"),
         html.P([t("footer.license", lang), " ",
                 html.A("© OpenStreetMap contributors", href="https://www.openstreetmap.org/copyright")]),
+        html.P(html.A(t("accounts.login_title", lang), href=f"/login?lang={lang}", id="staff-login-link")),
     ], fluid=True), className="site-footer text-muted small mt-4 py-3")
 
 

@@ -1,0 +1,1 @@
+"""Citizen appeals: deadlines, attachment validation and storage, authorization rules."""

@@ -1,0 +1,179 @@
+"""Plain Flask endpoints for appeals: multipart posting, staff actions, documents, files.
+
+Forms post here directly (files stream to disk; nothing goes through a Dash callback). Browsers
+get a 303 redirect (to the result, or back with ?error=); clients asking for JSON get JSON and
+a status code. Every endpoint checks the session's role and institutions itself.
+"""
+from __future__ import annotations
+
+from urllib.parse import urlencode, urlsplit
+
+from flask import Flask, abort, jsonify, redirect, request, send_file
+from flask_limiter import Limiter
+from flask_login import current_user
+from sqlalchemy import Engine
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from dashboard.accounts import check_csrf, safe_next
+from dashboard.appeals.files import FileRejected
+from dashboard.appeals.storage import UploadStore
+from dashboard.appeals.workflow import (
+    MAX_ATTACHMENTS, RULES, AppealInvalid, can_view, clean_text, post_appeal, transition, validate_draft,
+)
+from dashboard.config import Config
+from queries import appeals as appeal_queries, documents as doc_queries
+from queries.appeals import institution_by_bin
+
+SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff",
+                    "Content-Security-Policy": "default-src 'none'; media-src 'self'; sandbox",
+                    "Cross-Origin-Resource-Policy": "same-origin"}
+
+
+def wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+def _back(path: str, **params) -> str:
+    return f"{path}?{urlencode({k: v for k, v in params.items() if v})}"
+
+
+def _failure(status: int, reason: str, field: str, detail: str, back: str):
+    if wants_json():
+        return jsonify(error=reason, field=field, detail=detail), status
+    return redirect(_back(back, error=reason, field=field, lang=request.form.get("lang")) + "#appeal-form", 303)
+
+
+def _uploaded_files() -> list:
+    # A form with no file chosen still sends one empty, nameless part.
+    return [f for f in request.files.getlist("files") if f.filename or f.stream.seek(0, 2)]
+
+
+def register_appeal_routes(server: Flask, engine: Engine, config: Config, store: UploadStore,
+                           limiter: Limiter) -> None:
+    """Attach the appeal, document and file endpoints to `server`."""
+    limits = dict(max_photo=config.max_photo_bytes, max_video=config.max_video_bytes)
+
+    @server.post("/appeals/new")
+    @limiter.limit(lambda: config.appeal_rate_limit)
+    def new_appeal():
+        check_csrf()
+        bin_ = (request.form.get("institution") or "").strip()
+        back = f"/institution/{bin_}/appeals" if bin_.isdigit() else "/"
+        if request.form.get("website"):  # honeypot: people do not see this field, bots fill it
+            return _failure(400, "rejected", "website", "the form was not accepted", back)
+        files = _uploaded_files()
+        if len(files) > MAX_ATTACHMENTS:
+            return _failure(400, "too_many_files", "files", f"at most {MAX_ATTACHMENTS} attachments", back)
+        try:
+            with engine.connect() as conn:
+                draft = validate_draft(conn, request.form)
+        except AppealInvalid as exc:
+            return _failure(400, exc.reason, exc.field, str(exc), back)
+        staged = []
+        try:
+            for number, upload in enumerate(files, start=1):
+                try:
+                    staged.append(store.stage(upload.stream, **limits))
+                except FileRejected as exc:
+                    store.discard(staged)
+                    name = (upload.filename or "")[:80]
+                    return _failure(400 if exc.reason != "too_big" else 413, f"file_{exc.reason}", "files",
+                                    f"attachment {number} ({name}): {exc}", back)
+            code = post_appeal(engine, store, draft, staged, config.answer_deadline_days)
+        except BaseException:
+            store.discard(staged)
+            raise
+        if wants_json():
+            return jsonify(tracking_code=code), 201
+        return redirect(_back(f"/appeal/{code}", lang=request.form.get("lang"), posted="1"), 303)
+
+    @server.errorhandler(RequestEntityTooLarge)
+    def too_large(exc):
+        if wants_json() or request.path != "/appeals/new":
+            return jsonify(error="file_too_big", detail=exc.description), 413
+        back = urlsplit(request.referrer or "").path
+        return redirect(_back(safe_next(back), error="file_too_big", field="files") + "#appeal-form", 303)
+
+    @server.post("/appeals/<int:appeal_id>/<action>")
+    def act_on_appeal(appeal_id: int, action: str):
+        check_csrf()
+        if action not in RULES:
+            abort(404)
+        note = request.form.get("answer" if action == "answer" else "note")
+        try:
+            transition(engine, current_user, appeal_id, action, note)
+        except HTTPException as exc:
+            if wants_json() or exc.code in (403, 404):
+                raise
+            return redirect(_back(safe_next(request.form.get("next"), "/moderation"), error=exc.code), 303)
+        if wants_json():
+            return jsonify(ok=True, action=action)
+        return redirect(safe_next(request.form.get("next"), "/moderation"), 303)
+
+    @server.get("/files/appeals/<name>")
+    def appeal_file(name: str):
+        path = store.path("appeals", name)
+        with engine.connect() as conn:
+            row = appeal_queries.attachment_by_name(conn, name) if path else None
+        if row is None or not path.exists():
+            abort(404)
+        if not can_view(current_user, row, request.args.get("code")):
+            abort(403)
+        response = send_file(path, mimetype=row["content_type"], conditional=True, max_age=3600,
+                             download_name=f"appeal-{row['appeal_id']}-{row['position'] + 1}{path.suffix}")
+        response.headers.update(SECURITY_HEADERS)
+        response.headers["Cache-Control"] = "private, max-age=3600"
+        return response
+
+    @server.post("/documents/new")
+    def new_document():
+        check_csrf()
+        if not current_user.is_authenticated or not current_user.has_role("official"):
+            abort(403)
+        with engine.connect() as conn:
+            institution = institution_by_bin(conn, (request.form.get("institution") or "").strip())
+        if institution is None or not current_user.answers_for(institution["id"]):
+            abort(403)
+        back = "/official"
+        year = request.form.get("year", "")
+        kind = request.form.get("kind", "")
+        try:
+            title = clean_text(request.form.get("title"), "title", 300, 1)
+        except AppealInvalid as exc:
+            return _failure(400, exc.reason, "title", str(exc), back)
+        if not (year.isdigit() and 2000 <= int(year) <= 2100):
+            return _failure(400, "bad_year", "year", "year must be between 2000 and 2100", back)
+        if kind not in doc_queries.DOCUMENT_KINDS:
+            return _failure(400, "bad_kind", "kind", "unknown document kind", back)
+        upload = request.files.get("file")
+        if upload is None:
+            return _failure(400, "required", "file", "choose a PDF file", back)
+        staged = []
+        try:
+            try:
+                staged.append(store.stage(upload.stream, max_pdf=config.max_document_bytes))
+            except FileRejected as exc:
+                return _failure(400, f"file_{exc.reason}", "file", str(exc), back)
+            with engine.begin() as conn:
+                doc_id = doc_queries.insert_document(conn, institution["id"], int(year), title, kind,
+                                                     f"upload:documents/{staged[0].stored_name}")
+                store.publish(staged, "documents")
+        except BaseException:
+            store.discard(staged)
+            raise
+        if wants_json():
+            return jsonify(id=doc_id), 201
+        return redirect(_back(back, saved="document"), 303)
+
+    @server.get("/files/documents/<int:document_id>")
+    def document_file(document_id: int):
+        with engine.connect() as conn:
+            doc = doc_queries.document_by_id(conn, document_id)
+        ref = (doc or {}).get("file_ref", "")
+        path = store.path("documents", ref.removeprefix("upload:documents/")) if ref.startswith("upload:") else None
+        if path is None or not path.exists():
+            abort(404)
+        response = send_file(path, mimetype="application/pdf", as_attachment=True, max_age=3600,
+                             download_name=f"document-{document_id}.pdf")
+        response.headers.update(SECURITY_HEADERS)
+        return response

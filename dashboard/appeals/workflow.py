@@ -1,0 +1,191 @@
+"""What may happen to an appeal, by whom, and the audit entry every change leaves behind.
+
+Status: new → in_review (approved by a moderator) → answered (by an official of the
+institution) → resolved; new/in_review → rejected (moderator, with a reason). Hiding abusive
+content (moderator, with a reason) keeps the status but takes the appeal out of public view.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from werkzeug.exceptions import BadRequest, Conflict, Forbidden, NotFound
+
+from dashboard.appeals.deadline import add_working_days
+from dashboard.appeals.storage import StagedFile, UploadStore
+from dashboard.schema import APPEAL_KINDS
+from queries import appeals as q
+from queries.appeals import utcnow
+
+BODY_MIN, BODY_MAX = 10, 5000
+NAME_MAX, CONTACT_MAX, NOTE_MAX, ANSWER_MAX = 120, 200, 2000, 10000
+MAX_ATTACHMENTS = 5
+CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud or typed from paper
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+LINE_RE = re.compile(r"^(\d{4})/(\d{3}-\d{3})/(\d{3})/(\d{3})$")
+
+
+class AppealInvalid(ValueError):
+    """Bad input: `reason` is an i18n key suffix, `field` names the form field."""
+
+    def __init__(self, reason: str, field: str, detail: str = ""):
+        super().__init__(detail or f"{field}: {reason}")
+        self.reason = reason
+        self.field = field
+
+
+def clean_text(value: str | None, field: str, max_len: int, min_len: int = 0) -> str | None:
+    """Strip control characters and outer space; None when empty and optional."""
+    text = _CONTROL.sub("", (value or "").replace("\r\n", "\n")).strip()
+    if not text:
+        if min_len:
+            raise AppealInvalid("required", field)
+        return None
+    if len(text) < min_len:
+        raise AppealInvalid("too_short", field)
+    if len(text) > max_len:
+        raise AppealInvalid("too_long", field)
+    return text
+
+
+def new_tracking_code() -> str:
+    """80 random bits as XXXX-XXXX-XXXX-XXXX."""
+    chars = "".join(secrets.choice(CODE_ALPHABET) for _ in range(16))
+    return "-".join(chars[i:i + 4] for i in range(0, 16, 4))
+
+
+def normalize_code(code: str | None) -> str:
+    raw = re.sub(r"[\s-]", "", (code or "").upper())
+    return "-".join(raw[i:i + 4] for i in range(0, 16, 4)) if len(raw) == 16 else raw
+
+
+@dataclass(frozen=True)
+class AppealDraft:
+    institution_id: int
+    kind: str
+    body: str
+    author_name: str | None
+    author_contact: str | None
+    line: tuple[int, str, str, int] | None
+
+
+def validate_draft(conn, form: dict) -> AppealDraft:
+    """Check a posted form (institution BIN, kind, text, name, contact, optional line)."""
+    institution = q.institution_by_bin(conn, (form.get("institution") or "").strip())
+    if institution is None:
+        raise AppealInvalid("unknown_institution", "institution")
+    kind = form.get("kind") or ""
+    if kind not in APPEAL_KINDS:
+        raise AppealInvalid("bad_kind", "kind")
+    body = clean_text(form.get("body"), "body", BODY_MAX, BODY_MIN)
+    line = None
+    if form.get("line"):
+        match = LINE_RE.match(form["line"].strip())
+        if not match:
+            raise AppealInvalid("bad_line", "line")
+        line = (int(match[1]), match[2], match[3], int(match[4]))
+        if not q.line_exists(conn, institution["id"], *line):
+            raise AppealInvalid("bad_line", "line")
+    return AppealDraft(institution["id"], kind, body, clean_text(form.get("author_name"), "author_name", NAME_MAX),
+                       clean_text(form.get("author_contact"), "author_contact", CONTACT_MAX), line)
+
+
+def post_appeal(engine: Engine, store: UploadStore, draft: AppealDraft, staged: list[StagedFile],
+                deadline_days: int, now: dt.datetime | None = None) -> str:
+    """Store an appeal with its checked files atomically; returns the tracking code.
+
+    Files move into place inside the transaction; on any failure (commit included) they are
+    removed again, so the caller acknowledges the appeal only after this returns.
+    """
+    now = now or utcnow()
+    code = new_tracking_code()
+    try:
+        with engine.begin() as conn:
+            line = dict(zip(("line_year", "line_program_code", "line_subprogram_code", "line_specific_code"),
+                            draft.line or (None,) * 4))
+            appeal_id = q.insert_appeal(conn, dict(
+                tracking_code=code, institution_id=draft.institution_id, kind=draft.kind, body=draft.body,
+                author_name=draft.author_name, author_contact=draft.author_contact, status="new",
+                created_at=now, due_at=add_working_days(now, deadline_days), **line))
+            q.insert_attachments(conn, [dict(appeal_id=appeal_id, kind=s.checked.kind,
+                                             content_type=s.checked.content_type, stored_name=s.stored_name,
+                                             size_bytes=s.checked.size, position=i)
+                                        for i, s in enumerate(staged)])
+            q.add_event(conn, appeal_id, at=now, actor_user_id=None, actor_role="citizen", action="created",
+                        from_status=None, to_status="new")
+            store.publish(staged, "appeals")
+    except BaseException:
+        store.discard(staged)
+        raise
+    return code
+
+
+# action → (roles allowed, statuses it starts from, status it leads to (None: unchanged), note required)
+RULES = {
+    "approve": (("moderator",), ("new", "in_review", "answered", "resolved"), None, False),
+    "reject": (("moderator",), ("new", "in_review"), "rejected", True),
+    "hide": (("moderator",), ("new", "in_review", "answered", "resolved", "rejected"), None, True),
+    "answer": (("official",), ("new", "in_review"), "answered", True),
+    "resolve": (("moderator", "official"), ("answered",), "resolved", False),
+}
+
+
+def authorize(user, action: str, appeal: dict) -> None:
+    """Raise Forbidden unless `user` may do `action` on `appeal` (officials: own institutions)."""
+    roles = RULES[action][0]
+    if not user.is_authenticated or not user.has_role(*roles):
+        raise Forbidden(f"{action} is not allowed for this account")
+    if user.role == "official" and not user.answers_for(appeal["institution_id"]):
+        raise Forbidden("this appeal belongs to another institution")
+
+
+def transition(engine: Engine, user, appeal_id: int, action: str, note: str | None,
+               now: dt.datetime | None = None) -> dict:
+    """Apply a moderator or official action with its audit entry in one transaction."""
+    if action not in RULES:
+        raise BadRequest(f"unknown action {action!r}")
+    now = now or utcnow()
+    with engine.begin() as conn:
+        appeal = q.appeal_by_id(conn, appeal_id)
+        if appeal is None:
+            raise NotFound("no such appeal")
+        authorize(user, action, appeal)
+        _roles, sources, target, needs_note = RULES[action]
+        max_len = ANSWER_MAX if action == "answer" else NOTE_MAX
+        try:
+            text = clean_text(note, "note", max_len, 1 if needs_note else 0)
+        except AppealInvalid as exc:
+            raise BadRequest(f"{action}: the {'answer' if action == 'answer' else 'reason'} is {exc.reason}") from None
+        status = appeal["status"]
+        if status not in sources or (action == "approve" and appeal["published"]) or (
+                action == "hide" and appeal["hidden_reason"]):
+            raise Conflict(f"cannot {action} an appeal that is {status}")
+        values: dict = {}
+        new_status = target or status
+        if action == "approve":
+            values["published"] = True
+            new_status = "in_review" if status == "new" else status
+        elif action == "reject":
+            values.update(reject_reason=text, published=False)
+        elif action == "hide":
+            values["hidden_reason"] = text
+        elif action == "answer":
+            values.update(answer=text, answered_by=user.id, answered_at=now)
+        values["status"] = new_status
+        if not q.change_appeal(conn, appeal_id, status, values):
+            raise Conflict("the appeal was changed meanwhile; reload and try again")
+        q.add_event(conn, appeal_id, at=now, actor_user_id=user.id, actor_role=user.role, action=action,
+                    from_status=status, to_status=new_status, note=text)
+    return {**appeal, **values}
+
+
+def can_view(user, appeal: dict, code: str | None = None) -> bool:
+    """Public: approved, visible appeals; the author with the tracking code; moderators; own officials."""
+    if code and code == appeal["tracking_code"]:
+        return True
+    if user.is_authenticated and (user.has_role("moderator") or user.answers_for(appeal["institution_id"])):
+        return True
+    return bool(appeal["published"]) and not appeal["hidden_reason"] and appeal["status"] != "rejected"

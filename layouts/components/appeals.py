@@ -1,0 +1,174 @@
+"""The appeals section of an institution (counts, public appeals, the posting form) and the
+pieces that show one appeal. Pure rendering: data comes from callbacks/appeals.py.
+
+Mount with `appeals_section(bin_, lang, year)` anywhere; `callbacks.appeals.register` fills it.
+All user text is passed as component children (text nodes), never as HTML.
+"""
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard.accounts import csrf_token
+from dashboard.i18n import localized, t
+from dashboard.i18n.formatting import format_date, format_number
+from dashboard.schema import APPEAL_KINDS
+from layouts import ids
+
+ACCEPT = "image/jpeg,image/png,image/webp,video/mp4,video/webm,video/quicktime"
+STATUS_COLORS = {"new": "secondary", "in_review": "info", "answered": "success", "resolved": "success",
+                 "rejected": "danger"}
+
+
+def hidden(name: str, value) -> dbc.Input:
+    return dbc.Input(type="hidden", name=name, value="" if value is None else str(value))
+
+
+def file_slot(name: str, input_id: str, accept: str, multiple: bool = False) -> html.Div:
+    """Where assets/appeals.js puts an <input type=file> (Dash has no file input that does
+    not read the file into the browser as base64)."""
+    return html.Div(className="file-slot", **{"data-name": name, "data-id": input_id, "data-accept": accept,
+                                               "data-multiple": "1" if multiple else ""})
+
+
+def csrf_field() -> dbc.Input:
+    return hidden("csrf_token", csrf_token())
+
+
+def error_alert(lang: str, error: str | None, field: str | None = None) -> html.Div | None:
+    """The message for an ?error= the form endpoint sent back (unknown keys: a generic one)."""
+    if not error:
+        return None
+    key = f"appeals.error.{error}"
+    from dashboard.i18n import catalog
+
+    text = t(key, lang) if key in catalog(lang) else t("appeals.error.generic", lang)
+    if field and f"appeals.field.{field}" in catalog(lang):
+        text = f"{t(f'appeals.field.{field}', lang)}: {text}"
+    return html.Div(text, className="alert alert-danger appeal-error", role="alert")
+
+
+def appeal_form(bin_: str, lang: str, line: str | None = None, error: str | None = None,
+                field: str | None = None) -> html.Form:
+    """A plain multipart form posting to /appeals/new (works without the Dash callbacks)."""
+    def label(key, for_id):
+        return html.Label(t(key, lang), htmlFor=for_id, className="form-label")
+
+    return html.Form([
+        html.H3(t("appeals.form.title", lang), className="h5"),
+        error_alert(lang, error, field),
+        csrf_field(), hidden("institution", bin_), hidden("lang", lang),
+        *( [hidden("line", line), html.P(t("appeals.form.on_line", lang, line=line), className="small")] if line else []),
+        html.Div([label("appeals.form.kind", "appeal-kind"),
+                  dbc.Select(options=[{"label": t(f"appeals.kind.{k}", lang), "value": k} for k in APPEAL_KINDS],
+                             value=APPEAL_KINDS[0], id="appeal-kind", name="kind")], className="mb-2"),
+        html.Div([label("appeals.form.body", "appeal-body"),
+                  dbc.Textarea(id="appeal-body", name="body", required=True, minLength=10, maxLength=5000,
+                               rows=5)], className="mb-2"),
+        dbc.Row([
+            dbc.Col([label("appeals.form.name", "appeal-name"),
+                     dbc.Input(id="appeal-name", name="author_name", maxLength=120)], md=6),
+            dbc.Col([label("appeals.form.contact", "appeal-contact"),
+                     dbc.Input(id="appeal-contact", name="author_contact", maxLength=200),
+                     html.Div(t("appeals.form.contact_hint", lang), className="form-text")], md=6),
+        ], className="mb-2"),
+        html.Div([label("appeals.form.files", "appeal-files"),
+                  file_slot("files", "appeal-files", ACCEPT, multiple=True),
+                  html.Div(t("appeals.form.files_hint", lang), className="form-text")], className="mb-2"),
+        # Honeypot: hidden from people (and from screen readers); bots fill every field.
+        html.Div([html.Label("Website", htmlFor="appeal-website"),
+                  dbc.Input(id="appeal-website", name="website", tabIndex="-1", autoComplete="off")],
+                 className="appeal-hp", **{"aria-hidden": "true"}),
+        html.Button(t("appeals.form.submit", lang), type="submit", id="appeal-submit", className="btn btn-primary"),
+    ], id=ids.APPEAL_FORM, action="/appeals/new", method="POST", encType="multipart/form-data",
+        className="appeal-form card card-body mt-3")
+
+
+def appeals_section(bin_: str, lang: str, year: int | None = None, line: str | None = None,
+                    error: str | None = None, field: str | None = None) -> html.Section:
+    """Counts and public appeals of one institution, and the form to post a new one."""
+    return html.Section([
+        html.H2(t("appeals.section.title", lang), className="h4"),
+        html.Div(id=ids.APPEALS_COUNTS, className="appeal-counts mb-2"),
+        dcc.Loading(html.Div(id=ids.APPEALS_LIST), type="dot"),
+        appeal_form(bin_, lang, line, error, field),
+        dcc.Store(id=ids.APPEALS_CTX, data={"bin": bin_, "year": year, "lang": lang}),
+    ], id=ids.APPEALS_SECTION, className="appeals-section")
+
+
+def counts_badges(counts: dict, lang: str) -> list:
+    return [html.Span([t(f"appeals.count.{key}", lang), " ", html.Strong(format_number(counts[key], lang))],
+                      className=f"badge text-bg-{color} me-2", id=f"appeals-count-{key}")
+            for key, color in (("open", "secondary"), ("overdue", "danger"), ("answered", "success"))]
+
+
+def status_badge(status: str, lang: str, overdue: bool = False) -> list:
+    badges = [html.Span(t(f"appeals.status.{status}", lang), className=f"badge text-bg-{STATUS_COLORS[status]} me-1",
+                        **{"data-status": status})]
+    if overdue:
+        badges.append(html.Span(t("appeals.overdue", lang), className="badge text-bg-danger me-1"))
+    return badges
+
+
+def attachment_list(attachments: list[dict], lang: str, code: str | None = None) -> html.Div | None:
+    if not attachments:
+        return None
+    suffix = f"?code={code}" if code else ""
+    items = []
+    for a in attachments:
+        url = f"/files/appeals/{a['stored_name']}{suffix}"
+        media = (html.Img(src=url, alt=t("appeals.photo", lang), className="appeal-photo")
+                 if a["kind"] == "photo" else html.Video(src=url, controls=True, preload="metadata",
+                                                         className="appeal-video"))
+        items.append(html.A(media, href=url, target="_blank", rel="noopener", className="me-2"))
+    return html.Div(items, className="appeal-attachments my-2")
+
+
+def appeal_card(appeal: dict, attachments: list[dict], lang: str, *, code: str | None = None,
+                overdue: bool = False, staff: bool = False, actions=None) -> html.Div:
+    """One appeal: kind, status, dates, text, attachments, answer (text only, never HTML)."""
+    meta = [t(f"appeals.kind.{appeal['kind']}", lang), " · ", format_date(appeal["created_at"], lang)]
+    if appeal.get("author_name"):
+        meta += [" · ", appeal["author_name"]]
+    if staff and appeal.get("author_contact"):
+        meta += [" · ", t("appeals.form.contact", lang), ": ", appeal["author_contact"]]
+    if appeal.get("line_year"):
+        meta += [" · ", t("appeals.line", lang), f" {appeal['line_year']} {appeal['line_program_code']}"
+                                                  f"/{appeal['line_subprogram_code']}/{appeal['line_specific_code']}"]
+    body = [
+        html.Div([*status_badge(appeal["status"], lang, overdue),
+                  html.Small(meta, className="text-muted")], className="mb-1"),
+        html.P(appeal["body"], className="appeal-body"),
+        attachment_list(attachments, lang, code),
+    ]
+    if staff and appeal.get("inst_name_ru"):
+        body.insert(0, html.H3([localized({"name_kk": appeal["inst_name_kk"], "name_ru": appeal["inst_name_ru"],
+                                           "name_en": appeal["inst_name_en"]}, "name", lang),
+                                html.Small(f" · {appeal['bin']}", className="text-muted")], className="h6"))
+    if staff or code:
+        body.append(html.Div([t("appeals.due", lang), ": ", format_date(appeal["due_at"], lang)],
+                             className="small text-muted"))
+    if appeal.get("answer"):
+        body.append(html.Div([html.Strong(t("appeals.answer", lang)),
+                              html.Small(f" · {format_date(appeal['answered_at'], lang)}", className="text-muted"),
+                              html.P(appeal["answer"], className="appeal-answer mb-0")],
+                             className="appeal-answer-box border-start border-success border-3 ps-2 mt-2"))
+    if appeal.get("reject_reason") and (staff or code):
+        body.append(html.Div([html.Strong(t("appeals.rejected_because", lang)), " ", appeal["reject_reason"]],
+                             className="text-danger small appeal-reject-reason"))
+    if appeal.get("hidden_reason") and (staff or code):
+        body.append(html.Div([html.Strong(t("appeals.hidden_because", lang)), " ", appeal["hidden_reason"]],
+                             className="text-danger small appeal-hidden-reason"))
+    if actions:
+        body.append(actions)
+    return html.Div(html.Div(body, className="card-body"), className="card appeal-card mb-2",
+                    **{"data-appeal": str(appeal["id"]), "data-status": appeal["status"]})
+
+
+def status_history(events: list[dict], lang: str) -> html.Div:
+    """The audit log as the author sees it: when the status changed (no staff names or notes)."""
+    items = [html.Li([format_date(e["at"], lang), " — ",
+                      t(f"appeals.status.{e['from_status']}", lang) + " → " if e["from_status"] else "",
+                      t(f"appeals.status.{e['to_status']}", lang)]) for e in events]
+    return html.Div([html.H2(t("appeals.history", lang), className="h6 mt-3"),
+                     html.Ol(items, className="small", id="appeal-history")])

@@ -1,0 +1,40 @@
+"""Appeals pages: an institution's appeals (/institution/<bin>/appeals) and following one
+appeal by its tracking code (/appeal/<code>)."""
+from __future__ import annotations
+
+from dash import dcc, html
+
+from dashboard.i18n import request_language, t
+from layouts import ids
+from layouts.components.appeals import appeals_section
+from layouts.shell import page
+
+INSTITUTION_PATH = "/institution/<bin>/appeals"
+TRACK_PATH = "/appeal/<code>"
+
+
+def _year(value) -> int | None:
+    return int(value) if value and str(value).isdigit() else None
+
+
+def institution_layout(bin: str = "", lang: str | None = None, year: str | None = None, line: str | None = None,
+                       error: str | None = None, field: str | None = None, **_query) -> html.Div:
+    """The institution's name (filled by a callback) above its appeals section."""
+    lang = request_language(lang)
+    bin_ = bin if bin.isdigit() and len(bin) == 12 else ""
+    return page(lang, f"/institution/{bin_}/appeals",
+                html.H1(id=ids.APPEALS_INSTITUTION, className="h3"),
+                appeals_section(bin_, lang, _year(year), line, error, field))
+
+
+def track_layout(code: str = "", lang: str | None = None, posted: str | None = None, **_query) -> html.Div:
+    """One appeal as its author follows it (no account: the code is the key)."""
+    lang = request_language(lang)
+    return page(lang, f"/appeal/{code}",
+                html.H1(t("appeals.track.title", lang), className="h3"),
+                html.Div(t("appeals.track.posted", lang, code=code), className="alert alert-success",
+                         id="appeal-posted", role="status") if posted else None,
+                html.P([t("appeals.track.code", lang), " ", html.Code(code, id="tracking-code")]),
+                html.P(t("appeals.track.keep", lang), className="small text-muted"),
+                dcc.Loading(html.Div(id=ids.TRACK_VIEW), type="dot"),
+                dcc.Store(id=ids.TRACK_CTX, data={"code": code, "lang": lang}))

@@ -1,0 +1,235 @@
+"""Appeals, their attachments and audit events; open and overdue counts for pages and the map.
+
+"Open" means new or in review; "overdue" means open past `due_at`, compared with `now` in SQL.
+Public counts (the default) include only appeals approved for public view and not hidden.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Connection, and_, case, func, insert, select, update
+
+from dashboard.schema import (
+    OPEN_STATUSES, appeal_attachments as att, appeal_events as ev, appeals, budget_lines,
+    institutions as inst, regions, users,
+)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def as_utc(value: dt.datetime | None) -> dt.datetime | None:
+    """SQLite returns naive datetimes; every stored time is UTC."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=dt.timezone.utc)
+    return value
+
+
+def _row(mapping) -> dict:
+    row = dict(mapping)
+    for key in ("created_at", "due_at", "answered_at", "at"):
+        if key in row:
+            row[key] = as_utc(row[key])
+    return row
+
+
+def institution_by_bin(conn: Connection, bin_: str) -> dict | None:
+    """Id, BIN, names and region of an institution, or None."""
+    q = select(inst.c.id, inst.c.bin, inst.c.name_kk, inst.c.name_ru, inst.c.name_en, inst.c.region_code
+               ).where(inst.c.bin == bin_)
+    row = conn.execute(q).mappings().first()
+    return dict(row) if row else None
+
+
+def institutions_by_ids(conn: Connection, ids: list[int]) -> list[dict]:
+    """Id, BIN and names of the given institutions, by Russian name."""
+    if not ids:
+        return []
+    q = (select(inst.c.id, inst.c.bin, inst.c.name_kk, inst.c.name_ru, inst.c.name_en)
+         .where(inst.c.id.in_(ids)).order_by(inst.c.name_ru))
+    return [dict(r) for r in conn.execute(q).mappings()]
+
+
+def line_exists(conn: Connection, institution_id: int, year: int, program: str, subprogram: str,
+                specific: int) -> bool:
+    """Whether the institution has budget lines with this year/program/subprogram/specific."""
+    bl = budget_lines
+    q = select(bl.c.month).where(bl.c.institution_id == institution_id, bl.c.year == year,
+                                 bl.c.program_code == program, bl.c.subprogram_code == subprogram,
+                                 bl.c.specific_code == specific).limit(1)
+    return conn.execute(q).first() is not None
+
+
+def insert_appeal(conn: Connection, values: dict) -> int:
+    """Insert an appeal row; returns its id."""
+    return conn.execute(insert(appeals).values(**values).returning(appeals.c.id)).scalar_one()
+
+
+def insert_attachments(conn: Connection, rows: list[dict]) -> None:
+    if rows:
+        conn.execute(insert(att), rows)
+
+
+def add_event(conn: Connection, appeal_id: int, *, at: dt.datetime, actor_user_id: int | None,
+              actor_role: str, action: str, from_status: str | None, to_status: str,
+              note: str | None = None) -> None:
+    """Append one entry to the audit log (the table rejects updates and deletes)."""
+    conn.execute(insert(ev).values(appeal_id=appeal_id, at=at, actor_user_id=actor_user_id,
+                                   actor_role=actor_role, action=action, from_status=from_status,
+                                   to_status=to_status, note=note))
+
+
+def change_appeal(conn: Connection, appeal_id: int, expected_status: str, values: dict) -> bool:
+    """Update an appeal only if its status is still `expected_status` (no lost updates)."""
+    q = update(appeals).where(appeals.c.id == appeal_id, appeals.c.status == expected_status).values(**values)
+    return conn.execute(q).rowcount == 1
+
+
+def _with_institution():
+    return (select(appeals, inst.c.bin, inst.c.name_kk.label("inst_name_kk"),
+                   inst.c.name_ru.label("inst_name_ru"), inst.c.name_en.label("inst_name_en"),
+                   inst.c.region_code)
+            .select_from(appeals.join(inst, inst.c.id == appeals.c.institution_id)))
+
+
+def appeal_by_id(conn: Connection, appeal_id: int) -> dict | None:
+    row = conn.execute(_with_institution().where(appeals.c.id == appeal_id)).mappings().first()
+    return _row(row) if row else None
+
+
+def appeal_by_code(conn: Connection, code: str) -> dict | None:
+    row = conn.execute(_with_institution().where(appeals.c.tracking_code == code)).mappings().first()
+    return _row(row) if row else None
+
+
+def attachments_for(conn: Connection, appeal_ids: list[int]) -> dict[int, list[dict]]:
+    """Attachments per appeal id, in the order they were posted."""
+    found: dict[int, list[dict]] = {i: [] for i in appeal_ids}
+    if appeal_ids:
+        q = select(att).where(att.c.appeal_id.in_(appeal_ids)).order_by(att.c.appeal_id, att.c.position)
+        for r in conn.execute(q).mappings():
+            found[r["appeal_id"]].append(dict(r))
+    return found
+
+
+def attachment_by_name(conn: Connection, stored_name: str) -> dict | None:
+    """An attachment with what authorization needs to know about its appeal."""
+    q = (select(att, appeals.c.institution_id, appeals.c.published, appeals.c.hidden_reason,
+                appeals.c.status, appeals.c.tracking_code)
+         .select_from(att.join(appeals, appeals.c.id == att.c.appeal_id))
+         .where(att.c.stored_name == stored_name))
+    row = conn.execute(q).mappings().first()
+    return dict(row) if row else None
+
+
+def events_for(conn: Connection, appeal_id: int) -> list[dict]:
+    """The audit log of an appeal, oldest first, with the actor's display name."""
+    q = (select(ev, users.c.display_name).select_from(ev.outerjoin(users, users.c.id == ev.c.actor_user_id))
+         .where(ev.c.appeal_id == appeal_id).order_by(ev.c.id))
+    return [_row(r) for r in conn.execute(q).mappings()]
+
+
+def _publicly_visible():
+    return and_(appeals.c.published.is_(True), appeals.c.hidden_reason.is_(None), appeals.c.status != "rejected")
+
+
+def public_appeals(conn: Connection, institution_id: int, limit: int = 50) -> list[dict]:
+    """Approved, visible appeals of an institution, newest first (no author contact)."""
+    cols = [c for c in appeals.c if c.name not in ("author_contact", "tracking_code", "hidden_reason")]
+    q = (select(*cols).where(appeals.c.institution_id == institution_id, _publicly_visible())
+         .order_by(appeals.c.created_at.desc(), appeals.c.id.desc()).limit(limit))
+    return [_row(r) for r in conn.execute(q).mappings()]
+
+
+def moderation_queue(conn: Connection, limit: int = 100) -> list[dict]:
+    """Appeals waiting for a moderator: not yet approved, not rejected, not hidden; oldest first."""
+    q = (_with_institution()
+         .where(appeals.c.published.is_(False), appeals.c.status != "rejected", appeals.c.hidden_reason.is_(None))
+         .order_by(appeals.c.created_at, appeals.c.id).limit(limit))
+    return [_row(r) for r in conn.execute(q).mappings()]
+
+
+def overdue_appeals(conn: Connection, now: dt.datetime | None = None, institution_ids: list[int] | None = None,
+                    limit: int = 200) -> list[dict]:
+    """Open appeals past their deadline, most overdue first (optionally for some institutions)."""
+    q = _with_institution().where(appeals.c.status.in_(OPEN_STATUSES), appeals.c.due_at < (now or utcnow()),
+                                  appeals.c.hidden_reason.is_(None))
+    if institution_ids is not None:
+        q = q.where(appeals.c.institution_id.in_(institution_ids))
+    return [_row(r) for r in conn.execute(q.order_by(appeals.c.due_at, appeals.c.id).limit(limit)).mappings()]
+
+
+def appeals_for_institutions(conn: Connection, institution_ids: list[int], limit: int = 200) -> list[dict]:
+    """All appeals of the given institutions (an official's desk): open ones first, by deadline."""
+    if not institution_ids:
+        return []
+    open_first = case((appeals.c.status.in_(OPEN_STATUSES), 0), else_=1)
+    q = (_with_institution().where(appeals.c.institution_id.in_(institution_ids), appeals.c.hidden_reason.is_(None))
+         .order_by(open_first, appeals.c.due_at, appeals.c.id).limit(limit))
+    return [_row(r) for r in conn.execute(q).mappings()]
+
+
+def _count_columns(now: dt.datetime):
+    is_open = appeals.c.status.in_(OPEN_STATUSES)
+    return [
+        func.count(appeals.c.id).label("total"),
+        func.coalesce(func.sum(case((is_open, 1), else_=0)), 0).label("open"),
+        func.coalesce(func.sum(case((and_(is_open, appeals.c.due_at < now), 1), else_=0)), 0).label("overdue"),
+        func.coalesce(func.sum(case((appeals.c.status.in_(("answered", "resolved")), 1), else_=0)), 0
+                      ).label("answered"),
+    ]
+
+
+def _scope(published_only: bool):
+    return _publicly_visible() if published_only else and_(appeals.c.hidden_reason.is_(None),
+                                                           appeals.c.status != "rejected")
+
+
+def _ints(row) -> dict:
+    return {k: int(v) if k in ("total", "open", "overdue", "answered") else v for k, v in row.items()}
+
+
+def appeal_counts_for_institution(conn: Connection, institution_id: int, now: dt.datetime | None = None,
+                                  published_only: bool = True) -> dict:
+    """{'total', 'open', 'overdue', 'answered'} for one institution."""
+    q = select(*_count_columns(now or utcnow())).where(appeals.c.institution_id == institution_id,
+                                                       _scope(published_only))
+    return _ints(conn.execute(q).mappings().one())
+
+
+def appeal_counts_by_institution(conn: Connection, institution_ids: list[int] | None = None,
+                                 now: dt.datetime | None = None, published_only: bool = True) -> dict[int, dict]:
+    """Counts per institution id (only institutions that have appeals), for map popups."""
+    q = select(appeals.c.institution_id, *_count_columns(now or utcnow())).where(_scope(published_only))
+    if institution_ids is not None:
+        q = q.where(appeals.c.institution_id.in_(institution_ids))
+    q = q.group_by(appeals.c.institution_id)
+    return {r["institution_id"]: _ints({k: v for k, v in r.items() if k != "institution_id"})
+            for r in conn.execute(q).mappings()}
+
+
+def open_appeals_by_region(conn: Connection, now: dt.datetime | None = None, published_only: bool = True) -> list[dict]:
+    """Every region with its {'region_code', 'total', 'open', 'overdue', 'answered'} (zeros included)."""
+    counted = (select(inst.c.region_code, *_count_columns(now or utcnow()))
+               .select_from(appeals.join(inst, inst.c.id == appeals.c.institution_id))
+               .where(_scope(published_only)).group_by(inst.c.region_code).subquery())
+    cols = [func.coalesce(counted.c[k], 0).label(k) for k in ("total", "open", "overdue", "answered")]
+    q = (select(regions.c.code.label("region_code"), *cols)
+         .select_from(regions.outerjoin(counted, counted.c.region_code == regions.c.code))
+         .order_by(regions.c.sort_order))
+    return [_ints(r) for r in conn.execute(q).mappings()]
+
+
+def appeal_totals(conn: Connection, now: dt.datetime | None = None, published_only: bool = True) -> dict:
+    """National {'total', 'open', 'overdue', 'answered'} (a KPI)."""
+    return _ints(conn.execute(select(*_count_columns(now or utcnow())).where(_scope(published_only))).mappings().one())
+
+
+def stored_file_names(conn: Connection) -> dict[str, set[str]]:
+    """Every file name rows refer to, per upload area ('appeals', 'documents')."""
+    from dashboard.schema import documents
+
+    names = set(conn.execute(select(att.c.stored_name)).scalars())
+    refs = conn.execute(select(documents.c.file_ref).where(documents.c.file_ref.like("upload:documents/%"))).scalars()
+    return {"appeals": names, "documents": {r.removeprefix("upload:documents/") for r in refs}}
