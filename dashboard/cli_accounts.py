@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys
 
 from dashboard.cli import DemoError as CommandError  # main() prints these as "error: …", exit 1
-from dashboard.cli import _migrate
+from dashboard.cli import migrate
 from dashboard.db import engine_for
 
 
@@ -35,7 +35,7 @@ def cmd_users(args, config) -> int:
     from dashboard.accounts_http import add_user
     from queries.users import institution_ids_for_bins, list_users, replace_institutions, set_active, set_password_hash
 
-    _migrate(config)
+    migrate(config)
     engine = engine_for(config.database_url)
     if args.action == "add":
         try:
@@ -83,7 +83,7 @@ def cmd_uploads(args, config) -> int:
     from dashboard.appeals.storage import UploadStore, audit
     from queries.appeals import stored_file_names
 
-    _migrate(config)
+    migrate(config)
     with engine_for(config.database_url).connect() as conn:
         referenced = stored_file_names(conn)
     report = audit(UploadStore(config.upload_dir), referenced, older_than=args.older_than, delete=args.delete)
