@@ -41,8 +41,10 @@ def _remember_language(server: Flask) -> None:
 
 def create_app(config: Config | None = None) -> dash.Dash:
     """Build the Dash app (pages, callbacks, health endpoint) for a configuration."""
-    from callbacks import overview as overview_callbacks
-    from layouts.pages import overview
+    from callbacks import institution as institution_callbacks, overview as overview_callbacks, \
+        search as search_callbacks
+    from dashboard.api import create_blueprint as create_api_blueprint
+    from layouts.pages import institution, overview
 
     config = config or load_config()
     engine = engine_for(config.database_url)
@@ -59,9 +61,14 @@ def create_app(config: Config | None = None) -> dash.Dash:
                     suppress_callback_exceptions=True, title="Ashyq Budget",
                     meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}])
     dash.register_page("overview", path=overview.PATH, layout=overview.layout, title="Ashyq Budget")
+    dash.register_page("institution", path_template=institution.PATH_TEMPLATE, layout=institution.layout,
+                       title="Ashyq Budget")
     app.layout = dash.page_container
     overview_callbacks.register(app, engine)
+    institution_callbacks.register(app, engine, config.tiles_url)
+    search_callbacks.register(app, engine)
     _register_health(server, engine)
+    server.register_blueprint(create_api_blueprint(engine))
     _remember_language(server)
     return app
 
