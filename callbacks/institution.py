@@ -31,7 +31,7 @@ def register(app, engine: Engine, tiles_url: str = "") -> None:
     @app.callback(Output(ids.INST_TITLE, "children"), Output(ids.INST_HEADER, "children"),
                   Output(ids.INST_MAP, "children"), Output(ids.INST_VIEWS, "children"),
                   Output(ids.INST_YEAR, "options"), Output(ids.INST_YEAR, "value"),
-                  Output(ids.INST_BODY, "style"), Output(ids.INST_API_LINK, "href"),
+                  Output(ids.INST_BODY, "style"),
                   Input(ids.INST_BIN, "data"), State("page-lang", "data"))
     def open_page(store, lang):
         bin_ = store["bin"]
@@ -39,7 +39,7 @@ def register(app, engine: Engine, tiles_url: str = "") -> None:
             inst = q.get_institution(conn, bin_)
             if inst is None:
                 return (t("inst.title_not_found", lang), html.P(t("inst.not_found", lang, bin=bin_)),
-                        None, None, [], None, HIDDEN, None)
+                        None, None, [], None, HIDDEN)
             record_view(conn, inst["id"])
             views = view_counts(conn, inst["id"])
             years = [y["year"] for y in q.yearly_totals(conn, inst["id"])]
@@ -48,26 +48,25 @@ def register(app, engine: Engine, tiles_url: str = "") -> None:
                        this_year=format_number(views[this_year], lang))
         year = store.get("year") if store.get("year") in years else (years[0] if years else None)
         return (localized(inst, "name", lang), parts.header(inst, lang), small_map(inst, tiles_url, lang),
-                views_text, [{"label": str(y), "value": y} for y in years], year, SHOWN,
-                f"/api/v1/institutions/{bin_}/lines?year={year}" if year else f"/api/v1/institutions/{bin_}")
+                views_text, [{"label": str(y), "value": y} for y in years], year, SHOWN)
 
     @app.callback(Output(ids.INST_KPIS, "children"), Output(ids.INST_SPECIFICS, "figure"),
                   Output(ids.INST_PROGRAMS, "figure"), Output(ids.INST_GRID, "rowData"),
                   Output(ids.INST_GRID, "columnDefs"), Output(ids.INST_GRID, "csvExportParams"),
                   Output(ids.INST_YOY, "children"), Output(ids.INST_PEERS_TITLE, "children"),
                   Output(ids.INST_PEERS, "children"), Output(ids.INST_DOCUMENTS, "children"),
-                  Input(ids.INST_YEAR, "value"), State(ids.INST_BIN, "data"), State("page-lang", "data"))
+                  Output(ids.INST_API_LINK, "href"), Input(ids.INST_YEAR, "value"), State(ids.INST_BIN, "data"), State("page-lang", "data"))
     def show_year(year, store, lang):
         with engine.connect() as conn:
             inst = q.get_institution(conn, store["bin"])
             if inst is None:
-                return (no_update,) * 10
+                return (no_update,) * 11
             iid = inst["id"]
             docs = q.list_documents(conn, iid, year)
             if year is None:
                 empty = parts.kpis(None, lang)
                 return (empty, {}, {}, [], parts.grid_columns(lang), {}, None, "", None,
-                        parts.documents_list(docs, lang))
+                        parts.documents_list(docs, lang), f"/api/v1/institutions/{inst['bin']}")
             total = next((y for y in q.yearly_totals(conn, iid) if y["year"] == year), None)
             specifics = q.by_specific(conn, iid, year)
             programs = q.by_program(conn, iid, year)
@@ -82,7 +81,7 @@ def register(app, engine: Engine, tiles_url: str = "") -> None:
                 {"fileName": f"{inst['bin']}-{year}.csv", "columnSeparator": ","},
                 parts.yoy_table(yoy, names, year, lang), peers_title,
                 parts.peers_table(stats, names, inst["unit_kind"] if inst["capacity"] else None, lang),
-                parts.documents_list(docs, lang))
+                parts.documents_list(docs, lang), f"/api/v1/institutions/{inst['bin']}/lines?year={year}")
 
     @app.callback(Output(ids.INST_MONTHLY, "figure"), Input(ids.INST_YEAR, "value"),
                   Input(ids.INST_MONTHLY_MODE, "value"), State(ids.INST_BIN, "data"), State("page-lang", "data"))

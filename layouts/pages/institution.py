@@ -67,9 +67,10 @@ def lines(lang: str) -> html.Section:
                         dcc.Store(id=ids.INST_TOTAL_LABEL, data=t("inst.lines.total", lang)),
                     ], className="mb-2"),
                     dag.AgGrid(id=ids.INST_GRID, rowData=[], columnDefs=[], className="ag-theme-alpine",
+                               defaultColDef={"sortable": True, "resizable": True, "floatingFilter": True},
                                dashGridOptions={"pagination": True, "paginationPageSize": 20,
                                                 "paginationPageSizeSelector": [20, 50, 100],
-                                                "animateRows": False},
+                                                "animateRows": False, "suppressColumnVirtualisation": True},
                                style={"height": "640px"}))
 
 
