@@ -4,9 +4,10 @@ from __future__ import annotations
 from sqlalchemy import Connection, and_, func, select
 
 from dashboard.schema import (
-    MONEY_COLUMNS, districts, functional_groups, institution_types, institutions as inst, programs,
+    MONEY_COLUMNS, budget_lines as bl, districts, functional_groups, institution_types, institutions as inst, programs,
     rollup_institution_year as riy, specifics, subprograms,
 )
+from queries.institution import LINE_KEYS
 from queries.search import matching_ids_query
 
 INSTITUTION_FIELDS = ("bin", "name_kk", "name_ru", "name_en", "type_code", "sector_code", "region_code",
@@ -84,8 +85,7 @@ def classification(conn: Connection) -> dict[str, list[dict]]:
 def stream_year_lines(conn: Connection, year: int, batch: int = 5000):
     """Every budget line of a year with the institution's BIN, in key order, fetched in
     batches through a server-side cursor (PostgreSQL) so memory stays flat."""
-    from queries.institution import lines_query
-
-    result = conn.execution_options(yield_per=batch).execute(lines_query(year=year))
-    for row in result.mappings():
-        yield row
+    q = (select(inst.c.bin, *[bl.c[k] for k in LINE_KEYS], *[bl.c[c] for c in MONEY_COLUMNS])
+         .select_from(bl.join(inst, inst.c.id == bl.c.institution_id)).where(bl.c.year == year)
+         .order_by(bl.c.institution_id, *[bl.c[k] for k in LINE_KEYS]))
+    yield from conn.execution_options(yield_per=batch).execute(q).mappings()
