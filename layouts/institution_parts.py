@@ -31,6 +31,13 @@ def grid_columns(lang: str) -> list[dict]:
     ]
 
 
+def grid_locale_text(lang: str) -> dict[str, str]:
+    """ag-grid's own interface strings (paging, filters) in the page language."""
+    from dashboard.i18n import catalog
+
+    return {key[len("grid."):]: t(key, lang) for key in catalog("ru") if key.startswith("grid.")}
+
+
 def grid_rows(lines: list[dict], lang: str) -> list[dict]:
     return [{"month": r["month"], "program": f"{r['program_code']} {localized(r, 'program_name', lang)}",
              "subprogram_code": r["subprogram_code"],

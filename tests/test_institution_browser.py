@@ -112,7 +112,7 @@ def test_sort_filter_and_download_csv_equal_to_the_api(server, page, school):
     open_school(page, server, school)
     grid = page.locator("#inst-lines-grid")
     # Filter: specific 111 (wages), typed into the column's filter box.
-    grid.get_by_label("Специфика Filter Input").fill("111")
+    grid.get_by_label("Специфика Фильтр").fill("111")
     page.wait_for_function("() => [...document.querySelectorAll('#inst-lines-grid .ag-center-cols-container "
                            "[col-id=specific]')].every(c => c.innerText.startsWith('111'))")
     # Sort by paid, largest first (two clicks on the header).
@@ -141,7 +141,7 @@ def test_xlsx_download_has_the_rows_shown(server, page, school):
     from openpyxl import load_workbook
 
     open_school(page, server, school)
-    page.locator("#inst-lines-grid").get_by_label("Специфика Filter Input").fill("151")
+    page.locator("#inst-lines-grid").get_by_label("Специфика Фильтр").fill("151")
     page.wait_for_function("() => [...document.querySelectorAll('#inst-lines-grid .ag-center-cols-container "
                            "[col-id=specific]')].every(c => c.innerText.startsWith('151'))")
     wait_for_dash(page)

@@ -14,6 +14,7 @@ from dash import dcc, html
 
 from dashboard.i18n import request_language, t
 from layouts import ids
+from layouts.institution_parts import grid_locale_text
 from layouts.shell import page
 
 PATH_TEMPLATE = "/institution/<bin>"
@@ -70,7 +71,8 @@ def lines(lang: str) -> html.Section:
                                defaultColDef={"sortable": True, "resizable": True, "floatingFilter": True},
                                dashGridOptions={"pagination": True, "paginationPageSize": 20,
                                                 "paginationPageSizeSelector": [20, 50, 100],
-                                                "animateRows": False, "suppressColumnVirtualisation": True},
+                                                "animateRows": False, "suppressColumnVirtualisation": True,
+                                                "localeText": grid_locale_text(lang)},
                                style={"height": "640px"}))
 
 
