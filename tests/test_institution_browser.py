@@ -3,6 +3,7 @@ import csv
 import io
 import json
 import re
+import time
 import urllib.request
 from decimal import Decimal
 
@@ -120,7 +121,13 @@ def test_sort_filter_and_download_csv_equal_to_the_api(server, page, school):
     header.click()
     header.click()
     page.wait_for_selector("#inst-lines-grid .ag-header-cell[col-id=paid][aria-sort=descending]")
-    shown = [tenge(t) for t in shown_column(page, "paid")]
+    # Rows are redrawn on the next frame: poll until the screen shows the sorted order.
+    deadline = time.monotonic() + 5
+    while True:
+        shown = [tenge(t) for t in shown_column(page, "paid")]
+        if shown == sorted(shown, reverse=True) or time.monotonic() > deadline:
+            break
+        page.wait_for_timeout(100)
     assert shown == sorted(shown, reverse=True) and len(shown) > 1
 
     with page.expect_download() as info:
