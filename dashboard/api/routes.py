@@ -1,7 +1,7 @@
 """The API endpoints. Each validates its parameters, calls query functions, and renders."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, request, stream_with_context
+from flask import Blueprint, Response, jsonify, stream_with_context
 
 from dashboard.api import params as p
 from dashboard.api.csvout import csv_stream, csv_text, money_to_tenge
