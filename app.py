@@ -41,10 +41,13 @@ def _remember_language(server: Flask) -> None:
 
 def create_app(config: Config | None = None) -> dash.Dash:
     """Build the Dash app (pages, callbacks, health endpoint) for a configuration."""
-    from callbacks import overview as overview_callbacks
+    from callbacks import institution as institution_callbacks, overview as overview_callbacks, \
+        search as search_callbacks
+    from dashboard.api import create_blueprint as create_api_blueprint
     from dashboard.appeals.setup import install_appeals, register_pages as register_appeal_pages
     from dashboard.map_api import RegionShapesCache, register_map_api
-    from layouts.pages import overview
+    from layouts.components import appeals as appeals_component
+    from layouts.pages import institution, overview
 
     config = config or load_config()
     engine = engine_for(config.database_url)
@@ -63,12 +66,18 @@ def create_app(config: Config | None = None) -> dash.Dash:
     dash.register_page("overview", path=overview.PATH, layout=overview.layout_for(config.tiles_url),
                        title="Ashyq Budget")
     register_appeal_pages()  # before /institution/<bin>: Dash takes the first matching template
+    dash.register_page("institution", path_template=institution.PATH_TEMPLATE, layout=institution.layout,
+                       title="Ashyq Budget")
+    institution.add_section(appeals_component.institution_page_section, after=institution.documents)
     app.layout = dash.page_container
     shapes = RegionShapesCache(engine, config.boundaries_path)
     overview_callbacks.register(app, engine, shapes)
     register_map_api(server, engine, shapes)
+    institution_callbacks.register(app, engine, config.tiles_url)
+    search_callbacks.register(app, engine)
     install_appeals(app, engine, config)
     _register_health(server, engine)
+    server.register_blueprint(create_api_blueprint(engine))
     _remember_language(server)
     return app
 

@@ -311,3 +311,28 @@ appeal_events = Table(
     Column("to_status", String(16), nullable=False),
     Column("note", Text),
 )
+
+# Search (issue 5): one folded document per institution (names in kk/ru/en, BIN, address),
+# rebuilt by queries.search.refresh_search_index. Migration 0003 adds a dialect-specific index
+# outside this metadata: an FTS5 trigram table on SQLite, a pg_trgm GIN index on PostgreSQL;
+# their names start with SEARCH_INDEX_PREFIX so schema comparisons can skip them.
+SEARCH_INDEX_PREFIX = "institution_fts"
+
+institution_search = Table(
+    "institution_search", metadata,
+    Column("institution_id", Integer, ForeignKey("institutions.id", ondelete="CASCADE"), primary_key=True),
+    Column("document", Text, nullable=False),
+)
+
+# How often each institution page was opened, per calendar year of the visit.
+page_views = Table(
+    "page_views", metadata,
+    Column("institution_id", Integer, ForeignKey("institutions.id", ondelete="CASCADE"), primary_key=True),
+    Column("year", SmallInteger, primary_key=True),
+    Column("views", BigInteger, nullable=False, server_default="0"),
+)
+
+
+def is_managed(name: str | None, type_: str, parent_names) -> bool:
+    """Alembic include_name hook: skip the dialect-specific search index objects."""
+    return not (name or "").startswith(SEARCH_INDEX_PREFIX)

@@ -6,6 +6,7 @@ from dash import dcc, html
 
 from dashboard.i18n import LANGUAGES, t
 from layouts import ids
+from layouts.search import search_box
 
 LANGUAGE_LABELS = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
 
@@ -26,6 +27,7 @@ def header(lang: str, path: str = "/") -> dbc.Navbar:
             dbc.NavbarBrand([html.Span("₸", className="brand-mark"), t("app.title", lang)],
                             href=f"/?lang={lang}"),
             html.Span(t("app.tagline", lang), className="navbar-text d-none d-lg-inline tagline"),
+            search_box(lang),
             language_switch(lang, path),
         ], fluid=True),
         color="primary", dark=True, className="mb-3")

@@ -8,7 +8,8 @@ import pandas as pd
 from sqlalchemy import Connection, delete, func, insert, select, text
 
 from dashboard.schema import (
-    ROLLUP_TABLES, budget_lines, demo_anomalies, documents, institutions, publications,
+    ROLLUP_TABLES, budget_lines, demo_anomalies, documents, institution_search, institutions, page_views,
+    publications,
 )
 
 LINE_COLUMNS = ("institution_id", "year", "month", "program_code", "subprogram_code", "specific_code",
@@ -42,10 +43,11 @@ def clear_budget_data(conn: Connection) -> None:
     """Delete every institution and what hangs off it (reference tables stay)."""
     if conn.dialect.name == "postgresql":
         names = ", ".join(t.name for t in (*ROLLUP_TABLES, demo_anomalies, documents, budget_lines,
-                                           institutions, publications))
+                                           institution_search, page_views, institutions, publications))
         conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY"))
         return
-    for table in (*ROLLUP_TABLES, demo_anomalies, documents, budget_lines, institutions, publications):
+    for table in (*ROLLUP_TABLES, demo_anomalies, documents, budget_lines, institution_search, page_views,
+                  institutions, publications):
         conn.execute(delete(table))
 
 

@@ -4,7 +4,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from dashboard.db import head_revision, make_engine, upgrade
-from dashboard.schema import metadata
+from dashboard.schema import is_managed, metadata
 from queries.health import schema_revision
 
 
@@ -12,7 +12,7 @@ def test_upgrade_from_empty_matches_the_schema(empty_url):
     upgrade(empty_url)
     engine = make_engine(empty_url)
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"include_name": is_managed}), metadata)
         assert diff == []
         assert schema_revision(conn) == head_revision()
         assert set(metadata.tables) <= set(inspect(conn).get_table_names())
@@ -40,5 +40,5 @@ def test_downgrade_to_base_and_back(empty_url):
         assert "budget_lines" not in inspect(conn).get_table_names()
     upgrade(empty_url)
     with engine.connect() as conn:
-        assert compare_metadata(MigrationContext.configure(conn), metadata) == []
+        assert compare_metadata(MigrationContext.configure(conn, opts={"include_name": is_managed}), metadata) == []
     engine.dispose()

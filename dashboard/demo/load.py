@@ -16,6 +16,7 @@ from dashboard.schema import demo_anomalies
 from queries import bulk
 from queries.reference import list_districts, list_regions, seed_reference
 from queries.rollups import refresh_rollups
+from queries.search import refresh_search_index
 
 log = logging.getLogger(__name__)
 DEFAULT_INSTITUTIONS = 2000
@@ -67,6 +68,7 @@ def load_demo(engine: Engine, institutions: int = DEFAULT_INSTITUTIONS, years: l
         districts = pd.DataFrame(list_districts(conn))
         plan = plan_demo(institutions, seed, regions, districts, years, polygons)
         bulk.insert_institutions(conn, plan.institutions)
+        refresh_search_index(conn)
         bulk.begin_fast_line_load(conn)
         total = 0
         bar = tqdm(total=len(years), unit="year", desc="budget lines", disable=not progress)

@@ -172,3 +172,10 @@ def status_history(events: list[dict], lang: str) -> html.Div:
                       t(f"appeals.status.{e['to_status']}", lang)]) for e in events]
     return html.Div([html.H2(t("appeals.history", lang), className="h6 mt-3"),
                      html.Ol(items, className="small", id="appeal-history")])
+
+
+def institution_page_section(lang: str, bin_: str = "", year: int | None = None, **_page) -> html.Section | None:
+    """The appeals section as a section of the institution page (`/institution/<bin>`)."""
+    if not (bin_.isdigit() and len(bin_) == 12):
+        return None
+    return appeals_section(bin_, lang, year)

@@ -1,7 +1,7 @@
 """appeals and accounts
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-11-23
 
 The audit log appeal_events is append-only: triggers reject UPDATE and DELETE (and TRUNCATE
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = '0004'
-down_revision = '0002'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,29 @@
+// Institution lines grid (issue 5): exact tenge from integer tiyn, and the totals row.
+var dagfuncs = (window.dashAgGridFunctions = window.dashAgGridFunctions || {});
+
+// Integer tiyn -> "1 234 567,89" (kk, ru) or "1,234,567.89" (en), by integer arithmetic.
+dagfuncs.tiynToTenge = function (tiyn, lang) {
+  if (tiyn === null || tiyn === undefined || tiyn === "") { return ""; }
+  var value = BigInt(tiyn);
+  var sign = value < 0n ? "-" : "";
+  if (value < 0n) { value = -value; }
+  var whole = (value / 100n).toString();
+  var cents = (value % 100n).toString().padStart(2, "0");
+  var group = lang === "en" ? "," : "\u00a0";
+  var point = lang === "en" ? "." : ",";
+  return sign + whole.replace(/\B(?=(\d{3})+(?!\d))/g, group) + point + cents;
+};
+
+window.dash_clientside = Object.assign({}, window.dash_clientside, {
+  institution: {
+    // Column totals of the rows currently shown (after filters), as a pinned bottom row.
+    totals: function (rows, options, label) {
+      var sums = {plan: 0, plan_adjusted: 0, obligations: 0, paid: 0};
+      (rows || []).forEach(function (r) {
+        Object.keys(sums).forEach(function (k) { sums[k] += r[k] || 0; });
+      });
+      var total = Object.assign({month: "", program: label, subprogram_code: "", specific: ""}, sums);
+      return Object.assign({}, options || {}, {pinnedBottomRowData: [total]});
+    }
+  }
+});

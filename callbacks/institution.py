@@ -1,0 +1,113 @@
+"""Institution page wiring: BIN → identity, years, views; year → figures, lines, comparisons."""
+from __future__ import annotations
+
+import dash_leaflet as dl
+from dash import ClientsideFunction, Input, Output, State, dcc, html, no_update
+from sqlalchemy import Engine
+
+from dashboard.grid_export import grid_xlsx
+from dashboard.i18n import localized, t
+from dashboard.i18n.formatting import format_number
+from dashboard.peers import peer_stats, year_over_year
+from layouts import ids, institution_parts as parts
+from queries import institution as q
+from queries.views import record_view, view_counts
+
+HIDDEN, SHOWN = {"display": "none"}, {}
+
+
+def small_map(inst: dict, tiles_url: str, lang: str):
+    layers = [dl.CircleMarker(center=[inst["lat"], inst["lon"]], radius=9,
+                              pathOptions={"color": inst["sector_color"], "fillOpacity": 0.8})]
+    if tiles_url:
+        layers.insert(0, dl.TileLayer(url=tiles_url, attribution="© OpenStreetMap contributors"))
+    return dl.Map(layers, center=[inst["lat"], inst["lon"]], zoom=12, className="inst-map",
+                  scrollWheelZoom=False, attributionControl=True)
+
+
+def register(app, engine: Engine, tiles_url: str = "") -> None:
+    """Attach the institution page callbacks to `app`, reading from `engine`."""
+
+    @app.callback(Output(ids.INST_TITLE, "children"), Output(ids.INST_HEADER, "children"),
+                  Output(ids.INST_MAP, "children"), Output(ids.INST_VIEWS, "children"),
+                  Output(ids.INST_YEAR, "options"), Output(ids.INST_YEAR, "value"),
+                  Output(ids.INST_BODY, "style"),
+                  Input(ids.INST_BIN, "data"), State("page-lang", "data"))
+    def open_page(store, lang):
+        bin_ = store["bin"]
+        with engine.begin() as conn:
+            inst = q.get_institution(conn, bin_)
+            if inst is None:
+                return (t("inst.title_not_found", lang), html.P(t("inst.not_found", lang, bin=bin_)),
+                        None, None, [], None, HIDDEN)
+            record_view(conn, inst["id"])
+            views = view_counts(conn, inst["id"])
+            years = [y["year"] for y in q.yearly_totals(conn, inst["id"])]
+        this_year = max(views)
+        views_text = t("inst.views", lang, total=format_number(sum(views.values()), lang), year=this_year,
+                       this_year=format_number(views[this_year], lang))
+        year = store.get("year") if store.get("year") in years else (years[0] if years else None)
+        return (localized(inst, "name", lang), parts.header(inst, lang), small_map(inst, tiles_url, lang),
+                views_text, [{"label": str(y), "value": y} for y in years], year, SHOWN)
+
+    @app.callback(Output(ids.INST_KPIS, "children"), Output(ids.INST_SPECIFICS, "figure"),
+                  Output(ids.INST_PROGRAMS, "figure"), Output(ids.INST_GRID, "rowData"),
+                  Output(ids.INST_GRID, "columnDefs"), Output(ids.INST_GRID, "csvExportParams"),
+                  Output(ids.INST_YOY, "children"), Output(ids.INST_PEERS_TITLE, "children"),
+                  Output(ids.INST_PEERS, "children"), Output(ids.INST_DOCUMENTS, "children"),
+                  Output(ids.INST_API_LINK, "href"), Input(ids.INST_YEAR, "value"), State(ids.INST_BIN, "data"), State("page-lang", "data"))
+    def show_year(year, store, lang):
+        with engine.connect() as conn:
+            inst = q.get_institution(conn, store["bin"])
+            if inst is None:
+                return (no_update,) * 11
+            iid = inst["id"]
+            docs = q.list_documents(conn, iid, year)
+            if year is None:
+                empty = parts.kpis(None, lang)
+                return (empty, {}, {}, [], parts.grid_columns(lang), {}, None, "", None,
+                        parts.documents_list(docs, lang), f"/api/v1/institutions/{inst['bin']}")
+            total = next((y for y in q.yearly_totals(conn, iid) if y["year"] == year), None)
+            specifics = q.by_specific(conn, iid, year)
+            programs = q.by_program(conn, iid, year)
+            _, lines = q.lines(conn, iid, year)
+            yoy = year_over_year(q.specific_by_year(conn, iid, [year - 1, year]), year)
+            stats = peer_stats(q.peer_amounts(conn, inst["type_code"], inst["region_code"], year), iid)
+            names = {r["code"]: r for r in q.specific_names(conn)}
+        peers_title = t("inst.peers.title", lang, type=localized(inst, "type_name", lang),
+                        region=localized(inst, "region_name", lang))
+        return (parts.kpis(total, lang), parts.specifics_figure(specifics, lang), parts.programs_figure(programs, lang),
+                parts.grid_rows(lines, lang), parts.grid_columns(lang),
+                {"fileName": f"{inst['bin']}-{year}.csv", "columnSeparator": ","},
+                parts.yoy_table(yoy, names, year, lang), peers_title,
+                parts.peers_table(stats, names, inst["unit_kind"] if inst["capacity"] else None, lang),
+                parts.documents_list(docs, lang), f"/api/v1/institutions/{inst['bin']}/lines?year={year}")
+
+    @app.callback(Output(ids.INST_MONTHLY, "figure"), Input(ids.INST_YEAR, "value"),
+                  Input(ids.INST_MONTHLY_MODE, "value"), State(ids.INST_BIN, "data"), State("page-lang", "data"))
+    def show_monthly(year, mode, store, lang):
+        if year is None:
+            return {}
+        with engine.connect() as conn:
+            inst = q.get_institution(conn, store["bin"])
+            months = q.monthly(conn, inst["id"], year) if inst else []
+        return parts.monthly_figure(months, lang, cumulative=mode == "cumulative")
+
+    app.clientside_callback(ClientsideFunction("institution", "totals"),
+                            Output(ids.INST_GRID, "dashGridOptions"), Input(ids.INST_GRID, "virtualRowData"),
+                            State(ids.INST_GRID, "dashGridOptions"), State(ids.INST_TOTAL_LABEL, "data"))
+
+    @app.callback(Output(ids.INST_GRID, "exportDataAsCsv"), Input(ids.INST_CSV, "n_clicks"),
+                  prevent_initial_call=True)
+    def export_csv(_clicks):
+        return True
+
+    @app.callback(Output(ids.INST_XLSX_DOWNLOAD, "data"), Input(ids.INST_XLSX, "n_clicks"),
+                  State(ids.INST_GRID, "virtualRowData"), State(ids.INST_GRID, "columnDefs"),
+                  State(ids.INST_GRID, "columnState"), State(ids.INST_GRID, "dashGridOptions"),
+                  State(ids.INST_BIN, "data"), State(ids.INST_YEAR, "value"), prevent_initial_call=True)
+    def export_xlsx(_clicks, rows, column_defs, column_state, options, store, year):
+        totals = (options or {}).get("pinnedBottomRowData")
+        content = grid_xlsx(column_defs or [], column_state, rows or [], totals, title=f"{store['bin']} {year}")
+        return dcc.send_bytes(content, f"{store['bin']}-{year}.xlsx")
+

@@ -1,0 +1,166 @@
+"""The API endpoints. Each validates its parameters, calls query functions, and renders."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, stream_with_context
+
+from dashboard.api import params as p
+from dashboard.api.csvout import csv_stream, csv_text, money_to_tenge
+from dashboard.api.openapi import spec
+from dashboard.api.params import ApiError
+from dashboard.schema import (
+    MONEY_COLUMNS, districts, institution_types, regions, sectors, specifics,
+)
+from queries import catalog, institution as inst_q
+from queries.overview import available_years
+from queries.reference import list_regions, list_sectors
+
+LINE_COLUMNS = ["bin", "year", "month", "program_code", "subprogram_code", "specific_code", *MONEY_COLUMNS]
+INSTITUTION_COLUMNS = list(catalog.INSTITUTION_FIELDS)
+YEAR_RANGE = dict(lo=2000, hi=2100)
+MAX_OFFSET = 10**9
+
+
+def _render(rows: list[dict], columns: list[str], name: str, extra: dict | None = None):
+    """JSON {"data": rows, ...extra} or, with ?format=csv, the rows as CSV."""
+    rows = [money_to_tenge(r) for r in rows]
+    if p.output_format() == "csv":
+        return Response(csv_text(rows, columns), mimetype="text/csv",
+                        headers={"Content-Disposition": f'inline; filename="{name}.csv"'})
+    return jsonify({**(extra or {}), "data": rows})
+
+
+def _json_only(allowed: set[str]) -> None:
+    p.reject_unknown(allowed | {"format"})
+    if p.output_format() != "json":
+        raise ApiError(400, "format=csv is not available here (the answer is not a table)", "format")
+
+
+def register(bp: Blueprint, engine) -> None:
+    def codes(column) -> set:
+        with engine.connect() as conn:
+            return catalog.codes(conn, column)
+
+    @bp.route("/<path:unknown>", methods=["GET", "HEAD"])
+    def not_found(unknown: str):
+        # Without this, Dash's catch-all page route would answer unknown API paths with HTML.
+        raise ApiError(404, f"no such endpoint: /api/v1/{unknown}; see /api/v1/openapi.json")
+
+    @bp.get("/openapi.json")
+    def openapi():
+        p.reject_unknown(set())
+        return jsonify(spec())
+
+    @bp.get("/regions")
+    def regions_list():
+        p.reject_unknown({"format"})
+        with engine.connect() as conn:
+            rows = list_regions(conn)
+        return _render(rows, [c.name for c in regions.columns], "regions")
+
+    @bp.get("/regions/<code>/districts")
+    def region_districts(code: str):
+        p.reject_unknown({"format"})
+        with engine.connect() as conn:
+            if code not in catalog.codes(conn, regions.c.code):
+                raise ApiError(404, f"no region with code {code!r}", "code")
+            rows = catalog.region_districts(conn, code)
+        return _render(rows, [c.name for c in districts.columns], f"districts-{code}")
+
+    @bp.get("/sectors")
+    def sectors_list():
+        p.reject_unknown({"format"})
+        with engine.connect() as conn:
+            rows = list_sectors(conn)
+        return _render(rows, [c.name for c in sectors.columns], "sectors")
+
+    @bp.get("/institutions")
+    def institutions_list():
+        p.reject_unknown({"region", "district", "sector", "type", "year", "q", "limit", "offset", "format"})
+        filters = dict(
+            region=p.choice("region", codes(regions.c.code)),
+            district=p.choice("district", codes(districts.c.code)),
+            sector=p.choice("sector", codes(sectors.c.code)),
+            type_=p.choice("type", codes(institution_types.c.code)),
+            year=p.integer("year", **YEAR_RANGE), q=p.text_param("q"))
+        limit = p.integer("limit", p.DEFAULT_LIMIT, lo=1, cap=p.MAX_LIMIT)
+        offset = p.integer("offset", 0, lo=0, hi=MAX_OFFSET)
+        p.output_format()
+        with engine.connect() as conn:
+            total, rows = catalog.list_institutions(conn, **filters, limit=limit, offset=offset)
+        columns = INSTITUTION_COLUMNS + (list(MONEY_COLUMNS) if filters["year"] else [])
+        return _render(rows, columns, "institutions", {"total": total, "limit": limit, "offset": offset})
+
+    def _institution(conn, bin_: str) -> dict:
+        row = inst_q.get_institution(conn, p.bin_path(bin_))
+        if row is None:
+            raise ApiError(404, f"no institution with BIN {bin_}", "bin")
+        return row
+
+    @bp.get("/institutions/<bin_>")
+    def institution_detail(bin_: str):
+        _json_only(set())
+        with engine.connect() as conn:
+            row = _institution(conn, bin_)
+            years = inst_q.yearly_totals(conn, row["id"])
+            docs = inst_q.list_documents(conn, row["id"])
+        body = {k: v for k, v in row.items() if k not in ("id", "created_at", "updated_at")}
+        body["years"] = [money_to_tenge({k: v for k, v in y.items() if k != "institution_id"}) for y in years]
+        body["documents"] = [{"year": d["year"], "title": d["title"], "kind": d["kind"], "url": d["file_ref"]}
+                             for d in docs]
+        return jsonify({"data": body})
+
+    @bp.get("/institutions/<bin_>/lines")
+    def institution_lines(bin_: str):
+        p.reject_unknown({"year", "month", "specific", "limit", "offset", "format"})
+        year = p.integer("year", **YEAR_RANGE)
+        month = p.integer("month", lo=1, hi=12)
+        specific = p.integer("specific", lo=0, hi=32767)
+        limit = p.integer("limit", p.MAX_LIMIT, lo=1, cap=p.MAX_LIMIT)
+        offset = p.integer("offset", 0, lo=0, hi=MAX_OFFSET)
+        p.output_format()
+        with engine.connect() as conn:
+            if specific is not None and specific not in catalog.codes(conn, specifics.c.code):
+                raise ApiError(400, f"specific must be a known economic specific code, got {specific}",
+                               "specific")
+            row = _institution(conn, bin_)
+            total, rows = inst_q.lines(conn, row["id"], year, month, specific, limit, offset)
+        rows = [{c: r[c] for c in LINE_COLUMNS} for r in rows]
+        return _render(rows, LINE_COLUMNS, f"lines-{bin_}", {"total": total, "limit": limit, "offset": offset})
+
+    @bp.get("/top")
+    def top():
+        p.reject_unknown({"n", "by", "year", "region", "sector", "format"})
+        n = p.integer("n", 10, lo=1, cap=p.MAX_TOP)
+        by = p.choice("by", set(catalog.RANK_BY), "plan_adjusted")
+        region = p.choice("region", codes(regions.c.code))
+        sector = p.choice("sector", codes(sectors.c.code))
+        year = p.integer("year", **YEAR_RANGE)
+        p.output_format()
+        with engine.connect() as conn:
+            if year is None:
+                years = available_years(conn)
+                year = years[0] if years else None
+            rows = [] if year is None else catalog.top_institutions(conn, year, by, n, region, sector)
+        return _render(rows, INSTITUTION_COLUMNS + list(MONEY_COLUMNS), "top",
+                       {"year": year, "by": by, "n": n})
+
+    @bp.get("/classification")
+    def classification():
+        _json_only(set())
+        with engine.connect() as conn:
+            return jsonify({"data": catalog.classification(conn)})
+
+    @bp.get("/bulk/lines")
+    def bulk_lines():
+        p.reject_unknown({"year"})
+        year = p.integer("year", **YEAR_RANGE)
+        if year is None:
+            raise ApiError(400, "year is required", "year")
+
+        @stream_with_context
+        def generate():
+            with engine.connect() as conn:
+                yield from csv_stream(catalog.stream_year_lines(conn, year), LINE_COLUMNS)
+
+        return Response(generate(), mimetype="text/csv",
+                        headers={"Content-Disposition": f'attachment; filename="budget-lines-{year}.csv"'})

@@ -1,0 +1,171 @@
+"""Pieces of the institution page built from query results: figures, tables, grid columns."""
+from __future__ import annotations
+
+import plotly.graph_objects as go
+from dash import html
+
+from dashboard.i18n import localized, t
+from dashboard.i18n.formatting import format_money, format_number, format_percent, month_name, tenge
+
+MONEY = ("plan", "plan_adjusted", "obligations", "paid")
+_FIG = dict(margin=dict(l=10, r=10, t=10, b=10), height=320, plot_bgcolor="white",
+            legend=dict(orientation="h", y=-0.15))
+
+
+def grid_columns(lang: str) -> list[dict]:
+    """ag-grid columns: money held as integer tiyn, shown as exact tenge."""
+    money = [{"field": c, "headerName": f"{t('inst.' + c, lang)}, ₸", "type": "rightAligned",
+              "valueFormatter": {"function": f"tiynToTenge(params.value, '{lang}')"},
+              "filter": "agNumberColumnFilter",
+              # Filters compare tenge as typed by people, not tiyn.
+              "filterValueGetter": {"function": f"params.data.{c} / 100"}} for c in MONEY]
+    return [
+        {"field": "month", "headerName": t("inst.lines.month", lang), "filter": "agNumberColumnFilter",
+         "cellDataType": False, "width": 110},
+        {"field": "program", "headerName": t("inst.lines.program", lang), "filter": "agTextColumnFilter",
+         "flex": 2, "minWidth": 220, "tooltipField": "program"},
+        {"field": "subprogram_code", "headerName": t("inst.lines.subprogram", lang), "width": 120},
+        {"field": "specific", "headerName": t("inst.lines.specific", lang), "filter": "agTextColumnFilter",
+         "flex": 2, "minWidth": 220, "tooltipField": "specific"},
+        *money,
+    ]
+
+
+def grid_locale_text(lang: str) -> dict[str, str]:
+    """ag-grid's own interface strings (paging, filters) in the page language."""
+    from dashboard.i18n import catalog
+
+    return {key[len("grid."):]: t(key, lang) for key in catalog("ru") if key.startswith("grid.")}
+
+
+def grid_rows(lines: list[dict], lang: str) -> list[dict]:
+    return [{"month": r["month"], "program": f"{r['program_code']} {localized(r, 'program_name', lang)}",
+             "subprogram_code": r["subprogram_code"],
+             "specific": f"{r['specific_code']} {localized(r, 'specific_name', lang)}",
+             **{c: r[c] for c in MONEY}} for r in lines]
+
+
+def header(inst: dict, lang: str) -> html.Dl:
+    place = f"{localized(inst, 'region_name', lang)} › {localized(inst, 'district_name', lang)}"
+    items = [("inst.type", localized(inst, "type_name", lang)), ("inst.sector", localized(inst, "sector_name", lang)),
+             ("inst.place", place), ("inst.address", inst["address"]), ("inst.bin", inst["bin"])]
+    if inst["capacity"]:
+        items.append(("inst.capacity", f"{format_number(inst['capacity'], lang)} "
+                                       f"{t('unit.' + inst['capacity_unit'], lang)}"))
+    return html.Dl([part for key, value in items
+                    for part in (html.Dt(t(key, lang), className="col-sm-3"),
+                                 html.Dd(value, className="col-sm-9 mb-1", **{"data-field": key}))],
+                   className="row small mb-0")
+
+
+def kpis(total: dict | None, lang: str) -> list:
+    if total is None:
+        return [html.P(t("inst.no_budget", lang), className="text-muted")]
+    ratio = total["paid"] / total["plan_adjusted"] if total["plan_adjusted"] else None
+    cards = [("budget", format_money(total["plan_adjusted"], lang)), ("paid", format_money(total["paid"], lang)),
+             ("execution", format_percent(ratio, lang))]
+    return [html.Div(html.Div(html.Div([html.Div(t(f"inst.{k}", lang), className="kpi-label"),
+                                        html.Div(v, className="kpi-value", id=f"inst-kpi-{k}")],
+                                       className="card-body"), className="card"), className="col-4")
+            for k, v in cards]
+
+
+def monthly_figure(months: list[dict], lang: str, cumulative: bool) -> go.Figure:
+    x = [month_name(m["month"], lang) for m in months]
+    fig = go.Figure()
+    for key, color in (("plan_adjusted", "#9ecae1"), ("paid", "#1f77b4")):
+        values, running = [], 0
+        for m in months:
+            running = running + m[key] if cumulative else m[key]
+            values.append(float(tenge(running)))  # plotting only; sums above are exact integers
+        trace = go.Scatter(x=x, y=values, mode="lines+markers", line=dict(color=color)) if cumulative \
+            else go.Bar(x=x, y=values, marker_color=color)
+        trace.update(name=t(f"inst.{key}", lang), hovertemplate="%{x}: %{y:,.2f} ₸<extra></extra>")
+        fig.add_trace(trace)
+    fig.update_layout(**_FIG, barmode="group", yaxis=dict(ticksuffix=" ₸", gridcolor="#eee"))
+    return fig
+
+
+def specifics_figure(rows: list[dict], lang: str) -> go.Figure:
+    rows = rows[:12][::-1]
+    fig = go.Figure(go.Bar(
+        y=[f"{r['code']} {localized(r, 'name', lang)}"[:48] for r in rows],
+        x=[float(tenge(r["plan_adjusted"])) for r in rows], orientation="h", marker_color="#1f77b4",
+        customdata=[format_money(r["plan_adjusted"], lang) for r in rows],
+        hovertemplate="%{y}: %{customdata}<extra></extra>"))
+    fig.update_layout(**{**_FIG, "height": 360}, xaxis=dict(ticksuffix=" ₸", gridcolor="#eee"))
+    return fig
+
+
+def programs_figure(rows: list[dict], lang: str) -> go.Figure:
+    ids_, labels, parents, values = [], [], [], []
+    for r in rows:
+        pid = r["program_code"]
+        if pid not in ids_:
+            ids_.append(pid)
+            labels.append(f"{pid} {localized(r, 'program_name', lang)}")
+            parents.append("")
+            values.append(0)
+        ids_.append(f"{pid}/{r['subprogram_code']}")
+        labels.append(f"{r['subprogram_code']} {localized(r, 'subprogram_name', lang)}")
+        parents.append(pid)
+        amount = float(tenge(r["plan_adjusted"]))
+        values.append(amount)
+        values[ids_.index(pid)] += amount
+    fig = go.Figure(go.Treemap(ids=ids_, labels=labels, parents=parents, values=values, branchvalues="total",
+                               hovertemplate="%{label}: %{value:,.2f} ₸<extra></extra>"))
+    fig.update_layout(**{**_FIG, "height": 360})
+    return fig
+
+
+def yoy_table(rows: list[dict], names: dict[int, dict], year: int, lang: str):
+    if not any(r["prev_plan_adjusted"] for r in rows):
+        return html.P(t("inst.yoy.none", lang), className="text-muted small")
+    head = html.Thead(html.Tr([html.Th(t("inst.lines.specific", lang)),
+                               html.Th(t("inst.yoy.previous", lang, year=year - 1), className="text-end"),
+                               html.Th(t("inst.yoy.previous", lang, year=year), className="text-end"),
+                               html.Th(t("inst.yoy.change", lang), className="text-end")]))
+    body = html.Tbody([html.Tr([
+        html.Td(f"{r['specific_code']} {localized(names[r['specific_code']], 'name', lang)}"),
+        html.Td(format_money(r["prev_plan_adjusted"], lang), className="text-end"),
+        html.Td(format_money(r["plan_adjusted"], lang), className="text-end"),
+        html.Td(("+" if (r["change"] or 0) > 0 else "") + format_percent(r["change"], lang),
+                className="text-end " + ("text-danger" if (r["change"] or 0) > 0.25 else "")),
+    ], **{"data-specific": str(r["specific_code"])}) for r in rows])
+    return html.Table([head, body], className="table table-sm align-middle")
+
+
+def peers_table(stats: list[dict], names: dict[int, dict], unit: str | None, lang: str):
+    if not stats or max(s["peers"] for s in stats) < 2:
+        return html.P(t("inst.peers.none", lang), className="text-muted small")
+    unit_label = t(f"unit.{unit}", lang) if unit else None
+    cols = ["inst.lines.specific", "inst.peers.count", "inst.peers.this", "inst.peers.median", "inst.peers.iqr",
+            "inst.peers.position"]
+    heads = [html.Th(t(c, lang)) for c in cols]
+    if unit_label:
+        heads += [html.Th(t("inst.peers.per_unit", lang, unit=unit_label)),
+                  html.Th(t("inst.peers.per_unit_median", lang))]
+
+    def money(v):
+        return "—" if v is None else format_money(round(v), lang)
+
+    body = []
+    for s in stats:
+        position = "—" if s["position"] is None else t("inst.peers.position_value", lang,
+                                                        share=format_percent(s["position"], lang, digits=0))
+        cells = [f"{s['specific_code']} {localized(names[s['specific_code']], 'name', lang)}",
+                 format_number(s["peers"], lang), money(s["value"]), money(s["median"]),
+                 f"{money(s['q1'])} – {money(s['q3'])}", position]
+        if unit_label:
+            cells += [money(s["per_unit"]) if s["per_unit"] is not None else "—",
+                      money(s["per_unit_median"])]
+        body.append(html.Tr([html.Td(c) for c in cells], **{"data-specific": str(s["specific_code"])}))
+    return html.Table([html.Thead(html.Tr(heads)), html.Tbody(body)], className="table table-sm small align-middle")
+
+
+def documents_list(docs: list[dict], lang: str):
+    if not docs:
+        return html.P(t("inst.documents.none", lang), className="text-muted small")
+    return html.Ul([html.Li([html.A(d["title"], href=d["file_ref"], target="_blank", rel="noopener"),
+                             html.Span(f" · {d['year']} · {d['kind']}", className="text-muted small")])
+                    for d in docs], className="list-unstyled")

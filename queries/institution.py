@@ -1,0 +1,129 @@
+"""One institution: its identity, yearly totals, monthly series, breakdowns, lines, peers."""
+from __future__ import annotations
+
+from sqlalchemy import Connection, and_, func, select
+
+from dashboard.schema import (
+    MONEY_COLUMNS, budget_lines as bl, districts, documents, institution_types, institutions as inst,
+    programs, regions, rollup_institution_year as riy, sectors, specifics, subprograms,
+)
+
+LINE_KEYS = ("year", "month", "program_code", "subprogram_code", "specific_code")
+
+
+def _ints(row) -> dict:
+    # SUM(bigint) is Decimal on PostgreSQL: money stays exact as Python int.
+    return {k: int(v) if k in MONEY_COLUMNS and v is not None else v for k, v in dict(row).items()}
+
+
+def _names(table, prefix: str) -> list:
+    return [table.c[f"name_{lang}"].label(f"{prefix}_name_{lang}") for lang in ("kk", "ru", "en")]
+
+
+def get_institution(conn: Connection, bin_: str) -> dict | None:
+    """Identity of the institution with this BIN, with type/sector/region/district names."""
+    q = (select(inst, *_names(institution_types, "type"), institution_types.c.unit_kind,
+                *_names(sectors, "sector"), sectors.c.color.label("sector_color"),
+                *_names(regions, "region"), *_names(districts, "district"))
+         .select_from(inst.join(institution_types, institution_types.c.code == inst.c.type_code)
+                      .join(sectors, sectors.c.code == inst.c.sector_code)
+                      .join(regions, regions.c.code == inst.c.region_code)
+                      .join(districts, districts.c.code == inst.c.district_code))
+         .where(inst.c.bin == bin_))
+    row = conn.execute(q).mappings().first()
+    return dict(row) if row else None
+
+
+def yearly_totals(conn: Connection, institution_id: int) -> list[dict]:
+    """Plan, adjusted plan, obligations and paid (tiyn) per year, newest first."""
+    q = select(riy).where(riy.c.institution_id == institution_id).order_by(riy.c.year.desc())
+    return [_ints(r) for r in conn.execute(q).mappings()]
+
+
+def monthly(conn: Connection, institution_id: int, year: int) -> list[dict]:
+    """Sums per month (1..12, months without lines left out)."""
+    q = (select(bl.c.month, *[func.sum(bl.c[c]).label(c) for c in MONEY_COLUMNS])
+         .where(bl.c.institution_id == institution_id, bl.c.year == year)
+         .group_by(bl.c.month).order_by(bl.c.month))
+    return [_ints(r) for r in conn.execute(q).mappings()]
+
+
+def by_specific(conn: Connection, institution_id: int, year: int) -> list[dict]:
+    """Sums per economic specific with its names, largest adjusted plan first."""
+    keys = [specifics.c.code, specifics.c.category, specifics.c.name_kk, specifics.c.name_ru, specifics.c.name_en]
+    q = (select(*keys, *[func.sum(bl.c[c]).label(c) for c in MONEY_COLUMNS])
+         .select_from(bl.join(specifics, specifics.c.code == bl.c.specific_code))
+         .where(bl.c.institution_id == institution_id, bl.c.year == year)
+         .group_by(*keys).order_by(func.sum(bl.c.plan_adjusted).desc(), specifics.c.code))
+    return [_ints(r) for r in conn.execute(q).mappings()]
+
+
+def by_program(conn: Connection, institution_id: int, year: int) -> list[dict]:
+    """Sums per budget program and subprogram with names, largest adjusted plan first."""
+    keys = [programs.c.code.label("program_code"), *_names(programs, "program"),
+            subprograms.c.code.label("subprogram_code"), *_names(subprograms, "subprogram")]
+    q = (select(*keys, *[func.sum(bl.c[c]).label(c) for c in MONEY_COLUMNS])
+         .select_from(bl.join(subprograms, and_(subprograms.c.program_code == bl.c.program_code,
+                                                subprograms.c.code == bl.c.subprogram_code))
+                      .join(programs, programs.c.code == bl.c.program_code))
+         .where(bl.c.institution_id == institution_id, bl.c.year == year)
+         .group_by(*keys).order_by(func.sum(bl.c.plan_adjusted).desc(), programs.c.code, subprograms.c.code))
+    return [_ints(r) for r in conn.execute(q).mappings()]
+
+
+def lines_query(institution_id: int | None = None, year: int | None = None, month: int | None = None,
+                specific: int | None = None):
+    """SELECT of expenditure lines with classification names, in primary-key order."""
+    q = (select(inst.c.bin, *[bl.c[k] for k in LINE_KEYS],
+                *_names(programs, "program"), *_names(specifics, "specific"),
+                *[bl.c[c] for c in MONEY_COLUMNS])
+         .select_from(bl.join(inst, inst.c.id == bl.c.institution_id)
+                      .join(programs, programs.c.code == bl.c.program_code)
+                      .join(specifics, specifics.c.code == bl.c.specific_code)))
+    for column, value in ((bl.c.institution_id, institution_id), (bl.c.year, year), (bl.c.month, month),
+                          (bl.c.specific_code, specific)):
+        if value is not None:
+            q = q.where(column == value)
+    return q.order_by(bl.c.institution_id, *[bl.c[k] for k in LINE_KEYS])
+
+
+def lines(conn: Connection, institution_id: int, year: int | None = None, month: int | None = None,
+          specific: int | None = None, limit: int | None = None, offset: int = 0) -> tuple[int, list[dict]]:
+    """(total count, one page of lines) of an institution, filtered by year/month/specific."""
+    q = lines_query(institution_id, year, month, specific)
+    total = conn.execute(select(func.count()).select_from(q.order_by(None).subquery())).scalar_one()
+    if limit is not None:
+        q = q.limit(limit).offset(offset)
+    return total, [dict(r) for r in conn.execute(q).mappings()]
+
+
+def specific_by_year(conn: Connection, institution_id: int, years: list[int]) -> list[dict]:
+    """Adjusted plan and paid per (specific, year) for the given years (year-over-year)."""
+    q = (select(bl.c.specific_code, bl.c.year, func.sum(bl.c.plan_adjusted).label("plan_adjusted"),
+                func.sum(bl.c.paid).label("paid"))
+         .where(bl.c.institution_id == institution_id, bl.c.year.in_(years))
+         .group_by(bl.c.specific_code, bl.c.year))
+    return [_ints(r) for r in conn.execute(q).mappings()]
+
+
+def peer_amounts(conn: Connection, type_code: str, region_code: str, year: int) -> list[dict]:
+    """Adjusted plan per specific of every institution of a type in a region, with capacity."""
+    q = (select(bl.c.institution_id, bl.c.specific_code, inst.c.capacity,
+                func.sum(bl.c.plan_adjusted).label("plan_adjusted"))
+         .select_from(bl.join(inst, inst.c.id == bl.c.institution_id))
+         .where(inst.c.type_code == type_code, inst.c.region_code == region_code, bl.c.year == year)
+         .group_by(bl.c.institution_id, bl.c.specific_code, inst.c.capacity))
+    return [_ints(r) for r in conn.execute(q).mappings()]
+
+
+def list_documents(conn: Connection, institution_id: int, year: int | None = None) -> list[dict]:
+    """Documents attached to the institution's budget (one year or all), newest first."""
+    q = select(documents).where(documents.c.institution_id == institution_id)
+    if year is not None:
+        q = q.where(documents.c.year == year)
+    return [dict(r) for r in conn.execute(q.order_by(documents.c.year.desc(), documents.c.id.desc())).mappings()]
+
+
+def specific_names(conn: Connection) -> list[dict]:
+    """Every economic specific with its names."""
+    return [dict(r) for r in conn.execute(select(specifics).order_by(specifics.c.code)).mappings()]

@@ -1,0 +1,134 @@
+"""Institution search: a folded text document per institution and a substring index over it.
+
+Folding makes search tolerant to case and to Kazakh letters typed with Russian ones
+("Көкшетау" = "кокшетау"): both the documents and the query go through `fold`.
+SQLite matches with FTS5 (trigram tokenizer), PostgreSQL with LIKE on a pg_trgm GIN index.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from sqlalchemy import Connection, Text, bindparam, case, column, delete, func, insert, select, table, text
+
+from dashboard.schema import (
+    districts, institution_search as search, institution_types, institutions as inst, regions,
+)
+
+# Kazakh letters and ё written the Russian way; Latin transliterations are left alone.
+_KAZAKH = str.maketrans("әғқңөұүһіё", "агкноуухие")
+_NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
+MAX_RESULTS = 50
+MIN_TRIGRAM = 3  # FTS5 trigram and pg_trgm need at least three characters to use the index
+
+
+def fold(value: str | None) -> str:
+    """Lower-case, Kazakh letters mapped to Russian ones, punctuation to single spaces."""
+    value = unicodedata.normalize("NFC", value or "").casefold().translate(_KAZAKH)
+    return _NON_WORD.sub(" ", value.replace("_", " ")).strip()
+
+
+def document(row) -> str:
+    """The searchable text of an institution: names in every language, BIN and address."""
+    parts = (row["name_kk"], row["name_ru"], row["name_en"], row["bin"], row["address"])
+    return f" {fold(' '.join(p for p in parts if p))} "
+
+
+def refresh_search_index(conn: Connection, institution_ids: Iterable[int] | None = None) -> int:
+    """Rebuild the search documents of these institutions (None: all); returns the count.
+
+    Call it in the same transaction after inserting or updating institutions (the demo
+    loader and importers do); deleted institutions drop out by ON DELETE CASCADE.
+    """
+    ids = None if institution_ids is None else sorted(set(institution_ids))
+    cols = select(inst.c.id, inst.c.bin, inst.c.name_kk, inst.c.name_ru, inst.c.name_en, inst.c.address)
+    if ids is None:
+        conn.execute(delete(search))
+        rows = conn.execute(cols).mappings().all()
+    else:
+        if not ids:
+            return 0
+        rows = []
+        for start in range(0, len(ids), 5000):
+            chunk = ids[start:start + 5000]
+            conn.execute(delete(search).where(search.c.institution_id.in_(chunk)))
+            rows += conn.execute(cols.where(inst.c.id.in_(chunk))).mappings().all()
+    docs = [{"institution_id": r["id"], "document": document(r)} for r in rows]
+    for start in range(0, len(docs), 5000):
+        conn.execute(insert(search), docs[start:start + 5000])
+    return len(docs)
+
+
+def _escape(token: str) -> str:
+    return token.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _pattern(value: str):
+    """A LIKE pattern rendered inline: a prepared (generic) plan on PostgreSQL cannot tell
+    '%ab%' (trigram index useless) from '%abcdef%' and chose badly (5x slower)."""
+    return bindparam(None, value, type_=Text, literal_execute=True)
+
+
+def _document(conn: Connection):
+    # Byte-wise comparison on PostgreSQL (the trigram index is built on this expression).
+    return search.c.document.collate("C") if conn.dialect.name == "postgresql" else search.c.document
+
+
+def _matching_ids(conn: Connection, tokens: list[str]):
+    """A selectable of (institution_id, document) whose document contains every token."""
+    doc = _document(conn)
+    conditions = [doc.like(_pattern(f"%{_escape(t)}%"), escape="\\") for t in tokens]
+    if conn.dialect.name == "sqlite":
+        long = [t for t in tokens if len(t) >= MIN_TRIGRAM]
+        if long:
+            # Quoted FTS5 strings: the trigram index finds substrings; LIKE re-checks short tokens.
+            match = " AND ".join('"' + t.replace('"', '""') + '"' for t in long)
+            fts_table = table("institution_fts", column("rowid"))
+            fts = (select(fts_table.c.rowid.label("id"))
+                   .where(text("institution_fts MATCH :match").bindparams(match=match))).subquery()
+            return (select(search.c.institution_id, search.c.document)
+                    .join(fts, fts.c.id == search.c.institution_id).where(*conditions))
+    return select(search.c.institution_id, search.c.document).where(*conditions)
+
+
+def search_institutions(conn: Connection, query: str, limit: int = 10) -> list[dict]:
+    """Institutions whose name (any language), BIN or address contains every word of `query`.
+
+    Best first: the BIN equal to the query, then names starting with the first word, then
+    the shortest documents (the most specific matches).
+    """
+    tokens = fold(query).split()
+    if not tokens:
+        return []
+    limit = max(1, min(int(limit), MAX_RESULTS))
+    found = _matching_ids(conn, tokens).subquery()
+    size = func.octet_length if conn.dialect.name == "postgresql" else func.length
+    doc = found.c.document.collate("C") if conn.dialect.name == "postgresql" else found.c.document
+    first = _escape(tokens[0])
+    rank = (size(found.c.document)
+            - case((doc.like(_pattern(f" {first}%"), escape="\\"), 1000), else_=0)
+            - case((doc.like(_pattern(f"% {first} %"), escape="\\"), 100000), else_=0)
+            ).label("rank")
+    best = (select(found.c.institution_id, rank).order_by(rank, found.c.institution_id).limit(limit)).subquery()
+    q = (select(inst.c.id, inst.c.bin, inst.c.name_kk, inst.c.name_ru, inst.c.name_en,
+                inst.c.type_code, inst.c.sector_code, inst.c.region_code, inst.c.district_code,
+                institution_types.c.name_kk.label("type_name_kk"),
+                institution_types.c.name_ru.label("type_name_ru"),
+                institution_types.c.name_en.label("type_name_en"),
+                regions.c.name_kk.label("region_name_kk"), regions.c.name_ru.label("region_name_ru"),
+                regions.c.name_en.label("region_name_en"),
+                districts.c.name_kk.label("district_name_kk"), districts.c.name_ru.label("district_name_ru"),
+                districts.c.name_en.label("district_name_en"))
+         .select_from(best.join(inst, inst.c.id == best.c.institution_id)
+                      .join(institution_types, institution_types.c.code == inst.c.type_code)
+                      .join(regions, regions.c.code == inst.c.region_code)
+                      .join(districts, districts.c.code == inst.c.district_code))
+         .order_by(best.c.rank, inst.c.id))
+    return [dict(r) for r in conn.execute(q).mappings()]
+
+
+def matching_ids_query(conn: Connection, query: str):
+    """Ids matching `query` as a selectable (for filtering other listings), or None if empty."""
+    tokens = fold(query).split()
+    return _matching_ids(conn, tokens).with_only_columns(search.c.institution_id) if tokens else None

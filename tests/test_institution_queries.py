@@ -1,0 +1,100 @@
+"""Institution queries and statistics on both databases: sums agree with the rollups, exactly."""
+from fractions import Fraction
+
+from sqlalchemy import select
+
+from dashboard.peers import peer_stats, quantile, year_over_year
+from dashboard.schema import institutions
+from queries import institution as q
+from queries.views import record_view, view_counts
+from tests.conftest import DEMO_YEARS
+
+
+def _school(conn):
+    return conn.execute(select(institutions.c.id, institutions.c.bin).where(institutions.c.type_code == "school")
+                        .order_by(institutions.c.id).limit(1)).mappings().one()
+
+
+def test_monthly_specific_and_program_sums_equal_the_yearly_rollup(demo_engine):
+    with demo_engine.connect() as conn:
+        school = _school(conn)
+        year = DEMO_YEARS[-1]
+        total = next(y for y in q.yearly_totals(conn, school["id"]) if y["year"] == year)
+        for rows in (q.monthly(conn, school["id"], year), q.by_specific(conn, school["id"], year),
+                     q.by_program(conn, school["id"], year)):
+            assert sum(r["paid"] for r in rows) == total["paid"]
+            assert all(isinstance(r["paid"], int) for r in rows)
+        count, lines = q.lines(conn, school["id"], year)
+        assert count == len(lines) and sum(r["plan_adjusted"] for r in lines) == total["plan_adjusted"]
+
+
+def test_institution_identity_has_names_in_every_language(demo_engine):
+    with demo_engine.connect() as conn:
+        inst = q.get_institution(conn, _school(conn)["bin"])
+        assert inst["type_name_kk"] == "Мектеп" and inst["region_name_en"] and inst["district_name_ru"]
+        assert q.get_institution(conn, "000000000000") is None
+
+
+def test_year_over_year_change_per_specific(demo_engine):
+    with demo_engine.connect() as conn:
+        school = _school(conn)
+        rows = q.specific_by_year(conn, school["id"], DEMO_YEARS)
+    yoy = year_over_year(rows, DEMO_YEARS[1])
+    wages = next(r for r in yoy if r["specific_code"] == 111)
+    assert wages["prev_plan_adjusted"] > 0
+    assert wages["change"] == (wages["plan_adjusted"] - wages["prev_plan_adjusted"]) / wages["prev_plan_adjusted"]
+
+
+def test_quantiles_are_exact():
+    assert quantile([1, 2, 3, 4], Fraction(1, 2)) == Fraction(5, 2)
+    assert quantile([10], Fraction(1, 4)) == 10 and quantile([], Fraction(1, 2)) is None
+
+
+def test_peer_statistics_place_the_institution():
+    rows = [dict(institution_id=i, specific_code=111, capacity=100 * i, plan_adjusted=1000 * i) for i in (1, 2, 3, 4, 5)]
+    rows.append(dict(institution_id=3, specific_code=141, capacity=300, plan_adjusted=50))
+    stats = {s["specific_code"]: s for s in peer_stats(rows, 3)}
+    assert stats[111]["median"] == 3000 and stats[111]["q1"] == 2000 and stats[111]["q3"] == 4000
+    assert stats[111]["position"] == 0.5 and stats[111]["per_unit"] == 10
+    assert stats[141]["peers"] == 1 and stats[141]["position"] is None
+
+
+def test_peers_come_from_the_same_type_and_region(demo_engine):
+    with demo_engine.connect() as conn:
+        inst = q.get_institution(conn, _school(conn)["bin"])
+        rows = q.peer_amounts(conn, inst["type_code"], inst["region_code"], DEMO_YEARS[0])
+        ids = {r["institution_id"] for r in rows}
+        kinds = conn.execute(select(institutions.c.type_code, institutions.c.region_code).distinct()
+                             .where(institutions.c.id.in_(ids))).all()
+    assert inst["id"] in ids and kinds == [("school", inst["region_code"])]
+
+
+def test_page_views_count_per_calendar_year(migrated_engine):
+    import datetime as dt
+
+    from dashboard.demo.load import load_demo
+
+    load_demo(migrated_engine, institutions=5, years=DEMO_YEARS[:1], seed=1, progress=False)
+    with migrated_engine.begin() as conn:
+        iid = conn.execute(select(institutions.c.id).limit(1)).scalar_one()
+        for when in (dt.datetime(2025, 12, 31, 23), dt.datetime(2026, 1, 1), dt.datetime(2026, 5, 1)):
+            record_view(conn, iid, when)
+        assert view_counts(conn, iid) == {2025: 1, 2026: 2}
+
+
+def test_documents_listed_newest_first(migrated_engine):
+    from sqlalchemy import insert
+
+    from dashboard.demo.load import load_demo
+    from dashboard.schema import documents
+
+    load_demo(migrated_engine, institutions=5, years=DEMO_YEARS[:1], seed=1, progress=False)
+    with migrated_engine.begin() as conn:
+        iid = conn.execute(select(institutions.c.id).limit(1)).scalar_one()
+        assert q.list_documents(conn, iid) == []
+        conn.execute(insert(documents), [dict(institution_id=iid, year=2023, title="Смета 2023", kind="budget",
+                                              file_ref="/files/a.pdf"),
+                                         dict(institution_id=iid, year=2024, title="Смета 2024", kind="budget",
+                                              file_ref="/files/b.pdf")])
+        assert [d["title"] for d in q.list_documents(conn, iid)] == ["Смета 2024", "Смета 2023"]
+        assert [d["title"] for d in q.list_documents(conn, iid, 2023)] == ["Смета 2023"]

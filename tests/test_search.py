@@ -1,0 +1,89 @@
+"""Institution search on both databases: any language, case, Kazakh letters, partial words, BIN."""
+import pytest
+from sqlalchemy import select, update
+
+from dashboard.schema import institution_search, institutions
+from queries.search import fold, refresh_search_index, search_institutions
+
+
+def _school(conn):
+    return conn.execute(select(institutions).where(institutions.c.type_code == "school")
+                        .order_by(institutions.c.id).limit(1)).mappings().one()
+
+
+def bins(conn, query, limit=50):
+    return [r["bin"] for r in search_institutions(conn, query, limit)]
+
+
+@pytest.mark.parametrize("raw, folded", [("Көкшетау", "кокшетау"), ("ҚАЗАҚСТАН", "казакстан"),
+                                         ("«Орта мектебі»", "орта мектеби"), ("Ұлытау  Үй", "улытау уй")])
+def test_fold(raw, folded):
+    assert fold(raw) == folded
+
+
+def test_every_institution_is_indexed(demo_engine):
+    with demo_engine.connect() as conn:
+        indexed = conn.execute(select(institution_search.c.institution_id)).scalars().all()
+        ids = conn.execute(select(institutions.c.id)).scalars().all()
+    assert sorted(indexed) == sorted(ids)
+
+
+def test_finds_by_bin_first(demo_engine):
+    with demo_engine.connect() as conn:
+        school = _school(conn)
+        assert bins(conn, school["bin"])[0] == school["bin"]
+        assert school["bin"] in bins(conn, school["bin"][:8])
+
+
+@pytest.mark.parametrize("field", ["name_kk", "name_ru", "name_en"])
+def test_finds_by_name_in_each_language(demo_engine, field):
+    with demo_engine.connect() as conn:
+        school = _school(conn)
+        assert school["bin"] in bins(conn, school[field])
+
+
+def test_is_case_insensitive_and_takes_partial_words(demo_engine):
+    with demo_engine.connect() as conn:
+        school = _school(conn)
+        words = fold(school["name_ru"]).split()
+        # "средняя школа № 1 ... города X" → "СРЕДН ШКОЛ" and the place, cut short
+        query = f"{words[0][:5].upper()} {words[1][:4]} {words[-1][:5]}"
+        found = bins(conn, query)
+        assert school["bin"] in found
+        assert all("школ" in fold(r["name_ru"]) for r in search_institutions(conn, query, 50))
+
+
+def test_kazakh_letters_typed_as_russian_match(demo_engine):
+    with demo_engine.connect() as conn:
+        school = _school(conn)
+        kazakh = school["name_kk"]
+        russian_keyboard = kazakh.translate(str.maketrans("әғқңөұүһіӘҒҚҢӨҰҮҺІ", "агкноуухиАГКНОУУХИ"))
+        assert school["bin"] in bins(conn, russian_keyboard)
+        assert school["bin"] in bins(conn, kazakh.upper())
+
+
+def test_words_must_all_match(demo_engine):
+    with demo_engine.connect() as conn:
+        assert search_institutions(conn, "школа zzzqqq") == []
+        assert search_institutions(conn, "   ") == []
+        assert search_institutions(conn, "%") == []  # LIKE wildcards are literal
+
+
+def test_limit_is_capped(demo_engine):
+    with demo_engine.connect() as conn:
+        assert len(search_institutions(conn, "а", limit=10_000)) <= 50
+
+
+def test_refresh_follows_a_renamed_institution(migrated_engine):
+    from tests.conftest import DEMO_YEARS
+    from dashboard.demo.load import load_demo
+
+    load_demo(migrated_engine, institutions=12, years=DEMO_YEARS[:1], seed=3, progress=False)
+    with migrated_engine.begin() as conn:
+        school = conn.execute(select(institutions).limit(1)).mappings().one()
+        conn.execute(update(institutions).where(institutions.c.id == school["id"])
+                     .values(name_ru="Гимназия имени Абая"))
+        assert bins(conn, "гимназия абая") == []  # not yet refreshed
+        assert refresh_search_index(conn, [school["id"]]) == 1
+        assert bins(conn, "гимназия абая") == [school["bin"]]
+        assert bins(conn, "ГИМНАЗ") == [school["bin"]]
