@@ -65,9 +65,9 @@ def create_app(config: Config | None = None) -> dash.Dash:
                     meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}])
     dash.register_page("overview", path=overview.PATH, layout=overview.layout_for(config.tiles_url),
                        title="Ashyq Budget")
-    register_appeal_pages()  # before /institution/<bin>: Dash takes the first matching template
+    register_appeal_pages()  # /institution/<bin>/appeals sorts before /institution/<bin> (order)
     dash.register_page("institution", path_template=institution.PATH_TEMPLATE, layout=institution.layout,
-                       title="Ashyq Budget")
+                       order=2, title="Ashyq Budget")
     institution.add_section(appeals_component.institution_page_section, after=institution.documents)
     app.layout = dash.page_container
     shapes = RegionShapesCache(engine, config.boundaries_path)

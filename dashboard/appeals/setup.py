@@ -20,7 +20,8 @@ def register_pages() -> None:
     `/institution/<bin>/appeals`."""
     from layouts.pages import appeals as appeal_pages, staff
 
-    dash.register_page("institution_appeals", path_template=appeal_pages.INSTITUTION_PATH,
+    # order: Dash sorts pages (by order, then name) and takes the first matching template.
+    dash.register_page("institution_appeals", path_template=appeal_pages.INSTITUTION_PATH, order=1,
                        layout=appeal_pages.institution_layout, title="Ashyq Budget")
     dash.register_page("appeal_track", path_template=appeal_pages.TRACK_PATH, layout=appeal_pages.track_layout,
                        title="Ashyq Budget")
