@@ -47,7 +47,9 @@ def create_app(config: Config | None = None) -> dash.Dash:
     from dashboard.appeals.setup import install_appeals, register_pages as register_appeal_pages
     from dashboard.map_api import RegionShapesCache, register_map_api
     from layouts.components import appeals as appeals_component
-    from layouts.pages import institution, overview
+    from callbacks import admin_import as admin_import_callbacks
+    from dashboard.importer.web import register_import_routes
+    from layouts.pages import admin_import, institution, overview
 
     config = config or load_config()
     engine = engine_for(config.database_url)
@@ -69,6 +71,7 @@ def create_app(config: Config | None = None) -> dash.Dash:
     dash.register_page("institution", path_template=institution.PATH_TEMPLATE, layout=institution.layout,
                        order=2, title="Ashyq Budget")
     institution.add_section(appeals_component.institution_page_section, after=institution.documents)
+    dash.register_page("admin_import", path=admin_import.PATH, layout=admin_import.layout, title="Ashyq Budget")
     app.layout = dash.page_container
     shapes = RegionShapesCache(engine, config.boundaries_path)
     overview_callbacks.register(app, engine, shapes)
@@ -76,6 +79,8 @@ def create_app(config: Config | None = None) -> dash.Dash:
     institution_callbacks.register(app, engine, config.tiles_url)
     search_callbacks.register(app, engine)
     install_appeals(app, engine, config)
+    register_import_routes(server, engine, config)
+    admin_import_callbacks.register(app, config)
     _register_health(server, engine)
     server.register_blueprint(create_api_blueprint(engine))
     _remember_language(server)

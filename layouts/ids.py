@@ -69,3 +69,7 @@ INST_PEERS_TITLE = "inst-peers-title"
 INST_DOCUMENTS = "inst-documents"
 SEARCH_INPUT = "search-input"
 SEARCH_RESULTS = "search-results"
+
+# --- Import from the web (issue 3) ---
+IMPORT_REPORT = "import-report"
+IMPORT_REPORT_TOKEN = "import-report-token"

@@ -231,3 +231,31 @@ def test_wrong_password_shows_a_message_on_the_sign_in_page(site, new_page):
     page.wait_for_url(re.compile(r"/login\?error=bad_credentials&lang=kk$"))
     page.locator(".appeal-error").wait_for()
     assert page.inner_text(".appeal-error") == "Логин немесе құпиясөз қате."
+
+
+def test_admin_imports_a_file_and_reads_the_report(site, new_page, tmp_path):
+    from tests.import_files import LINE_HEADER, line_rows, write_csv
+
+    rows = line_rows([site["bin"]], years=[2045], months=[1, 2], specifics=[111])
+    rows[1][6] = "<b>999</b>"
+    path = write_csv(tmp_path / "бюджет.csv", LINE_HEADER, rows, delimiter=";")
+    page = new_page()
+    sign_in(page, site, "admin")
+    open_page(page, f"{site['base']}/admin/import?lang=en")
+    page.select_option("#import-kind", "lines")
+    page.set_input_files("#import-file", str(path))
+    page.click("#import-submit")
+    page.wait_for_selector("#import-summary")
+    wait_for_dash(page)
+    assert "rejected, nothing was written" in page.inner_text("#import-summary")
+    issue = page.inner_text("#import-issues tbody tr")
+    assert "<b>999</b>" in issue and "3" in issue and "specific" in issue
+    assert page.locator("#import-issues b").count() == 0  # shown as text
+    with page.expect_download() as download:
+        page.click("#import-report-csv")
+    assert "<b>999</b>" in download.value.path().read_text(encoding="utf-8-sig")
+    # An official who opens the page sees no form and no report.
+    official = new_page()
+    sign_in(official, site, "official")
+    open_page(official, f"{site['base']}/admin/import?lang=en")
+    assert official.locator("#import-form").count() == 0

@@ -99,4 +99,7 @@ def admin_layout(lang: str | None = None, error: str | None = None, saved: str |
     ], action="/admin/users", method="POST", className="card card-body mb-3")
     flash = (dbc.Alert(t(f"admin.error.{error}", lang) if f"admin.error.{error}" in catalog(lang)
                        else t("appeals.error.generic", lang), color="danger") if error else _flash(lang, None, saved))
-    return _guarded(lang, ADMIN_PATH, "admin", "admin.title", flash, add_form, html.Div(id=ids.ADMIN_USERS))
+    import_link = html.A(t("import.web.title", lang), href=f"/admin/import?lang={lang}", id="admin-import-link",
+                         className="btn btn-outline-secondary btn-sm mb-3")
+    return _guarded(lang, ADMIN_PATH, "admin", "admin.title", import_link, flash, add_form,
+                    html.Div(id=ids.ADMIN_USERS))
