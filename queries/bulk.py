@@ -39,12 +39,24 @@ def count_institutions(conn: Connection) -> int:
     return conn.execute(select(func.count()).select_from(institutions)).scalar_one()
 
 
+def rows_depending_on_institutions(conn: Connection) -> dict[str, int]:
+    """Citizens' appeals and official accounts that point at institutions (never deleted by the demo)."""
+    from dashboard.schema import appeals, user_institutions
+
+    return {"appeals": conn.execute(select(func.count()).select_from(appeals)).scalar_one(),
+            "officials": conn.execute(select(func.count()).select_from(user_institutions)).scalar_one()}
+
+
 def clear_budget_data(conn: Connection) -> None:
     """Delete every institution and what hangs off it (reference tables stay)."""
     if conn.dialect.name == "postgresql":
         names = ", ".join(t.name for t in (*ROLLUP_TABLES, demo_anomalies, documents, budget_lines,
-                                           institution_search, page_views, institutions, publications))
+                                           institution_search, page_views, publications))
         conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY"))
+        # DELETE, not TRUNCATE: appeals and accounts reference institutions (and are empty here,
+        # see rows_depending_on_institutions); their audit log refuses TRUNCATE by design.
+        conn.execute(delete(institutions))
+        conn.execute(text("SELECT setval(pg_get_serial_sequence('institutions', 'id'), 1, false)"))
         return
     for table in (*ROLLUP_TABLES, demo_anomalies, documents, budget_lines, institution_search, page_views,
                   institutions, publications):

@@ -63,6 +63,11 @@ def load_demo(engine: Engine, institutions: int = DEFAULT_INSTITUTIONS, years: l
             raise DemoError(f"the database already holds {existing} institutions; "
                             "pass --replace to delete them and load the demo instead")
         if existing:
+            dependent = bulk.rows_depending_on_institutions(conn)
+            if any(dependent.values()):
+                raise DemoError(f"the database holds {dependent['appeals']} citizens' appeals and "
+                                f"{dependent['officials']} official-to-institution bindings; --replace would "
+                                "delete the institutions they refer to: load the demo into a fresh database")
             bulk.clear_budget_data(conn)
         regions = pd.DataFrame(list_regions(conn))
         districts = pd.DataFrame(list_districts(conn))
