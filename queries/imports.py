@@ -123,6 +123,7 @@ class InstitutionChanges:
     moved_ids: list[int]  # region, district or sector changed: their rollups must be recomputed
     old_regions: set[str]
     old_districts: set[str]
+    changed_bins: list[str]  # inserted or updated: their search documents must be rebuilt
 
 
 def _same(a, b) -> bool:
@@ -156,7 +157,7 @@ def upsert_institutions(conn: Connection, frame: pd.DataFrame) -> InstitutionCha
                 .values(**{f: bindparam(f) for f in INSTITUTION_FIELDS}, updated_at=func.now()))
         conn.execute(stmt, [{k: v for k, v in r.items() if k != "bin"} for r in changed])
     return InstitutionChanges(len(new), len(changed), len(records) - len(new) - len(changed),
-                              moved, old_regions, old_districts)
+                              moved, old_regions, old_districts, [r["bin"] for r in (*new, *changed)])
 
 
 @dataclass

@@ -120,3 +120,19 @@ def test_skip_invalid_skips_the_lines_of_a_rejected_institution_too(migrated_eng
     codes = {e.code for e in report.errors}
     assert codes == {"not_a_number", "institution_rejected"}
     assert _state(migrated_engine)[:2] == (1, 36)
+
+
+def test_imported_and_renamed_institutions_are_found_by_search(migrated_engine, tmp_path):
+    from queries.search import search_institutions
+
+    _load_schools(migrated_engine, tmp_path)
+    with migrated_engine.connect() as conn:
+        assert [r["bin"] for r in search_institutions(conn, BINS[2])] == [BINS[2]]
+        assert len(search_institutions(conn, "көкшетау мектебі")) == 4
+    renamed = [list(r) for r in SCHOOLS]
+    renamed[1][2] = "КГУ «Гимназия имени Абая» города Кокшетау"
+    report = import_institutions(migrated_engine, write_csv(tmp_path / "renamed.csv", INSTITUTION_HEADER, renamed))
+    assert report.updated == 1
+    with migrated_engine.connect() as conn:
+        assert [r["bin"] for r in search_institutions(conn, "гимназия абая")] == [BINS[1]]
+        assert BINS[1] not in [r["bin"] for r in search_institutions(conn, "КГУ «Школа № 2»")]

@@ -24,6 +24,7 @@ from dashboard.importer.report import ImportRejected, ImportReport
 from queries import imports as q
 from queries.bulk import log_publication
 from queries.rollups import refresh_rollups
+from queries.search import refresh_search_index
 
 ROLLUP_ID_LIMIT = 2000  # above this many institutions, recompute the affected years whole
 
@@ -173,6 +174,7 @@ def _validate_and_write(conn, report: ImportReport, options: Options, inst_table
         else:
             report.details["institutions"] = dict(zip(("inserted", "updated", "unchanged"), counts))
         known = q.institution_ids(conn)
+        refresh_search_index(conn, [known[b] for b in moved.changed_bins])
     if lines_frame is not None:
         changes = q.merge_lines(conn, _line_arrays(lines_frame, known))
         report.inserted, report.updated, report.unchanged = changes.inserted, changes.updated, changes.unchanged
