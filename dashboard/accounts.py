@@ -72,7 +72,7 @@ class Anonymous(AnonymousUserMixin):
 
 def load_user(engine: Engine, user_id: str) -> User | None:
     """The active user with this id (disabled users are signed out on their next request)."""
-    if not str(user_id).isdigit():
+    if not (str(user_id).isascii() and str(user_id).isdigit()) or len(str(user_id)) > 12:
         return None
     with engine.connect() as conn:
         row = user_queries.user_by_id(conn, int(user_id))

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from urllib.parse import parse_qsl, quote
 
+from dashboard.params import whole_number, year_param
+
 METRICS = ("plan", "paid", "execution", "per_capita")
 DEFAULT_METRIC = "plan"
 ALL_MONTHS = (1, 12)
@@ -50,10 +52,8 @@ class ExplorerState:
 
 def _months(text: str) -> tuple[int, int] | None:
     first, _, last = text.partition("-")
-    if not (first.isdigit() and (last or first).isdigit()):
-        return None
-    lo, hi = int(first), int(last or first)
-    return (lo, hi) if 1 <= lo <= hi <= 12 else None
+    lo, hi = whole_number(first, 1, 12), whole_number(last or first, 1, 12)
+    return (lo, hi) if lo is not None and hi is not None and lo <= hi else None
 
 
 def parse_hash(fragment: str | None, *, years: list[int], sectors: list[str], regions: list[str],
@@ -63,7 +63,7 @@ def parse_hash(fragment: str | None, *, years: list[int], sectors: list[str], re
     `districts` maps district code → region code, so a district outside the region is dropped.
     """
     params = dict(parse_qsl((fragment or "").lstrip("#"), keep_blank_values=False))
-    year = int(params["year"]) if params.get("year", "").isdigit() else None
+    year = year_param(params.get("year"))
     if year not in years:
         year = years[-1] if years else None
     chosen = tuple(s for s in sectors if s in set(params.get("sectors", "").split(",")))

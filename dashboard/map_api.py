@@ -18,6 +18,7 @@ from flask import Flask, Response, jsonify, request
 from sqlalchemy import Engine
 
 from dashboard.boundaries import RegionShapes, from_file, from_table
+from dashboard.params import year_param
 from queries import explorer, reference
 from queries.overview import data_version
 
@@ -124,8 +125,9 @@ def register_map_api(server: Flask, engine: Engine, shapes: RegionShapesCache) -
     @server.get("/api/map/points")
     def map_points():
         year_text = request.args.get("year", "")
-        if not year_text.isdigit():
-            return _error("year: expected a year such as 2025, got %r" % year_text)
+        year = year_param(year_text)
+        if year is None:
+            return _error("year: expected a year from 2000 to 2100 such as 2025, got %r" % year_text)
         with engine.connect() as conn:
             known = {s["code"] for s in reference.list_sectors(conn)}
             chosen = tuple(sorted(filter(None, request.args.get("sectors", "").split(","))))
@@ -133,10 +135,10 @@ def register_map_api(server: Flask, engine: Engine, shapes: RegionShapesCache) -
             if unknown:
                 return _error(f"sectors: unknown sector code(s) {', '.join(unknown)}")
             version = data_version(conn)
-            etag = f"points-{version}-{int(year_text)}-{'.'.join(chosen) or 'all'}"
+            etag = f"points-{version}-{year}-{'.'.join(chosen) or 'all'}"
             if request.if_none_match.contains_weak(etag):
                 return _json(None, etag)  # answered 304 without touching the data
-            body = points.geojson(conn, version, int(year_text), chosen)
+            body = points.geojson(conn, version, year, chosen)
         return _json(body, etag)
 
     @server.get("/api/map/regions")

@@ -21,6 +21,7 @@ from dashboard.appeals.workflow import (
     MAX_ATTACHMENTS, RULES, AppealInvalid, can_view, clean_text, post_appeal, transition, validate_draft,
 )
 from dashboard.config import Config
+from dashboard.params import bin_shaped, year_param
 from queries import appeals as appeal_queries, documents as doc_queries
 from queries.appeals import institution_by_bin
 
@@ -58,7 +59,7 @@ def register_appeal_routes(server: Flask, engine: Engine, config: Config, store:
     def new_appeal():
         check_csrf()
         bin_ = (request.form.get("institution") or "").strip()
-        back = f"/institution/{bin_}/appeals" if bin_.isdigit() else "/"
+        back = f"/institution/{bin_}/appeals" if bin_shaped(bin_) else "/"
         if request.form.get("website"):  # honeypot: people do not see this field, bots fill it
             return _failure(400, "rejected", "website", "the form was not accepted", back)
         files = _uploaded_files()
@@ -141,7 +142,7 @@ def register_appeal_routes(server: Flask, engine: Engine, config: Config, store:
             title = clean_text(request.form.get("title"), "title", 300, 1)
         except AppealInvalid as exc:
             return _failure(400, exc.reason, "title", str(exc), back)
-        if not (year.isdigit() and 2000 <= int(year) <= 2100):
+        if year_param(year) is None:
             return _failure(400, "bad_year", "year", "year must be between 2000 and 2100", back)
         if kind not in doc_queries.DOCUMENT_KINDS:
             return _failure(400, "bad_kind", "kind", "unknown document kind", back)

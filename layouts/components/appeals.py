@@ -10,6 +10,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard.accounts import csrf_token
+from dashboard.params import bin_shaped
 from dashboard.i18n import localized, t
 from dashboard.i18n.formatting import format_date, format_number
 from dashboard.schema import APPEAL_KINDS
@@ -176,6 +177,6 @@ def status_history(events: list[dict], lang: str) -> html.Div:
 
 def institution_page_section(lang: str, bin_: str = "", year: int | None = None, **_page) -> html.Section | None:
     """The appeals section as a section of the institution page (`/institution/<bin>`)."""
-    if not (bin_.isdigit() and len(bin_) == 12):
+    if not bin_shaped(bin_):
         return None
     return appeals_section(bin_, lang, year)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dash import dcc, html
 
+from dashboard.params import bin_shaped, year_param
 from dashboard.i18n import request_language, t
 from layouts import ids
 from layouts.components.appeals import appeals_section
@@ -14,14 +15,14 @@ TRACK_PATH = "/appeal/<code>"
 
 
 def _year(value) -> int | None:
-    return int(value) if value and str(value).isdigit() else None
+    return year_param(value)
 
 
 def institution_layout(bin: str = "", lang: str | None = None, year: str | None = None, line: str | None = None,
                        error: str | None = None, field: str | None = None, **_query) -> html.Div:
     """The institution's name (filled by a callback) above its appeals section."""
     lang = request_language(lang)
-    bin_ = bin if bin.isdigit() and len(bin) == 12 else ""
+    bin_ = bin if bin_shaped(bin) else ""
     return page(lang, f"/institution/{bin_}/appeals",
                 html.H1(id=ids.APPEALS_INSTITUTION, className="h3"),
                 appeals_section(bin_, lang, _year(year), line, error, field))

@@ -12,6 +12,7 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dashboard.params import year_param
 from dashboard.i18n import request_language, t
 from layouts import ids
 from layouts.institution_parts import grid_locale_text
@@ -102,7 +103,7 @@ def layout(bin: str | None = None, year: str | None = None, lang: str | None = N
     """The frame; callbacks fill it for the BIN in the URL (and `?year=`)."""
     lang = request_language(lang)
     bin_ = (bin or "").strip()
-    year_ = int(year) if year and year.isdigit() else None
+    year_ = year_param(year)
     return page(
         lang, f"/institution/{bin_}",
         dcc.Store(id=ids.INST_BIN, data={"bin": bin_, "year": year_}),

@@ -1,0 +1,27 @@
+"""Parsing numbers that come from URLs and forms: ASCII digits only, bounded, never an exception.
+
+`str.isdigit()` accepts '²' and '٣' (int() then raises) and any length (int() then overflows
+64-bit JSON encoders); these helpers accept what a person means by a year or a month.
+"""
+from __future__ import annotations
+
+YEAR_RANGE = (2000, 2100)
+
+
+def whole_number(value, low: int, high: int) -> int | None:
+    """The int in [low, high] that `value` spells in ASCII digits, else None."""
+    text = str(value).strip() if value is not None else ""
+    if not text or len(text) > 9 or not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if low <= number <= high else None
+
+
+def year_param(value) -> int | None:
+    """A budget year (2000–2100) from a URL or form value, else None."""
+    return whole_number(value, *YEAR_RANGE)
+
+
+def bin_shaped(value) -> bool:
+    """Twelve ASCII digits (the shape of a BIN; the check digit is checked elsewhere)."""
+    return isinstance(value, str) and len(value) == 12 and value.isascii() and value.isdigit()
