@@ -8,7 +8,7 @@ from dash import html
 
 from dashboard import reference as ref
 from dashboard.explorer_state import ExplorerState, to_hash
-from dashboard.i18n import localized, t
+from dashboard.i18n import catalog, localized, t
 from dashboard.i18n.formatting import format_date, format_money, format_number, format_percent
 from dashboard.reference_districts import DISTRICTS
 from dashboard.metrics import (
@@ -152,8 +152,19 @@ def area_table(rows: list[dict], state: ExplorerState, lang: str) -> html.Table:
 
 
 def publications_feed(pubs: list[dict], lang: str) -> list:
-    return [html.Li([html.Strong(format_date(p["published_at"], lang)), " — ",
-                     t(f"publications.source.{p['source']}", lang) if p["source"] in ("demo", "import")
-                     else p["source"], ": ",
-                     t("publications.lines", lang, lines=format_number(p["lines"], lang),
-                       institutions=format_number(p["institutions"], lang))]) for p in pubs]
+    return [html.Li([html.Strong(format_date(p["published_at"], lang)), " — ", _publication_text(p, lang)])
+            for p in pubs]
+
+
+def _publication_text(p: dict, lang: str) -> str:
+    """'Budget import: 1,234 lines, 5 institutions'; boundaries and institution files say so."""
+    known = catalog(lang)
+    source_key = f"publications.source.{p['source']}"
+    source = t(source_key, lang) if source_key in known else p["source"]
+    kind_key = f"publications.kind.{p['kind']}"
+    if kind_key in known:
+        detail = t(kind_key, lang, institutions=format_number(p["institutions"], lang))
+    else:
+        detail = t("publications.lines", lang, lines=format_number(p["lines"], lang),
+                   institutions=format_number(p["institutions"], lang))
+    return f"{source}: {detail}"
