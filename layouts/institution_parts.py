@@ -70,19 +70,27 @@ def kpis(total: dict | None, lang: str) -> list:
             for k, v in cards]
 
 
+def _separators(lang: str) -> str:
+    """Plotly's decimal and thousands separators for the language (axis ticks)."""
+    return ".," if lang == "en" else ", "
+
+
 def monthly_figure(months: list[dict], lang: str, cumulative: bool) -> go.Figure:
     x = [month_name(m["month"], lang) for m in months]
     fig = go.Figure()
     for key, color in (("plan_adjusted", "#9ecae1"), ("paid", "#1f77b4")):
-        values, running = [], 0
+        values, labels, running = [], [], 0
         for m in months:
             running = running + m[key] if cumulative else m[key]
-            values.append(float(tenge(running)))  # plotting only; sums above are exact integers
+            values.append(float(tenge(running)))  # bar heights only; the labels are exact
+            labels.append(format_money(running, lang, compact=False))
         trace = go.Scatter(x=x, y=values, mode="lines+markers", line=dict(color=color)) if cumulative \
             else go.Bar(x=x, y=values, marker_color=color)
-        trace.update(name=t(f"inst.{key}", lang), hovertemplate="%{x}: %{y:,.2f} ₸<extra></extra>")
+        trace.update(name=t(f"inst.{key}", lang), customdata=labels,
+                     hovertemplate="%{x}: %{customdata}<extra></extra>")
         fig.add_trace(trace)
-    fig.update_layout(**_FIG, barmode="group", yaxis=dict(ticksuffix=" ₸", gridcolor="#eee"))
+    fig.update_layout(**_FIG, barmode="group", separators=_separators(lang),
+                      yaxis=dict(ticksuffix=" ₸", gridcolor="#eee"))
     return fig
 
 
@@ -93,27 +101,28 @@ def specifics_figure(rows: list[dict], lang: str) -> go.Figure:
         x=[float(tenge(r["plan_adjusted"])) for r in rows], orientation="h", marker_color="#1f77b4",
         customdata=[format_money(r["plan_adjusted"], lang) for r in rows],
         hovertemplate="%{y}: %{customdata}<extra></extra>"))
-    fig.update_layout(**{**_FIG, "height": 360}, xaxis=dict(ticksuffix=" ₸", gridcolor="#eee"))
+    fig.update_layout(**{**_FIG, "height": 360}, separators=_separators(lang),
+                      xaxis=dict(ticksuffix=" ₸", gridcolor="#eee"))
     return fig
 
 
 def programs_figure(rows: list[dict], lang: str) -> go.Figure:
-    ids_, labels, parents, values = [], [], [], []
+    ids_, labels, parents, tiyn = [], [], [], []
     for r in rows:
         pid = r["program_code"]
         if pid not in ids_:
             ids_.append(pid)
             labels.append(f"{pid} {localized(r, 'program_name', lang)}")
             parents.append("")
-            values.append(0)
+            tiyn.append(0)
         ids_.append(f"{pid}/{r['subprogram_code']}")
         labels.append(f"{r['subprogram_code']} {localized(r, 'subprogram_name', lang)}")
         parents.append(pid)
-        amount = float(tenge(r["plan_adjusted"]))
-        values.append(amount)
-        values[ids_.index(pid)] += amount
-    fig = go.Figure(go.Treemap(ids=ids_, labels=labels, parents=parents, values=values, branchvalues="total",
-                               hovertemplate="%{label}: %{value:,.2f} ₸<extra></extra>"))
+        tiyn.append(r["plan_adjusted"])
+        tiyn[ids_.index(pid)] += r["plan_adjusted"]  # exact integer sums; floats only for areas
+    fig = go.Figure(go.Treemap(ids=ids_, labels=labels, parents=parents, values=[float(tenge(v)) for v in tiyn],
+                               branchvalues="total", customdata=[format_money(v, lang, compact=False) for v in tiyn],
+                               hovertemplate="%{label}: %{customdata}<extra></extra>"))
     fig.update_layout(**{**_FIG, "height": 360})
     return fig
 
