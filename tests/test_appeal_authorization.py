@@ -59,6 +59,20 @@ def test_wrong_state_is_a_conflict_not_a_change(world):
     assert response.status_code == 409 and world.appeal(appeal["id"]) == appeal
 
 
+def test_moderator_rejects_an_answered_appeal_that_was_never_approved(world):
+    from dashboard.appeals import workflow
+
+    appeal = world.new_appeal()
+    workflow.transition(world.engine, world.users["official_own"], appeal["id"], "answer", "Answered early.")
+    before_events = events(world, appeal["id"])
+    response = world.client("moderator").post(f"/appeals/{appeal['id']}/reject", headers={"Accept": "application/json"},
+                                              data={"csrf_token": "test-token", "note": "spam"})
+    after = world.appeal(appeal["id"])
+    assert response.status_code == 200, response.data
+    assert (after["status"], after["reject_reason"], after["published"]) == ("rejected", "spam", False)
+    assert events(world, appeal["id"]) == before_events + 1
+
+
 def test_reject_needs_a_reason(world):
     appeal = world.new_appeal()
     response = world.client("moderator").post(f"/appeals/{appeal['id']}/reject", headers={"Accept": "application/json"},
