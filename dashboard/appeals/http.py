@@ -21,16 +21,13 @@ from dashboard.appeals.workflow import (
     MAX_ATTACHMENTS, RULES, AppealInvalid, can_view, clean_text, post_appeal, transition, validate_draft,
 )
 from dashboard.config import Config
+from dashboard.http_errors import json_errors, wants_json
 from queries import appeals as appeal_queries, documents as doc_queries
 from queries.appeals import institution_by_bin
 
 SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff",
                     "Content-Security-Policy": "default-src 'none'; media-src 'self'; sandbox",
                     "Cross-Origin-Resource-Policy": "same-origin"}
-
-
-def wants_json() -> bool:
-    return request.accept_mimetypes.best == "application/json"
 
 
 def _back(path: str, **params) -> str:
@@ -54,6 +51,7 @@ def register_appeal_routes(server: Flask, engine: Engine, config: Config, store:
     limits = dict(max_photo=config.max_photo_bytes, max_video=config.max_video_bytes)
 
     @server.post("/appeals/new")
+    @json_errors
     @limiter.limit(lambda: config.appeal_rate_limit)
     def new_appeal():
         check_csrf()
@@ -95,6 +93,7 @@ def register_appeal_routes(server: Flask, engine: Engine, config: Config, store:
         return redirect(_back(safe_next(back), error="file_too_big", field="files") + "#appeal-form", 303)
 
     @server.post("/appeals/<int:appeal_id>/<action>")
+    @json_errors
     def act_on_appeal(appeal_id: int, action: str):
         check_csrf()
         if action not in RULES:
@@ -104,13 +103,14 @@ def register_appeal_routes(server: Flask, engine: Engine, config: Config, store:
             transition(engine, current_user, appeal_id, action, note)
         except HTTPException as exc:
             if wants_json() or exc.code in (403, 404):
-                raise
+                raise  # JSON clients: answered by json_errors
             return redirect(_back(safe_next(request.form.get("next"), "/moderation"), error=exc.code), 303)
         if wants_json():
             return jsonify(ok=True, action=action)
         return redirect(safe_next(request.form.get("next"), "/moderation"), 303)
 
     @server.get("/files/appeals/<name>")
+    @json_errors
     def appeal_file(name: str):
         path = store.path("appeals", name)
         with engine.connect() as conn:
@@ -126,6 +126,7 @@ def register_appeal_routes(server: Flask, engine: Engine, config: Config, store:
         return response
 
     @server.post("/documents/new")
+    @json_errors
     def new_document():
         check_csrf()
         if not current_user.is_authenticated or not current_user.has_role("official"):
@@ -166,6 +167,7 @@ def register_appeal_routes(server: Flask, engine: Engine, config: Config, store:
         return redirect(_back(back, saved="document"), 303)
 
     @server.get("/files/documents/<int:document_id>")
+    @json_errors
     def document_file(document_id: int):
         with engine.connect() as conn:
             doc = doc_queries.document_by_id(conn, document_id)
