@@ -151,9 +151,14 @@ def area_table(rows: list[dict], state: ExplorerState, lang: str) -> html.Table:
     return html.Table([head, html.Tbody(body)], className="table table-sm table-hover align-middle")
 
 
+def _publication_text(p: dict, lang: str) -> str:
+    if p["source"] == "documents":  # a published document: its year and title say more than counts
+        return p["description"]
+    return t("publications.lines", lang, lines=format_number(p["lines"], lang),
+             institutions=format_number(p["institutions"], lang))
+
+
 def publications_feed(pubs: list[dict], lang: str) -> list:
     return [html.Li([html.Strong(format_date(p["published_at"], lang)), " — ",
-                     t(f"publications.source.{p['source']}", lang) if p["source"] in ("demo", "import")
-                     else p["source"], ": ",
-                     t("publications.lines", lang, lines=format_number(p["lines"], lang),
-                       institutions=format_number(p["institutions"], lang))]) for p in pubs]
+                     t(f"publications.source.{p['source']}", lang) if p["source"] in ("demo", "import", "documents")
+                     else p["source"], ": ", _publication_text(p, lang)]) for p in pubs]

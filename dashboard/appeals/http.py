@@ -157,7 +157,7 @@ def register_appeal_routes(server: Flask, engine: Engine, config: Config, store:
                 return _failure(400, f"file_{exc.reason}", "file", str(exc), back)
             with engine.begin() as conn:
                 doc_id = doc_queries.insert_document(conn, institution["id"], int(year), title, kind,
-                                                     f"upload:documents/{staged[0].stored_name}")
+                                                     f"{doc_queries.UPLOAD_PREFIX}{staged[0].stored_name}")
                 store.publish(staged, "documents")
         except BaseException:
             store.discard(staged)
@@ -172,7 +172,8 @@ def register_appeal_routes(server: Flask, engine: Engine, config: Config, store:
         with engine.connect() as conn:
             doc = doc_queries.document_by_id(conn, document_id)
         ref = (doc or {}).get("file_ref", "")
-        path = store.path("documents", ref.removeprefix("upload:documents/")) if ref.startswith("upload:") else None
+        path = store.path("documents", ref.removeprefix(doc_queries.UPLOAD_PREFIX)) \
+            if ref.startswith(doc_queries.UPLOAD_PREFIX) else None
         if path is None or not path.exists():
             abort(404)
         response = send_file(path, mimetype="application/pdf", as_attachment=True, max_age=3600,
