@@ -157,10 +157,12 @@ def publications_feed(pubs: list[dict], lang: str) -> list:
 
 
 def _publication_text(p: dict, lang: str) -> str:
-    """'Budget import: 1,234 lines, 5 institutions'; boundaries and institution files say so."""
+    """'Budget import: 1,234 lines, 5 institutions'; documents, boundaries and institution files say so."""
     known = catalog(lang)
     source_key = f"publications.source.{p['source']}"
     source = t(source_key, lang) if source_key in known else p["source"]
+    if p["source"] == "documents":  # a published document: its year and title say more than counts
+        return f"{source}: {p['description']}"
     kind_key = f"publications.kind.{p['kind']}"
     if kind_key in known:
         detail = t(kind_key, lang, institutions=format_number(p["institutions"], lang))

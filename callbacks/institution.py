@@ -1,8 +1,12 @@
 """Institution page wiring: BIN → identity, years, views; year → figures, lines, comparisons."""
 from __future__ import annotations
 
+import hashlib
+import hmac
+
 import dash_leaflet as dl
 from dash import ClientsideFunction, Input, Output, State, dcc, html, no_update
+from flask import current_app, request
 from sqlalchemy import Engine
 
 from dashboard.grid_export import grid_xlsx
@@ -25,6 +29,12 @@ def small_map(inst: dict, tiles_url: str, lang: str):
                   scrollWheelZoom=False, attributionControl=True)
 
 
+def viewer_key() -> str:
+    """The client address as a keyed hash: enough to recognise a repeat view, useless to read back."""
+    secret = str(current_app.secret_key or "").encode()
+    return hmac.new(secret, (request.remote_addr or "").encode(), hashlib.sha256).hexdigest()[:32]
+
+
 def register(app, engine: Engine, tiles_url: str = "") -> None:
     """Attach the institution page callbacks to `app`, reading from `engine`."""
 
@@ -40,7 +50,7 @@ def register(app, engine: Engine, tiles_url: str = "") -> None:
             if inst is None:
                 return (t("inst.title_not_found", lang), html.P(t("inst.not_found", lang, bin=bin_)),
                         None, None, [], None, HIDDEN)
-            record_view(conn, inst["id"])
+            record_view(conn, inst["id"], viewer=viewer_key())
             views = view_counts(conn, inst["id"])
             years = [y["year"] for y in q.yearly_totals(conn, inst["id"])]
         this_year = max(views)

@@ -107,9 +107,9 @@ def official_desk(engine: Engine, user, lang: str) -> list:
         file_slot("file", "doc-file", "application/pdf"),
         html.Button(t("official.doc_upload", lang), type="submit", className="btn btn-primary btn-sm"),
     ], action="/documents/new", method="POST", encType="multipart/form-data", className="card card-body mb-3")
-    doc_list = html.Ul([html.Li([html.A(d["title"], href=f"/files/documents/{d['id']}"),
+    doc_list = html.Ul([html.Li([html.A(d["title"], href=doc_queries.document_url(d)),
                                  f" · {d['year']} · {t('official.doc_kind.' + d['kind'], lang)}"]) for d in docs
-                        if d["file_ref"].startswith("upload:")], className="small")
+                        if doc_queries.document_url(d)], className="small")
     return [html.H2(t("official.appeals", lang), className="h5"),
             *(cards or [html.P(t("official.empty", lang), className="text-muted")]),
             html.H2(t("official.documents", lang), className="h5 mt-4"), doc_form, doc_list]

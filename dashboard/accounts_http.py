@@ -11,13 +11,10 @@ from sqlalchemy.exc import IntegrityError
 
 from dashboard.accounts import ROLES, authenticate, check_csrf, hash_password, safe_next
 from dashboard.config import Config
+from dashboard.http_errors import json_errors, wants_json
 from queries import users as user_queries
 
 HOME = {"official": "/official", "moderator": "/moderation", "admin": "/admin/users"}
-
-
-def _json() -> bool:
-    return request.accept_mimetypes.best == "application/json"
 
 
 class UserInvalid(ValueError):
@@ -61,26 +58,28 @@ def register_account_routes(server: Flask, engine: Engine, config: Config, limit
     """Attach /auth/login, /auth/logout and the admin user endpoints to `server`."""
 
     @server.post("/auth/login")
+    @json_errors
     @limiter.limit(lambda: config.login_rate_limit)
     def login():
         check_csrf()
         user = authenticate(engine, request.form.get("username", ""), request.form.get("password", ""))
         lang = request.form.get("lang") or ""
         if user is None:
-            if _json():
+            if wants_json():
                 return jsonify(error="bad_credentials"), 401
             return redirect("/login?" + urlencode({"error": "bad_credentials", "lang": lang}), 303)
         session.clear()  # a fresh session (and CSRF token) for the signed-in user
         login_user(user)
         target = safe_next(request.form.get("next"), HOME[user.role])
-        return jsonify(ok=True, role=user.role) if _json() else redirect(target, 303)
+        return jsonify(ok=True, role=user.role) if wants_json() else redirect(target, 303)
 
     @server.post("/auth/logout")
+    @json_errors
     def logout():
         check_csrf()
         logout_user()
         session.clear()
-        return jsonify(ok=True) if _json() else redirect("/", 303)
+        return jsonify(ok=True) if wants_json() else redirect("/", 303)
 
     def require_admin():
         check_csrf()
@@ -88,6 +87,7 @@ def register_account_routes(server: Flask, engine: Engine, config: Config, limit
             abort(403)
 
     @server.post("/admin/users")
+    @json_errors
     def admin_add_user():
         require_admin()
         form = request.form
@@ -95,12 +95,13 @@ def register_account_routes(server: Flask, engine: Engine, config: Config, limit
             add_user(engine, form.get("username", ""), form.get("display_name", ""), form.get("password", ""),
                      form.get("role", ""), form.get("bins", "").replace(",", " ").split())
         except UserInvalid as exc:
-            if _json():
+            if wants_json():
                 return jsonify(error=exc.reason, detail=str(exc)), 400
             return redirect("/admin/users?" + urlencode({"error": exc.reason}), 303)
-        return jsonify(ok=True) if _json() else redirect("/admin/users?saved=1", 303)
+        return jsonify(ok=True) if wants_json() else redirect("/admin/users?saved=1", 303)
 
     @server.post("/admin/users/<username>/active")
+    @json_errors
     def admin_set_active(username: str):
         require_admin()
         active = request.form.get("active") == "1"
@@ -109,4 +110,4 @@ def register_account_routes(server: Flask, engine: Engine, config: Config, limit
         with engine.begin() as conn:
             if not user_queries.set_active(conn, username, active):
                 abort(404)
-        return jsonify(ok=True) if _json() else redirect("/admin/users", 303)
+        return jsonify(ok=True) if wants_json() else redirect("/admin/users", 303)

@@ -332,6 +332,17 @@ page_views = Table(
     Column("views", BigInteger, nullable=False, server_default="0"),
 )
 
+# Who opened which institution page lately (viewer: keyed hash of the client address, never the
+# address itself), so replaying the page's callback does not count a view twice. Rows older than
+# the counting window are pruned when the same page is opened again.
+recent_views = Table(
+    "recent_views", metadata,
+    Column("viewer", String(64), primary_key=True),
+    Column("institution_id", Integer, ForeignKey("institutions.id", ondelete="CASCADE"), primary_key=True),
+    Column("seen_at", DateTime(timezone=True), nullable=False),
+    Index("ix_recent_views_institution_seen", "institution_id", "seen_at"),
+)
+
 
 def is_managed(name: str | None, type_: str, parent_names) -> bool:
     """Alembic include_name hook: skip the dialect-specific search index objects."""

@@ -6,6 +6,7 @@ from dash import html
 
 from dashboard.i18n import localized, t
 from dashboard.i18n.formatting import format_money, format_number, format_percent, month_name, tenge
+from queries.documents import document_url
 
 MONEY = ("plan", "plan_adjusted", "obligations", "paid")
 _FIG = dict(margin=dict(l=10, r=10, t=10, b=10), height=320, plot_bgcolor="white",
@@ -175,6 +176,10 @@ def peers_table(stats: list[dict], names: dict[int, dict], unit: str | None, lan
 def documents_list(docs: list[dict], lang: str):
     if not docs:
         return html.P(t("inst.documents.none", lang), className="text-muted small")
-    return html.Ul([html.Li([html.A(d["title"], href=d["file_ref"], target="_blank", rel="noopener"),
-                             html.Span(f" · {d['year']} · {d['kind']}", className="text-muted small")])
-                    for d in docs], className="list-unstyled")
+    items = []
+    for d in docs:
+        url = document_url(d)
+        title = html.A(d["title"], href=url, target="_blank", rel="noopener") if url else html.Span(d["title"])
+        items.append(html.Li([title, html.Span(f" · {d['year']} · {t('official.doc_kind.' + d['kind'], lang)}",
+                                               className="text-muted small")], **{"data-document": str(d["id"])}))
+    return html.Ul(items, className="list-unstyled")

@@ -9,7 +9,7 @@ from sqlalchemy import Connection, delete, func, insert, select, text
 
 from dashboard.schema import (
     ROLLUP_TABLES, budget_lines, demo_anomalies, documents, institution_search, institutions, page_views,
-    publications,
+    publications, recent_views,
 )
 
 LINE_COLUMNS = ("institution_id", "year", "month", "program_code", "subprogram_code", "specific_code",
@@ -51,15 +51,15 @@ def clear_budget_data(conn: Connection) -> None:
     """Delete every institution and what hangs off it (reference tables stay)."""
     if conn.dialect.name == "postgresql":
         names = ", ".join(t.name for t in (*ROLLUP_TABLES, demo_anomalies, documents, budget_lines,
-                                           institution_search, page_views, publications))
+                                           institution_search, recent_views, page_views, publications))
         conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY"))
         # DELETE, not TRUNCATE: appeals and accounts reference institutions (and are empty here,
         # see rows_depending_on_institutions); their audit log refuses TRUNCATE by design.
         conn.execute(delete(institutions))
         conn.execute(text("SELECT setval(pg_get_serial_sequence('institutions', 'id'), 1, false)"))
         return
-    for table in (*ROLLUP_TABLES, demo_anomalies, documents, budget_lines, institution_search, page_views,
-                  institutions, publications):
+    for table in (*ROLLUP_TABLES, demo_anomalies, documents, budget_lines, institution_search, recent_views,
+                  page_views, institutions, publications):
         conn.execute(delete(table))
 
 

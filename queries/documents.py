@@ -4,14 +4,30 @@ from __future__ import annotations
 from sqlalchemy import Connection, insert, select
 
 from dashboard.schema import documents
+from queries.bulk import log_publication
 
 DOCUMENT_KINDS = ("budget", "financing_plan", "report", "contract", "act")
+UPLOAD_PREFIX = "upload:documents/"
 
 
 def insert_document(conn: Connection, institution_id: int, year: int, title: str, kind: str, file_ref: str) -> int:
-    """Insert a document row; returns its id."""
-    return conn.execute(insert(documents).values(institution_id=institution_id, year=year, title=title,
-                                                 kind=kind, file_ref=file_ref).returning(documents.c.id)).scalar_one()
+    """Insert a document row and log it in the publications log (so the data version, and with
+    it the API's ETag, changes in the same transaction); returns its id."""
+    doc_id = conn.execute(insert(documents).values(institution_id=institution_id, year=year, title=title,
+                                                   kind=kind, file_ref=file_ref).returning(documents.c.id)).scalar_one()
+    log_publication(conn, "documents", "document", f"{year} · {title}", 1, 0)
+    return doc_id
+
+
+def document_url(doc: dict) -> str | None:
+    """Where a document opens: our file endpoint for uploads, an absolute http(s) link as it is,
+    nothing for any other reference (never a link that cannot work)."""
+    ref = doc["file_ref"] or ""
+    if ref.startswith(UPLOAD_PREFIX):
+        return f"/files/documents/{doc['id']}"
+    if ref.startswith(("https://", "http://")):
+        return ref
+    return None
 
 
 def document_by_id(conn: Connection, document_id: int) -> dict | None:

@@ -6,6 +6,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from contextlib import contextmanager
@@ -47,8 +48,11 @@ def running_server(database_url: str, var_dir: str, extra_env: dict[str, str] | 
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "ASHYQ_VAR_DIR": var_dir, "LOG_LEVEL": "WARNING",
            **(extra_env or {})}
+    # Output goes to a file, not a pipe: nobody reads a pipe while tests run, and once its
+    # buffer (64 KiB of request log) is full the server blocks on its next log line.
+    log = tempfile.TemporaryFile("w+")  # noqa: SIM115 - closed in finally
     proc = subprocess.Popen([sys.executable, "-m", "dashboard", "run", "--no-demo", "--port", str(port)],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -60,7 +64,7 @@ def running_server(database_url: str, var_dir: str, extra_env: dict[str, str] | 
             except OSError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                output = proc.stdout.read() if proc.poll() is not None else "(still running)"
+                output = (log.seek(0), log.read())[1] if proc.poll() is not None else "(still running)"
                 raise RuntimeError(f"server did not come up: {output}")
             time.sleep(0.2)
         yield base
@@ -70,6 +74,7 @@ def running_server(database_url: str, var_dir: str, extra_env: dict[str, str] | 
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+        log.close()
 
 
 # A blank 1×1 PNG served for base-map tiles: the test machine has no internet, and a failed

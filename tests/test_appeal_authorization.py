@@ -59,6 +59,46 @@ def test_wrong_state_is_a_conflict_not_a_change(world):
     assert response.status_code == 409 and world.appeal(appeal["id"]) == appeal
 
 
+def test_moderator_rejects_an_answered_appeal_that_was_never_approved(world):
+    from dashboard.appeals import workflow
+
+    appeal = world.new_appeal()
+    workflow.transition(world.engine, world.users["official_own"], appeal["id"], "answer", "Answered early.")
+    before_events = events(world, appeal["id"])
+    response = world.client("moderator").post(f"/appeals/{appeal['id']}/reject", headers={"Accept": "application/json"},
+                                              data={"csrf_token": "test-token", "note": "spam"})
+    after = world.appeal(appeal["id"])
+    assert response.status_code == 200, response.data
+    assert (after["status"], after["reject_reason"], after["published"]) == ("rejected", "spam", False)
+    assert events(world, appeal["id"]) == before_events + 1
+
+
+@pytest.mark.parametrize("role, path, status, error", [
+    ("official_other", "/appeals/{id}/answer", 403, "forbidden"),
+    ("moderator", "/appeals/999999/approve", 404, "not_found"),
+    ("moderator", "/appeals/{id}/frobnicate", 404, "not_found"),
+    ("moderator", "/appeals/{id}/resolve", 409, "conflict"),
+    ("official_own", "/documents/new", 403, "forbidden"),
+    ("moderator", "/admin/users", 403, "forbidden"),
+])
+def test_json_clients_get_json_errors(world, role, path, status, error):
+    appeal = world.new_appeal()
+    response = world.client(role).post(path.format(id=appeal["id"]), headers={"Accept": "application/json"},
+                                       data={"csrf_token": "test-token", "answer": "An answer.",
+                                             "institution": world.bin_b})
+    assert response.status_code == status
+    assert response.mimetype == "application/json" and response.json["error"] == error
+    assert response.json["detail"]
+    assert world.appeal(appeal["id"]) == appeal
+
+
+def test_json_client_with_a_forged_csrf_token_gets_json(world):
+    response = world.client("moderator").post("/auth/logout", data={"csrf_token": "guess"},
+                                              headers={"Accept": "application/json"})
+    assert response.status_code == 403 and response.json["error"] == "forbidden"
+    assert "CSRF" in response.json["detail"]
+
+
 def test_reject_needs_a_reason(world):
     appeal = world.new_appeal()
     response = world.client("moderator").post(f"/appeals/{appeal['id']}/reject", headers={"Accept": "application/json"},

@@ -1,6 +1,7 @@
 """Attachments are judged by content: real photos are re-encoded without metadata, real videos
 pass their container checks, and disguised or damaged files are refused."""
 import io
+import struct
 
 import pytest
 from PIL import Image
@@ -117,4 +118,78 @@ def test_decompression_bomb_is_rejected(tmp_path):
     Image.new("1", (10000, 10000)).save(out, "PNG")  # 100 MP in a few KB
     with pytest.raises(FileRejected) as exc:
         check(out.getvalue(), tmp_path)
+    assert exc.value.reason == "broken"
+
+
+XMP_UUID = bytes.fromhex("BE7ACFCB97A942E89C71999491E3AFAC")
+
+
+def xmp_box(latitude: str) -> bytes:
+    """A uuid box with an XMP packet holding GPS, as exiftool or an editor writes it."""
+    xmp = (f'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+           f'<rdf:Description xmlns:exif="http://ns.adobe.com/exif/1.0/" exif:GPSLatitude="{latitude}"/>'
+           f'</rdf:RDF></x:xmpmeta>').encode()
+    return struct.pack(">I4s", 8 + 16 + len(xmp), b"uuid") + XMP_UUID + xmp
+
+
+def insert_at_end_of(data: bytes, path: list[bytes], box: bytes) -> bytes:
+    """`box` appended inside the container at `path` (e.g. [moov, trak]), growing its parents."""
+    start, end, parents = 0, len(data), []
+    for kind in path:
+        offset = start
+        while offset < end:
+            size, found = struct.unpack(">I4s", data[offset:offset + 8])
+            if found == kind:
+                break
+            offset += size
+        assert offset < end, f"no {kind} box"
+        parents.append(offset)
+        start, end = offset + 8, offset + size
+    data = data[:end] + box + data[end:]
+    for offset in parents:
+        size = struct.unpack(">I", data[offset:offset + 4])[0]
+        data = data[:offset] + struct.pack(">I", size + len(box)) + data[offset + 4:]
+    return data
+
+
+@pytest.mark.parametrize("fmt", ["mp4", "mov"])
+def test_xmp_uuid_boxes_are_blanked_at_top_level_in_moov_and_in_trak(tmp_path, videos, fmt):
+    import subprocess
+
+    import imageio_ffmpeg
+
+    original = videos[fmt]
+    assert original.rfind(b"moov") > original.find(b"mdat")  # moov last: inserting moves no sample
+    original = insert_at_end_of(original, [b"moov"], xmp_box("43,14.30N moov"))
+    original = insert_at_end_of(original, [b"moov", b"trak"], xmp_box("43,14.30N trak"))
+    original += xmp_box("43,14.30N top")
+    _, stored = check(original, tmp_path)
+    assert len(stored) == len(original)
+    assert b"GPSLatitude" not in stored and b"43,14.30N" not in stored and XMP_UUID not in stored
+    played = tmp_path / f"played.{fmt}"
+    played.write_bytes(stored)
+    decoded = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-i", str(played), "-f", "null", "-"],
+                             capture_output=True, text=True, timeout=60)
+    assert decoded.returncode == 0 and decoded.stderr == ""
+
+
+@pytest.fixture(scope="module")
+def live_webm():
+    """WebM as a browser records it: Segment and first Cluster of unknown size."""
+    data = bytearray(video("webm", "-live", "1"))
+    cluster = data.find(bytes.fromhex("1F43B675"))
+    assert data[cluster + 4] >> 6 == 1  # a 2-byte size: rewrite it as 'unknown' in place
+    data[cluster + 4:cluster + 6] = b"\x7f\xff"
+    return bytes(data)
+
+
+def test_webm_of_unknown_size_is_accepted(tmp_path, live_webm):
+    checked, stored = check(live_webm, tmp_path)
+    assert checked.content_type == "video/webm" and stored == live_webm
+
+
+@pytest.mark.parametrize("tail", [HTML_PAGE, PHP_SCRIPT, b"\x1f\x43\xb6\x75\x90<script>", b"\xec\x81"])
+def test_webm_of_unknown_size_with_trailing_data_is_rejected(tmp_path, live_webm, tail):
+    with pytest.raises(FileRejected) as exc:
+        check(live_webm + tail, tmp_path)
     assert exc.value.reason == "broken"

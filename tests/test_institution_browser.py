@@ -93,8 +93,9 @@ def test_school_page_shows_identity_budget_and_counts_views(server, page, school
     assert page.locator("#inst-specifics .bars path").count() > 0
     assert "Документы не опубликованы" in page.inner_text("#inst-documents")
     first = int(re.search(r"Просмотров страницы: (\d+)", page.inner_text("#inst-views")).group(1))
-    open_school(page, server, school)
-    assert int(re.search(r"Просмотров страницы: (\d+)", page.inner_text("#inst-views")).group(1)) == first + 1
+    assert first >= 1
+    open_school(page, server, school)  # the same visitor again at once: not a new view
+    assert int(re.search(r"Просмотров страницы: (\d+)", page.inner_text("#inst-views")).group(1)) == first
 
 
 def test_year_from_the_url_and_changing_the_year(server, page, school):

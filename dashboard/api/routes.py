@@ -1,7 +1,9 @@
 """The API endpoints. Each validates its parameters, calls query functions, and renders."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, stream_with_context
+from urllib.parse import urljoin
+
+from flask import Blueprint, Response, jsonify, request, stream_with_context
 
 from dashboard.api import params as p
 from dashboard.api.csvout import csv_stream, csv_text, money_to_tenge
@@ -11,6 +13,7 @@ from dashboard.schema import (
     MONEY_COLUMNS, districts, institution_types, regions, sectors, specifics,
 )
 from queries import catalog, institution as inst_q
+from queries.documents import document_url
 from queries.overview import available_years
 from queries.reference import list_regions, list_sectors
 
@@ -33,6 +36,11 @@ def _json_only(allowed: set[str]) -> None:
     p.reject_unknown(allowed | {"format"})
     if p.output_format() != "json":
         raise ApiError(400, "format=csv is not available here (the answer is not a table)", "format")
+
+
+def _absolute(url: str | None) -> str | None:
+    """API clients are not on our pages: give them a full URL (http(s) links stay as they are)."""
+    return urljoin(request.host_url, url) if url else None
 
 
 def register(bp: Blueprint, engine) -> None:
@@ -105,7 +113,7 @@ def register(bp: Blueprint, engine) -> None:
             docs = inst_q.list_documents(conn, row["id"])
         body = {k: v for k, v in row.items() if k not in ("id", "created_at", "updated_at")}
         body["years"] = [money_to_tenge({k: v for k, v in y.items() if k != "institution_id"}) for y in years]
-        body["documents"] = [{"year": d["year"], "title": d["title"], "kind": d["kind"], "url": d["file_ref"]}
+        body["documents"] = [{"year": d["year"], "title": d["title"], "kind": d["kind"], "url": _absolute(document_url(d))}
                              for d in docs]
         return jsonify({"data": body})
 

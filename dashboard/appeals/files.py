@@ -3,9 +3,10 @@
 Photos (JPEG, PNG, WebP) are decoded with Pillow and written anew without any metadata (EXIF,
 GPS, XMP, ICC, text chunks), so trailing payloads of polyglot files are dropped too. Videos
 (MP4, MOV, WebM) cannot be re-encoded here; their container structure is walked instead and
-must cover the file exactly (no data before or after the boxes / EBML segment). In MP4/MOV the
-user-data and metadata boxes (where phones record GPS) are overwritten with zeros; WebM tags
-are kept as they are.
+must cover the file exactly (no data before or after the boxes / EBML segment; a WebM segment
+of unknown size, as browsers record, is walked element by element to the end of the file). In
+MP4/MOV the user-data, metadata and uuid boxes (where phones and editors record GPS, XMP among
+them) are overwritten with zeros; WebM tags are kept as they are.
 """
 from __future__ import annotations
 
@@ -126,7 +127,9 @@ def _mp4_kind(stream: BinaryIO, size: int) -> str:
     return "mov" if brand == b"qt  " else "mp4"
 
 
-METADATA_BOXES = {b"udta", b"meta"}  # user data and metadata: where phones put GPS (©xyz, ISO6709)
+# User data and metadata: where phones put GPS (©xyz, ISO6709); uuid boxes carry XMP (exif:GPS*)
+# and vendor extensions that no player needs to show the recording.
+METADATA_BOXES = {b"udta", b"meta", b"uuid"}
 
 
 def _boxes(f: BinaryIO, start: int, end: int):
@@ -148,8 +151,8 @@ def _boxes(f: BinaryIO, start: int, end: int):
 
 
 def blank_mp4_metadata(f: BinaryIO, size: int) -> int:
-    """Turn every udta/meta box (top level, in moov and in each trak) into a zero-filled 'free'
-    box of the same size, so sample offsets stay valid; returns how many were blanked."""
+    """Turn every udta/meta/uuid box (top level, in moov and in each trak) into a zero-filled
+    'free' box of the same size, so sample offsets stay valid; returns how many were blanked."""
     blanked = 0
 
     def blank(offset, head, box_size):
@@ -192,6 +195,47 @@ def _vint(data: bytes, pos: int, keep_marker: bool) -> tuple[int, int]:
     return value, pos + length
 
 
+WEBM_CLUSTER = 0x1F43B675
+# Level-1 elements of a Segment (SeekHead, Info, Tracks, Cluster, Cues, Chapters, Tags,
+# Attachments) and the children of a Cluster; Void and CRC-32 may stand anywhere.
+WEBM_SEGMENT_CHILDREN = {0x114D9B74, 0x1549A966, 0x1654AE6B, WEBM_CLUSTER, 0x1C53BB6B, 0x1043A770, 0x1254C367,
+                         0x1941A469, 0xEC, 0xBF}
+WEBM_CLUSTER_CHILDREN = {0xE7, 0x5854, 0xA7, 0xAB, 0xA3, 0xA0, 0xAF, 0xEC, 0xBF}
+
+
+def _ebml_element(stream: BinaryIO, offset: int) -> tuple[int, int, int | None]:
+    """(element id, where its data starts, data size or None when unknown) at `offset`."""
+    stream.seek(offset)
+    data = stream.read(12)
+    element, pos = _vint(data, 0, keep_marker=True)
+    length_start = pos
+    length, pos = _vint(data, pos, keep_marker=False)
+    unknown = length == (1 << (7 * (pos - length_start))) - 1
+    return element, offset + pos, None if unknown else length
+
+
+def _webm_walk_to_end(stream: BinaryIO, start: int, size: int) -> None:
+    """The elements of an unknown-size Segment from `start`: only WebM's own, ending at EOF.
+
+    Browsers recording live leave the Segment and its Clusters without a size; such a Cluster
+    ends where the next level-1 element starts."""
+    offset, in_cluster = start, False
+    while offset < size:
+        element, data_start, length = _ebml_element(stream, offset)
+        if in_cluster and element not in WEBM_CLUSTER_CHILDREN:
+            in_cluster = False
+        if not in_cluster and element not in WEBM_SEGMENT_CHILDREN:
+            raise FileRejected("broken", f"unexpected WebM data at byte {offset}")
+        if length is None:
+            if element != WEBM_CLUSTER or in_cluster:
+                raise FileRejected("broken", f"WebM element of unknown size at byte {offset}")
+            in_cluster, offset = True, data_start
+            continue
+        if data_start + length > size:
+            raise FileRejected("broken", f"WebM element at byte {offset} runs past the end of the file")
+        offset = data_start + length
+
+
 def _webm_check(stream: BinaryIO, size: int) -> None:
     """EBML header with DocType 'webm', then one Segment that reaches the end of the file."""
     data = stream.read(4096)
@@ -215,6 +259,8 @@ def _webm_check(stream: BinaryIO, size: int) -> None:
     unknown = seg_size == (1 << (7 * (pos - length_start))) - 1
     if segment != 0x18538067 or (not unknown and pos + seg_size != size):
         raise FileRejected("broken", "the WebM segment does not match the file size")
+    if unknown:
+        _webm_walk_to_end(stream, pos, size)
 
 
 def check_video(stream: BinaryIO, size: int) -> CheckedFile:

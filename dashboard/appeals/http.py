@@ -21,6 +21,7 @@ from dashboard.appeals.workflow import (
     MAX_ATTACHMENTS, RULES, AppealInvalid, can_view, clean_text, post_appeal, transition, validate_draft,
 )
 from dashboard.config import Config
+from dashboard.http_errors import json_errors, wants_json
 from dashboard.params import bin_shaped, year_param
 from queries import appeals as appeal_queries, documents as doc_queries
 from queries.appeals import institution_by_bin
@@ -28,10 +29,6 @@ from queries.appeals import institution_by_bin
 SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff",
                     "Content-Security-Policy": "default-src 'none'; media-src 'self'; sandbox",
                     "Cross-Origin-Resource-Policy": "same-origin"}
-
-
-def wants_json() -> bool:
-    return request.accept_mimetypes.best == "application/json"
 
 
 def _back(path: str, **params) -> str:
@@ -55,6 +52,7 @@ def register_appeal_routes(server: Flask, engine: Engine, config: Config, store:
     limits = dict(max_photo=config.max_photo_bytes, max_video=config.max_video_bytes)
 
     @server.post("/appeals/new")
+    @json_errors
     @limiter.limit(lambda: config.appeal_rate_limit)
     def new_appeal():
         check_csrf()
@@ -96,6 +94,7 @@ def register_appeal_routes(server: Flask, engine: Engine, config: Config, store:
         return redirect(_back(safe_next(back), error="file_too_big", field="files") + "#appeal-form", 303)
 
     @server.post("/appeals/<int:appeal_id>/<action>")
+    @json_errors
     def act_on_appeal(appeal_id: int, action: str):
         check_csrf()
         if action not in RULES:
@@ -105,13 +104,14 @@ def register_appeal_routes(server: Flask, engine: Engine, config: Config, store:
             transition(engine, current_user, appeal_id, action, note)
         except HTTPException as exc:
             if wants_json() or exc.code in (403, 404):
-                raise
+                raise  # JSON clients: answered by json_errors
             return redirect(_back(safe_next(request.form.get("next"), "/moderation"), error=exc.code), 303)
         if wants_json():
             return jsonify(ok=True, action=action)
         return redirect(safe_next(request.form.get("next"), "/moderation"), 303)
 
     @server.get("/files/appeals/<name>")
+    @json_errors
     def appeal_file(name: str):
         path = store.path("appeals", name)
         with engine.connect() as conn:
@@ -127,6 +127,7 @@ def register_appeal_routes(server: Flask, engine: Engine, config: Config, store:
         return response
 
     @server.post("/documents/new")
+    @json_errors
     def new_document():
         check_csrf()
         if not current_user.is_authenticated or not current_user.has_role("official"):
@@ -157,7 +158,7 @@ def register_appeal_routes(server: Flask, engine: Engine, config: Config, store:
                 return _failure(400, f"file_{exc.reason}", "file", str(exc), back)
             with engine.begin() as conn:
                 doc_id = doc_queries.insert_document(conn, institution["id"], int(year), title, kind,
-                                                     f"upload:documents/{staged[0].stored_name}")
+                                                     f"{doc_queries.UPLOAD_PREFIX}{staged[0].stored_name}")
                 store.publish(staged, "documents")
         except BaseException:
             store.discard(staged)
@@ -167,11 +168,13 @@ def register_appeal_routes(server: Flask, engine: Engine, config: Config, store:
         return redirect(_back(back, saved="document"), 303)
 
     @server.get("/files/documents/<int:document_id>")
+    @json_errors
     def document_file(document_id: int):
         with engine.connect() as conn:
             doc = doc_queries.document_by_id(conn, document_id)
         ref = (doc or {}).get("file_ref", "")
-        path = store.path("documents", ref.removeprefix("upload:documents/")) if ref.startswith("upload:") else None
+        path = store.path("documents", ref.removeprefix(doc_queries.UPLOAD_PREFIX)) \
+            if ref.startswith(doc_queries.UPLOAD_PREFIX) else None
         if path is None or not path.exists():
             abort(404)
         response = send_file(path, mimetype="application/pdf", as_attachment=True, max_age=3600,

@@ -12,6 +12,7 @@ from dashboard.appeals.http import register_appeal_routes
 from dashboard.appeals.storage import UploadRequest, UploadStore
 from dashboard.appeals.workflow import MAX_ATTACHMENTS
 from dashboard.config import Config
+from dashboard.frame_guard import install_frame_guard
 
 
 def register_pages() -> None:
@@ -47,6 +48,7 @@ def install_appeals(app: dash.Dash, engine: Engine, config: Config) -> Limiter:
                       headers_enabled=True)
     register_account_routes(server, engine, config, limiter)
     register_appeal_routes(server, engine, config, store, limiter)
+    install_frame_guard(server)
     appeal_callbacks.register(app, engine)
     staff_callbacks.register(app, engine)
     return limiter

@@ -1,7 +1,8 @@
 """What may happen to an appeal, by whom, and the audit entry every change leaves behind.
 
 Status: new → in_review (approved by a moderator) → answered (by an official of the
-institution) → resolved; new/in_review → rejected (moderator, with a reason). Hiding abusive
+institution) → resolved; new/in_review → rejected (moderator, with a reason), and answered →
+rejected while the appeal was never approved for the public (officials may answer first). Hiding abusive
 content (moderator, with a reason) keeps the status but takes the appeal out of public view.
 """
 from __future__ import annotations
@@ -126,7 +127,7 @@ def post_appeal(engine: Engine, store: UploadStore, draft: AppealDraft, staged: 
 # action → (roles allowed, statuses it starts from, status it leads to (None: unchanged), note required)
 RULES = {
     "approve": (("moderator",), ("new", "in_review", "answered", "resolved"), None, False),
-    "reject": (("moderator",), ("new", "in_review"), "rejected", True),
+    "reject": (("moderator",), ("new", "in_review", "answered"), "rejected", True),
     "hide": (("moderator",), ("new", "in_review", "answered", "resolved", "rejected"), None, True),
     "answer": (("official",), ("new", "in_review"), "answered", True),
     "resolve": (("moderator", "official"), ("answered",), "resolved", False),
@@ -161,7 +162,8 @@ def transition(engine: Engine, user, appeal_id: int, action: str, note: str | No
             raise BadRequest(f"{action}: the {'answer' if action == 'answer' else 'reason'} is {exc.reason}") from None
         status = appeal["status"]
         if status not in sources or (action == "approve" and appeal["published"]) or (
-                action == "hide" and appeal["hidden_reason"]):
+                action == "hide" and appeal["hidden_reason"]) or (
+                action == "reject" and status == "answered" and appeal["published"]):
             raise Conflict(f"cannot {action} an appeal that is {status}")
         values: dict = {}
         new_status = target or status
