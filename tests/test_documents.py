@@ -84,4 +84,4 @@ def test_publications_feed_names_a_published_document(world):
                kind="document", description="2024 · Financing plan", lines=0, institutions=1)
     for lang, label in (("ru", "Опубликован документ"), ("kk", "Құжат жарияланды"), ("en", "Document published")):
         (item,) = publications_feed([pub], lang)
-        assert item.children[2:] == [label, ": ", "2024 · Financing plan"]
+        assert item.children[2:] == [f"{label}: 2024 · Financing plan"]
