@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from urllib.parse import parse_qsl, quote
 
-METRICS = ("plan", "paid", "execution", "per_capita")
+# The last two count open public appeals (and the overdue ones) now, whatever the year or months.
+METRICS = ("plan", "paid", "execution", "per_capita", "appeals_open", "appeals_overdue")
 DEFAULT_METRIC = "plan"
 ALL_MONTHS = (1, 12)
 
