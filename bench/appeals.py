@@ -123,6 +123,11 @@ def main() -> int:
                 "appeal_counts_by_institution (50 ids)": lambda: q.appeal_counts_by_institution(conn, some),
                 "appeal_counts_for_institution": lambda: q.appeal_counts_for_institution(conn, some[0]),
                 "appeal_totals": lambda: q.appeal_totals(conn),
+                "open_counts (country; explorer KPI)": lambda: q.open_counts(conn),
+                "open_counts (a region and 2 sectors)": lambda: q.open_counts(conn, region="KZ-11",
+                                                                               sectors=("education", "health")),
+                "open_counts_by_area (20 regions; map metric)": lambda: q.open_counts_by_area(conn),
+                "open_counts_by_area (a region's districts)": lambda: q.open_counts_by_area(conn, region="KZ-11"),
                 "moderation_queue (100)": lambda: q.moderation_queue(conn),
                 "overdue_appeals (200)": lambda: q.overdue_appeals(conn),
             }
