@@ -47,8 +47,12 @@ def running_server(database_url: str, var_dir: str, extra_env: dict[str, str] | 
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "ASHYQ_VAR_DIR": var_dir, "LOG_LEVEL": "WARNING",
            **(extra_env or {})}
+    # The server's output goes to a file: a pipe nobody reads fills up (werkzeug logs every
+    # request) and then blocks the server mid-test.
+    log_path = os.path.join(var_dir, f"server-{port}.log")
+    log = open(log_path, "w", encoding="utf-8")  # noqa: SIM115 - closed in finally
     proc = subprocess.Popen([sys.executable, "-m", "dashboard", "run", "--no-demo", "--port", str(port)],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -60,8 +64,11 @@ def running_server(database_url: str, var_dir: str, extra_env: dict[str, str] | 
             except OSError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                output = proc.stdout.read() if proc.poll() is not None else "(still running)"
-                raise RuntimeError(f"server did not come up: {output}")
+                log.flush()
+                with open(log_path, encoding="utf-8") as written:
+                    output = written.read()[-5000:]
+                raise RuntimeError(f"server did not come up ({'exited' if proc.poll() is not None else 'still running'}):"
+                                   f" {output}")
             time.sleep(0.2)
         yield base
     finally:
@@ -70,6 +77,7 @@ def running_server(database_url: str, var_dir: str, extra_env: dict[str, str] | 
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+        log.close()
 
 
 # A blank 1×1 PNG served for base-map tiles: the test machine has no internet, and a failed

@@ -17,18 +17,15 @@ from tests.conftest import boundaries_path
 MONEY_RU = re.compile(r"[\d,]+\s(млн|млрд|трлн)\s₸")
 
 
-APPEAL_REGIONS = ("KZ-75", "KZ-11")  # Almaty city (the popup test) and Akmola (the drill test)
-
-
 def seed_appeals(engine) -> dict:
-    """Appeals on every institution of APPEAL_REGIONS: 1–3 public open ones (some overdue), plus
-    one waiting for moderation, one answered and one hidden, which the public counts leave out.
+    """Appeals on every institution: 1–3 public open ones (some overdue), plus one waiting for
+    moderation, one answered and one hidden, which the public counts leave out.
     Returns the expected public {'open', 'overdue'} per BIN, per region and for the country."""
     now = utcnow()
-    expected = {"bins": {}, "regions": {code: {"open": 0, "overdue": 0} for code in APPEAL_REGIONS}}
+    expected = {"bins": {}, "regions": {}}
     with engine.begin() as conn:
         found = conn.execute(select(institutions.c.id, institutions.c.bin, institutions.c.region_code)
-                             .where(institutions.c.region_code.in_(APPEAL_REGIONS)).order_by(institutions.c.id)).all()
+                             .order_by(institutions.c.id)).all()
         for j, (inst_id, bin_, region) in enumerate(found):
             public_open, overdue = 1 + j % 3, j % 2
             kinds = [("in_review", True, None, i < overdue) for i in range(public_open)] + [
@@ -41,7 +38,8 @@ def seed_appeals(engine) -> dict:
                                          due_at=created + dt.timedelta(days=21)))
             expected["bins"][bin_] = {"open": public_open, "overdue": overdue}
             for key, n in expected["bins"][bin_].items():
-                expected["regions"][region][key] += n
+                area = expected["regions"].setdefault(region, {"open": 0, "overdue": 0})
+                area[key] += n
     expected["country"] = {key: sum(r[key] for r in expected["regions"].values()) for key in ("open", "overdue")}
     return expected
 
@@ -235,14 +233,24 @@ def test_appeals_metric_colours_the_map_and_ranks_regions(server, page, appeals)
 
 def test_popup_shows_the_institution_and_links_to_its_page(server, page, appeals):
     open_explorer(page, server + "/#region=KZ-75")  # Almaty city: zoomed in, points unclustered
-    page.wait_for_selector("#map .institution-point")
-    visible = page.evaluate("""() => {
+    # The map flies to the city after the first draw: wait until a point has landed in view.
+    inside = """() => {
         const m = document.querySelector('#map').getBoundingClientRect();
         return [...document.querySelectorAll('#map .institution-point')].findIndex(p => {
             const r = p.getBoundingClientRect();
             return r.left > m.left + 60 && r.right < m.right - 60 && r.top > m.top + 200 && r.bottom < m.bottom - 20;
         });
-    }""")
+    }"""
+    # In view and not moving between two polls (the flight is over), so the click hits it.
+    page.wait_for_function(f"""() => {{
+        const i = ({inside})();
+        const rect = i < 0 ? null : JSON.stringify(document.querySelectorAll('#map .institution-point')[i]
+                                                   .getBoundingClientRect());
+        const settled = rect !== null && rect === window.__lastPointRect;
+        window.__lastPointRect = rect;
+        return settled;
+    }}""", polling=300, timeout=15_000)
+    visible = page.evaluate(inside)
     assert visible >= 0, "no institution point inside the visible map"
     page.locator("#map .institution-point").nth(visible).click()
     popup = page.locator(".institution-popup")
