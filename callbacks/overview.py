@@ -18,10 +18,10 @@ from dashboard.explorer_state import ExplorerState, parse_hash, to_hash
 from dashboard.i18n import localized, t
 from dashboard.i18n.formatting import format_money, format_percent
 from dashboard.map_api import RegionShapesCache
+from dashboard.metrics import APPEAL_METRICS
 from dashboard.reference_districts import DISTRICTS
 from layouts import ids
 from layouts.explorer import breadcrumb, institution_popup
-from dashboard.metrics import APPEAL_METRICS
 from queries import appeals, explorer, overview
 
 SECTOR_CODES = list(ref.SECTOR_CODES)
