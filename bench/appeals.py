@@ -8,6 +8,11 @@ Creates a throwaway PostgreSQL database (dropped afterwards), migrates it, loads
 institutions for one year, inserts synthetic appeals (random statuses, deadlines, publication),
 then prints the median of 7 runs of each query, plus the time to clean a 12-megapixel phone
 photo and to hash/verify a password with argon2. Prints Markdown rows for docs/benchmarks.md.
+
+With `--into`, only inserts the synthetic appeals into an existing migrated database (a copy
+of the full-country one, never the original) so that other benchmarks (bench/map_callbacks.py)
+run with appeals:
+  python bench/appeals.py --into postgresql+psycopg://postgres@127.0.0.1:5432/my_copy --appeals 100000
 """
 from __future__ import annotations
 
@@ -24,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import create_engine, insert, select, text  # noqa: E402
+from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from dashboard.db import make_engine, upgrade  # noqa: E402
@@ -85,10 +90,20 @@ def photo_and_password_costs() -> tuple[float, float, float]:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--url", required=True, help="a PostgreSQL server URL (a database is created on it)")
+    parser.add_argument("--url", help="a PostgreSQL server URL (a database is created on it)")
     parser.add_argument("--institutions", type=int, default=17000)
     parser.add_argument("--appeals", type=int, default=100_000)
+    parser.add_argument("--into", help="insert the appeals into this migrated database and exit (a copy!)")
     args = parser.parse_args()
+    if args.into:
+        engine = make_engine(args.into)
+        fill_appeals(engine, args.appeals)
+        with engine.connect() as conn:
+            print(f"{conn.execute(select(func.count()).select_from(appeals)).scalar_one():,} appeals in the database")
+        engine.dispose()
+        return 0
+    if not args.url:
+        parser.error("--url or --into is required")
 
     admin = create_engine(make_url(args.url), isolation_level="AUTOCOMMIT")
     name = f"ashyq_bench_appeals_{uuid.uuid4().hex[:8]}"
@@ -108,6 +123,11 @@ def main() -> int:
                 "appeal_counts_by_institution (50 ids)": lambda: q.appeal_counts_by_institution(conn, some),
                 "appeal_counts_for_institution": lambda: q.appeal_counts_for_institution(conn, some[0]),
                 "appeal_totals": lambda: q.appeal_totals(conn),
+                "open_counts (country; explorer KPI)": lambda: q.open_counts(conn),
+                "open_counts (a region and 2 sectors)": lambda: q.open_counts(conn, region="KZ-11",
+                                                                               sectors=("education", "health")),
+                "open_counts_by_area (20 regions; map metric)": lambda: q.open_counts_by_area(conn),
+                "open_counts_by_area (a region's districts)": lambda: q.open_counts_by_area(conn, region="KZ-11"),
                 "moderation_queue (100)": lambda: q.moderation_queue(conn),
                 "overdue_appeals (200)": lambda: q.overdue_appeals(conn),
             }

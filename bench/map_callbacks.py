@@ -7,8 +7,10 @@
 3. Time to interactive in headless Chromium against gunicorn (optional, --browser): from
    navigation until KPIs, region shapes and point clusters are drawn and Dash is idle.
 
-Reads only: point it at a database it may not write to, e.g.
-  python bench/map_callbacks.py --url postgresql+psycopg://postgres@127.0.0.1:5432/ashyq_bench17k \
+Reads only, but the page counts appeals, so the database must be migrated to the newest
+revision: use a migrated copy of the full-country one, seeded with appeals by
+`bench/appeals.py --into` (commands in docs/benchmarks.md, map explorer section), e.g.
+  python bench/map_callbacks.py --url postgresql+psycopg://postgres@127.0.0.1:5432/counts_bench \
       --boundaries ../shared/data/geo/kz_regions.geojson --browser
 """
 from __future__ import annotations

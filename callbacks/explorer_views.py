@@ -12,7 +12,7 @@ from dashboard.i18n import catalog, localized, t
 from dashboard.i18n.formatting import format_date, format_money, format_number, format_percent
 from dashboard.reference_districts import DISTRICTS
 from dashboard.metrics import (
-    NO_DATA, class_breaks, colours_for, format_metric, legend_labels, metric_value,
+    APPEAL_METRICS, NO_DATA, class_breaks, colours_for, format_metric, legend_labels, metric_value,
 )
 from layouts import explorer as components
 
@@ -38,9 +38,11 @@ def region_hideout(rows: list[dict], state: ExplorerState, lang: str) -> dict:
 
 def map_legend(scale: dict, state: ExplorerState, lang: str) -> list:
     """The legend of a colour scale ({breaks, colors, max}: regions', or districts' once inside a region)."""
+    # One class: its value, or for counts also zero (no open appeals anywhere is a value, not "no data").
+    single = scale["max"] or (state.metric in APPEAL_METRICS and scale["max"] == 0)
     return components.legend(t(f"metric.{state.metric}", lang),
                              legend_labels(scale["breaks"], state.metric, lang) or
-                             ([format_metric(scale["max"], state.metric, lang)] if scale["max"] else []),
+                             ([format_metric(scale["max"], state.metric, lang)] if single else []),
                              scale["colors"], t("explorer.no_data", lang))
 
 
@@ -63,7 +65,22 @@ def district_points(rows: list[dict], state: ExplorerState, lang: str) -> tuple[
     return {"type": "FeatureCollection", "features": features}, {"breaks": breaks, "colors": colours, "max": top}
 
 
-def kpis(totals: dict, state: ExplorerState, lang: str) -> list:
+def with_appeals(rows: list[dict], counts: dict[str, dict]) -> list[dict]:
+    """Region or district rows with their open and overdue appeal counts under the metric names."""
+    return [{**r, "appeals_open": counts.get(r["code"], {}).get("open", 0),
+             "appeals_overdue": counts.get(r["code"], {}).get("overdue", 0)} for r in rows]
+
+
+def appeals_kpi(counts: dict, lang: str) -> tuple:
+    """The open appeals card: how many await an answer now, and how many of them are overdue."""
+    return ("appeals", t("kpi.appeals", lang), format_number(counts["open"], lang),
+            [t("kpi.appeals_overdue", lang), " ",
+             html.Strong(format_number(counts["overdue"], lang), id="kpi-appeals-overdue",
+                         className="text-danger" if counts["overdue"] else None)])
+
+
+def kpis(totals: dict, state: ExplorerState, lang: str, appeals: dict | None = None) -> list:
+    """The KPI cards; `appeals` ({'open', 'overdue'}) adds the open appeals card."""
     year = state.year
     return components.kpi_cards([
         ("planned", t("kpi.planned", lang), format_money(totals["plan_adjusted"], lang),
@@ -73,7 +90,15 @@ def kpis(totals: dict, state: ExplorerState, lang: str) -> list:
          t("kpi.execution_hint", lang)),
         ("institutions", t("kpi.institutions", lang), format_number(totals["institutions"], lang),
          t("kpi.institutions_hint", lang)),
+        *([appeals_kpi(appeals, lang)] if appeals is not None else []),
     ])
+
+
+def popup_appeals(counts: dict, bin_: str, lang: str) -> tuple[list[tuple[str, str]], tuple[str, str]]:
+    """The popup's appeal rows (open, overdue: public appeals) and the link to the institution's appeals."""
+    return ([(t("popup.appeals_open", lang), format_number(counts["open"], lang)),
+             (t("popup.appeals_overdue", lang), format_number(counts["overdue"], lang))],
+            (t("popup.appeals_link", lang), f"/institution/{bin_}/appeals?lang={lang}"))
 
 
 def _sorted_by_metric(rows: list[dict], metric: str) -> list[tuple[dict, float]]:
@@ -97,9 +122,9 @@ def top_areas(rows: list[dict], state: ExplorerState, lang: str, limit: int = 5)
 
 
 def top_sectors(rows: list[dict], state: ExplorerState, lang: str, limit: int = 5):
-    """Top sectors by the chosen metric (per inhabitant is not defined per sector: plan is used);
-    each bar narrows the view to that sector."""
-    metric = "plan" if state.metric == "per_capita" else state.metric
+    """Top sectors by the chosen metric (per inhabitant and appeal counts are not kept per sector:
+    plan is used); each bar narrows the view to that sector."""
+    metric = "plan" if state.metric in ("per_capita", *APPEAL_METRICS) else state.metric
     best = _sorted_by_metric(rows, metric)[:limit]
     return components.top_bars(_bars(best, metric, lambda r: r["color"],
                                      lambda r: to_hash(replace(state, sectors=(r["code"],))), lang),

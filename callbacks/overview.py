@@ -18,10 +18,11 @@ from dashboard.explorer_state import ExplorerState, parse_hash, to_hash
 from dashboard.i18n import localized, t
 from dashboard.i18n.formatting import format_money, format_percent
 from dashboard.map_api import RegionShapesCache
+from dashboard.metrics import APPEAL_METRICS
 from dashboard.reference_districts import DISTRICTS
 from layouts import ids
 from layouts.explorer import breadcrumb, institution_popup
-from queries import explorer, overview
+from queries import appeals, explorer, overview
 
 SECTOR_CODES = list(ref.SECTOR_CODES)
 REGION_CODES = list(ref.REGION_CODES)
@@ -128,6 +129,11 @@ def register(app, engine: Engine, shapes: RegionShapesCache) -> None:
             version, found = shapes.get(conn)
             regions = explorer.by_region(conn, sel)
             districts = explorer.by_district(conn, sel) if state.region else []
+            if state.metric in APPEAL_METRICS:  # public appeals only, counted now
+                regions = views.with_appeals(regions, appeals.open_counts_by_area(conn, sectors=state.sectors))
+                if districts:
+                    districts = views.with_appeals(districts, appeals.open_counts_by_area(
+                        conn, region=state.region, sectors=state.sectors))
         hideout = views.region_hideout(regions, state, lang)
         points = f"/api/map/points?year={state.year}&v={version}"
         if state.sectors:
@@ -154,8 +160,13 @@ def register(app, engine: Engine, shapes: RegionShapesCache) -> None:
             sectors = explorer.by_sector(conn, sel)
             institutions = explorer.top_institutions(conn, sel)
             areas = explorer.by_district(conn, sel) if state.region else explorer.by_region(conn, sel)
+            if state.metric in APPEAL_METRICS:  # the top-5 areas rank by the appeal counts
+                areas = views.with_appeals(areas, appeals.open_counts_by_area(
+                    conn, region=state.region, sectors=state.sectors))
+            open_appeals = appeals.open_counts(conn, region=state.region, district=state.district,
+                                               sectors=state.sectors)
             pubs = overview.latest_publications(conn)
-        return (views.kpis(totals, state, lang), views.top_institutions(institutions, state, lang),
+        return (views.kpis(totals, state, lang, open_appeals), views.top_institutions(institutions, state, lang),
                 views.top_sectors(sectors, state, lang), views.top_areas(areas, state, lang),
                 t("top5.institutions", lang, year=state.year),
                 t("top5.districts" if state.region else "top5.regions", lang),
@@ -176,6 +187,7 @@ def register(app, engine: Engine, shapes: RegionShapesCache) -> None:
         state = ExplorerState.from_dict(stored)
         with engine.connect() as conn:
             card = explorer.institution_card(conn, props["id"], state.year)
+            counts = appeals.appeal_counts_for_institution(conn, props["id"]) if card else None
         if card is None:
             return []
         execution = card["paid"] / card["plan_adjusted"] if card["plan_adjusted"] else None
@@ -184,7 +196,8 @@ def register(app, engine: Engine, shapes: RegionShapesCache) -> None:
             [(t("popup.budget", lang, year=state.year), format_money(card["plan_adjusted"], lang)),
              (t("popup.paid", lang), format_money(card["paid"], lang)),
              (t("popup.execution", lang), format_percent(execution, lang))],
-            t("popup.open", lang), views.institution_href(card["bin"], state.year, lang))]
+            t("popup.open", lang), views.institution_href(card["bin"], state.year, lang),
+            *views.popup_appeals(counts, card["bin"], lang))]
 
     # Keep the explorer's place when switching language, and open/close the filter drawer.
     app.clientside_callback(

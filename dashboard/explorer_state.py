@@ -13,7 +13,8 @@ from urllib.parse import parse_qsl, quote
 
 from dashboard.params import whole_number, year_param
 
-METRICS = ("plan", "paid", "execution", "per_capita")
+# The last two count open public appeals (and the overdue ones) now, whatever the year or months.
+METRICS = ("plan", "paid", "execution", "per_capita", "appeals_open", "appeals_overdue")
 DEFAULT_METRIC = "plan"
 ALL_MONTHS = (1, 12)
 

@@ -1,7 +1,10 @@
 """The explorer's metrics: value of a row, its display form, and colour classes for the map."""
 from __future__ import annotations
 
-from dashboard.i18n.formatting import format_money, format_percent
+from dashboard.i18n.formatting import format_money, format_number, format_percent
+
+# Counts of appeals: rows carry them under the metric's own name (merged in by the callbacks).
+APPEAL_METRICS = ("appeals_open", "appeals_overdue")
 
 # Sequential blues (ColorBrewer), light = small; grey for places without data.
 PALETTE = ["#deebf7", "#9ecae1", "#6baed6", "#3182bd", "#08519c"]
@@ -11,9 +14,12 @@ NO_DATA = "#d9d9d9"
 def metric_value(row: dict, metric: str) -> float | None:
     """The number a metric shows for a row with plan_adjusted, paid (tiyn) and population.
 
-    Money stays in tiyn; execution is a ratio; per inhabitant is tiyn per person.
-    None where it is undefined (no plan, no population, nothing published).
+    Money stays in tiyn; execution is a ratio; per inhabitant is tiyn per person; appeal
+    metrics are counts (zero is a value). None where it is undefined (no plan, no population,
+    nothing published).
     """
+    if metric in APPEAL_METRICS:
+        return row.get(metric)
     plan, paid = row["plan_adjusted"], row["paid"]
     if metric == "plan":
         return plan if plan or paid else None
@@ -33,6 +39,8 @@ def format_metric(value: float | None, metric: str, lang: str, digits: int = 1) 
         return "—"
     if metric == "execution":
         return format_percent(value, lang, digits=digits)
+    if metric in APPEAL_METRICS:
+        return format_number(round(value), lang)
     return format_money(round(value), lang)
 
 

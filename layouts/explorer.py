@@ -83,13 +83,14 @@ def legend(title: str, breaks_labels: list[str], colours: list[str], nodata: str
     return [html.Div(title, className="legend-title"), *rows]
 
 
-def kpi_cards(values: list[tuple[str, str, str, str]]) -> list:
-    """KPI cards from (key, label, value, hint) tuples; each value has id `kpi-<key>`."""
+def kpi_cards(values: list[tuple]) -> list:
+    """KPI cards from (key, label, value, hint) tuples; each value has id `kpi-<key>`
+    (five cards share a row on wide screens, three on tablets, two on phones)."""
     return [dbc.Col(dbc.Card(dbc.CardBody([
         html.Div(label, className="kpi-label"),
         html.Div(value, className="kpi-value", id=f"kpi-{key}"),
         html.Div(hint, className="kpi-hint text-muted small"),
-    ])), xs=6, lg=3) for key, label, value, hint in values]
+    ]), className="h-100"), xs=6, md=4, xl=True) for key, label, value, hint in values]
 
 
 def top_bars(items: list[dict], empty: str) -> html.Ol | html.P:
@@ -120,13 +121,22 @@ def breadcrumb(crumbs: list[tuple[str, str | None]], lang: str) -> html.Ol:
     return html.Ol(items, className="breadcrumb mb-2", **{"aria-label": t("explorer.breadcrumb", lang)})
 
 
+def _popup_rows(rows: list[tuple[str, str]], class_name: str) -> html.Table:
+    return html.Table(html.Tbody([html.Tr([html.Th(k, className="pe-2 fw-normal"), html.Td(v, className="text-end")])
+                                  for k, v in rows]), className=f"{class_name} small")
+
+
 def institution_popup(position: list[float], name: str, kind: str, rows: list[tuple[str, str]],
-                      link_text: str, href: str) -> dl.Popup:
-    """The popup of an institution point: name, type, the year's money, link to its page."""
+                      link_text: str, href: str, appeal_rows: list[tuple[str, str]] = (),
+                      appeals_link: tuple[str, str] | None = None) -> dl.Popup:
+    """The popup of an institution point: name, type, the year's money, open and overdue
+    appeals (with a link to them), link to its page."""
     return dl.Popup(html.Div([
         html.Div(name, className="popup-name fw-semibold"),
         html.Div(kind, className="popup-type text-muted small mb-1"),
-        html.Table(html.Tbody([html.Tr([html.Th(k, className="pe-2 fw-normal"), html.Td(v, className="text-end")])
-                               for k, v in rows]), className="popup-money small"),
+        _popup_rows(rows, "popup-money"),
+        _popup_rows(appeal_rows, "popup-appeals mt-1") if appeal_rows else None,
+        html.A(appeals_link[0], href=appeals_link[1], className="popup-appeals-link d-block small")
+        if appeals_link else None,
         html.A(link_text, href=href, className="popup-link"),
     ], className="institution-popup"), position=position, maxWidth=320, autoPan=True)

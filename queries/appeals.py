@@ -6,11 +6,12 @@ Public counts (the default) include only appeals approved for public view and no
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from sqlalchemy import Connection, and_, case, func, insert, select, update
 
 from dashboard.schema import (
-    OPEN_STATUSES, appeal_attachments as att, appeal_events as ev, appeals, budget_lines,
+    OPEN_STATUSES, appeal_attachments as att, appeal_events as ev, appeals, budget_lines, districts,
     institutions as inst, regions, users,
 )
 
@@ -187,6 +188,7 @@ def _scope(published_only: bool):
 
 
 def _ints(row) -> dict:
+    # PostgreSQL returns SUM() as Decimal.
     return {k: int(v) if k in ("total", "open", "overdue", "answered") else v for k, v in row.items()}
 
 
@@ -224,6 +226,54 @@ def open_appeals_by_region(conn: Connection, now: dt.datetime | None = None, pub
 def appeal_totals(conn: Connection, now: dt.datetime | None = None, published_only: bool = True) -> dict:
     """National {'total', 'open', 'overdue', 'answered'} (a KPI)."""
     return _ints(conn.execute(select(*_count_columns(now or utcnow())).where(_scope(published_only))).mappings().one())
+
+
+def _place(region: str | None, district: str | None, sectors: Sequence[str]) -> list:
+    """WHERE parts on the appeal's institution for the explorer's place and sectors."""
+    parts = []
+    if region:
+        parts.append(inst.c.region_code == region)
+    if district:
+        parts.append(inst.c.district_code == district)
+    if sectors:
+        parts.append(inst.c.sector_code.in_(list(sectors)))
+    return parts
+
+
+def _open_columns(now: dt.datetime) -> list:
+    return [func.count(appeals.c.id).label("open"),
+            func.coalesce(func.sum(case((appeals.c.due_at < now, 1), else_=0)), 0).label("overdue")]
+
+
+def _open_appeals(published_only: bool):
+    """Open appeals in scope; reading only these (not every appeal ever posted) keeps the
+    explorer's counts cheap: the status index narrows them first."""
+    return and_(appeals.c.status.in_(OPEN_STATUSES), _scope(published_only))
+
+
+def open_counts(conn: Connection, *, region: str | None = None, district: str | None = None,
+                sectors: Sequence[str] = (), now: dt.datetime | None = None, published_only: bool = True) -> dict:
+    """{'open', 'overdue'} for the institutions of a place (country, region or district) and
+    sectors: the explorer's KPI."""
+    q = select(*_open_columns(now or utcnow())).where(_open_appeals(published_only))
+    place = _place(region, district, sectors)
+    if place:
+        q = q.select_from(appeals.join(inst, inst.c.id == appeals.c.institution_id)).where(*place)
+    return _ints(conn.execute(q).mappings().one())
+
+
+def open_counts_by_area(conn: Connection, *, region: str | None = None, sectors: Sequence[str] = (),
+                        now: dt.datetime | None = None, published_only: bool = True) -> dict[str, dict]:
+    """{code: {'open', 'overdue'}} for every region, or for every district of `region` (zeros
+    included), counting the institutions of `sectors` (all when empty): the explorer's map metric."""
+    key = inst.c.district_code if region else inst.c.region_code
+    q = (select(key.label("code"), *_open_columns(now or utcnow()))
+         .select_from(appeals.join(inst, inst.c.id == appeals.c.institution_id))
+         .where(_open_appeals(published_only), *_place(region, None, sectors)).group_by(key))
+    found = {r["code"]: _ints({k: v for k, v in r.items() if k != "code"}) for r in conn.execute(q).mappings()}
+    places = (select(districts.c.code).where(districts.c.region_code == region) if region
+              else select(regions.c.code))
+    return {code: found.get(code, {"open": 0, "overdue": 0}) for code in conn.execute(places).scalars()}
 
 
 def stored_file_names(conn: Connection) -> dict[str, set[str]]:

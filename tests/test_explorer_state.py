@@ -62,3 +62,21 @@ def test_class_breaks_split_values_into_ordered_classes():
     assert class_breaks([5, 5, 5]) == [] and class_breaks([None]) == []
     labels = legend_labels([100_000_00, 200_000_00], "plan", "en")
     assert labels[0].startswith("≤") and labels[-1].startswith(">") and len(labels) == 3
+
+
+def test_appeal_metrics_are_counts_where_zero_is_a_value():
+    from callbacks.explorer_views import map_legend, region_hideout, with_appeals
+
+    rows = with_appeals([{"code": "KZ-11", "name_ru": "Акмолинская", "plan_adjusted": 5, "paid": 5},
+                         {"code": "KZ-75", "name_ru": "Алматы", "plan_adjusted": 5, "paid": 5}],
+                        {"KZ-75": {"open": 12345, "overdue": 3}})
+    assert [metric_value(r, "appeals_open") for r in rows] == [0, 12345]
+    assert format_metric(12345, "appeals_open", "ru") == "12\xa0345" and format_metric(3, "appeals_overdue", "en") == "3"
+    assert parse_hash("#metric=appeals_overdue", **KNOWN).metric == "appeals_overdue"
+    state = ExplorerState(year=2025, metric="appeals_overdue")
+    hideout = region_hideout(rows, state, "ru")
+    assert hideout["values"] == {"KZ-11": 0, "KZ-75": 3}
+    assert hideout["labels"]["KZ-11"] == "<b>Акмолинская</b><br>Просроченные обращения: 0"
+    # No open appeals anywhere: the legend still shows the one class, 0, not only "no data".
+    nothing = region_hideout(with_appeals(rows, {}), state, "en")
+    assert [r.children[-1] for r in map_legend(nothing, state, "en")[1:]] == ["0", "no data"]

@@ -1,10 +1,14 @@
 """The map explorer (front page) in real headless Chromium, driven like a visitor would."""
+import datetime as dt
 import re
 
 import pytest
+from sqlalchemy import select
 
 from dashboard.db import make_engine, upgrade
 from dashboard.demo.load import load_demo
+from dashboard.schema import institutions
+from queries.appeals import insert_appeal, utcnow
 from tests.browser import (
     CHROMIUM, CHROMIUM_ARGS, require_chromium, running_server, serve_blank_tiles, wait_for_dash,
 )
@@ -13,18 +17,57 @@ from tests.conftest import boundaries_path
 MONEY_RU = re.compile(r"[\d,]+\s(млн|млрд|трлн)\s₸")
 
 
+def seed_appeals(engine) -> dict:
+    """Appeals on every institution: 1–3 public open ones (some overdue), plus one waiting for
+    moderation, one answered and one hidden, which the public counts leave out.
+    Returns the expected public {'open', 'overdue'} per BIN, per region and for the country."""
+    now = utcnow()
+    expected = {"bins": {}, "regions": {}}
+    with engine.begin() as conn:
+        found = conn.execute(select(institutions.c.id, institutions.c.bin, institutions.c.region_code)
+                             .order_by(institutions.c.id)).all()
+        for j, (inst_id, bin_, region) in enumerate(found):
+            public_open, overdue = 1 + j % 3, j % 2
+            kinds = [("in_review", True, None, i < overdue) for i in range(public_open)] + [
+                ("new", False, None, True), ("answered", True, None, True), ("in_review", True, "abusive", True)]
+            for k, (status, published, hidden, late) in enumerate(kinds):
+                created = now - dt.timedelta(days=30 if late else 2)
+                insert_appeal(conn, dict(tracking_code=f"B{inst_id:08d}{k:02d}", institution_id=inst_id,
+                                         kind="question", body="the roof still leaks", status=status,
+                                         published=published, hidden_reason=hidden, created_at=created,
+                                         due_at=created + dt.timedelta(days=21)))
+            expected["bins"][bin_] = {"open": public_open, "overdue": overdue}
+            for key, n in expected["bins"][bin_].items():
+                area = expected["regions"].setdefault(region, {"open": 0, "overdue": 0})
+                area[key] += n
+    expected["country"] = {key: sum(r[key] for r in expected["regions"].values()) for key in ("open", "overdue")}
+    return expected
+
+
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def site(tmp_path_factory):
     require_chromium()
     var_dir = tmp_path_factory.mktemp("browser")
     url = f"sqlite:///{var_dir / 'demo.sqlite3'}"
     upgrade(url)
     engine = make_engine(url)
     load_demo(engine, institutions=120, years=[2024, 2025], seed=11, progress=False)
+    appeals = seed_appeals(engine)
     engine.dispose()
     geo = boundaries_path()
     with running_server(url, str(var_dir), {"BOUNDARIES_PATH": str(geo)} if geo else None) as base:
-        yield base
+        yield base, appeals
+
+
+@pytest.fixture(scope="module")
+def server(site):
+    return site[0]
+
+
+@pytest.fixture(scope="module")
+def appeals(site):
+    """Expected public open/overdue appeal counts (see seed_appeals)."""
+    return site[1]
 
 
 @pytest.fixture(scope="module")
@@ -64,11 +107,14 @@ def kpi(page, key):
     return page.inner_text(f"#kpi-{key}")
 
 
-def test_loads_map_kpis_and_charts_in_russian(server, page):
+def test_loads_map_kpis_and_charts_in_russian(server, page, appeals):
     open_explorer(page, server + "/")
     assert page.inner_text("#page-title") == "Открытые бюджеты Казахстана"
     assert MONEY_RU.fullmatch(kpi(page, "planned"))
     assert kpi(page, "institutions") == "120"
+    assert "ОТКРЫТЫЕ ОБРАЩЕНИЯ" in page.inner_text("#kpi-cards").upper()
+    assert kpi(page, "appeals") == str(appeals["country"]["open"])
+    assert kpi(page, "appeals-overdue") == str(appeals["country"]["overdue"])
     assert page.locator("#map .region-shape").count() == 20
     assert page.locator("#map .marker-cluster, #map .institution-point").count() > 0
     assert "Плановый бюджет" in page.inner_text("#map-legend")
@@ -106,7 +152,7 @@ def test_year_slider_changes_the_year(server, page):
     assert kpi(page, "paid") != paid
 
 
-def test_region_click_drills_in_and_back_climbs_out(server, page):
+def test_region_click_drills_in_and_back_climbs_out(server, page, appeals):
     open_explorer(page, server + "/")
     country_planned = kpi(page, "planned")
     page.locator("#map path.region-KZ-11").dispatch_event("click")  # Akmola Region
@@ -115,6 +161,8 @@ def test_region_click_drills_in_and_back_climbs_out(server, page):
     wait_for_dash(page)
     assert page.inner_text("#top5-regions-title") == "Топ-5 районов"
     assert kpi(page, "planned") != country_planned
+    assert kpi(page, "appeals") == str(appeals["regions"]["KZ-11"]["open"])  # the KPI follows the drill
+    assert kpi(page, "appeals-overdue") == str(appeals["regions"]["KZ-11"]["overdue"])
     assert page.locator("#region-table tbody tr").count() > 5  # Akmola's districts and cities
     assert "Кокшетау" in page.inner_text("#region-table")
     assert page.locator("#map .district-point").count() > 0
@@ -123,6 +171,7 @@ def test_region_click_drills_in_and_back_climbs_out(server, page):
     wait_for_dash(page)
     assert "region=" not in page.url
     assert kpi(page, "planned") == country_planned
+    assert kpi(page, "appeals") == str(appeals["country"]["open"])
     assert page.inner_text("#top5-regions-title") == "Топ-5 областей"
 
 
@@ -163,16 +212,45 @@ def test_english_uses_english_number_format(server, page):
     assert "%" in kpi(page, "execution") and "." in kpi(page, "execution")
 
 
-def test_popup_shows_the_institution_and_links_to_its_page(server, page):
+def test_appeals_metric_colours_the_map_and_ranks_regions(server, page, appeals):
+    open_explorer(page, server + "/?lang=en#metric=appeals_overdue")
+    assert "Overdue appeals" in page.inner_text("#map-legend")
+    regions = appeals["regions"]
+    leader = max(regions, key=lambda code: regions[code]["overdue"])
+    top = page.locator("#top5-regions a.bar-link").first
+    assert top.get_attribute("href").endswith(f"region={leader}")
+    assert top.locator(".bar-value").inner_text() == str(regions[leader]["overdue"])
+    page.locator("#metric-select label", has_text="Open appeals").click()
+    page.wait_for_url(re.compile(r"#.*metric=appeals_open"))
+    page.wait_for_function("() => document.querySelector('#map-legend').innerText.includes('Open appeals')")
+    wait_for_dash(page)
+    akmola = page.locator("#map path.region-KZ-11")
+    box = akmola.bounding_box()
+    akmola.dispatch_event("mouseover", {"clientX": box["x"] + box["width"] / 2,
+                                        "clientY": box["y"] + box["height"] / 2})
+    assert page.locator(".leaflet-tooltip").inner_text() == f"Akmola Region\nOpen appeals: {regions['KZ-11']['open']}"
+
+
+def test_popup_shows_the_institution_and_links_to_its_page(server, page, appeals):
     open_explorer(page, server + "/#region=KZ-75")  # Almaty city: zoomed in, points unclustered
-    page.wait_for_selector("#map .institution-point")
-    visible = page.evaluate("""() => {
+    # The map flies to the city after the first draw: wait until a point has landed in view.
+    inside = """() => {
         const m = document.querySelector('#map').getBoundingClientRect();
         return [...document.querySelectorAll('#map .institution-point')].findIndex(p => {
             const r = p.getBoundingClientRect();
             return r.left > m.left + 60 && r.right < m.right - 60 && r.top > m.top + 200 && r.bottom < m.bottom - 20;
         });
-    }""")
+    }"""
+    # In view and not moving between two polls (the flight is over), so the click hits it.
+    page.wait_for_function(f"""() => {{
+        const i = ({inside})();
+        const rect = i < 0 ? null : JSON.stringify(document.querySelectorAll('#map .institution-point')[i]
+                                                   .getBoundingClientRect());
+        const settled = rect !== null && rect === window.__lastPointRect;
+        window.__lastPointRect = rect;
+        return settled;
+    }}""", polling=300, timeout=15_000)
+    visible = page.evaluate(inside)
     assert visible >= 0, "no institution point inside the visible map"
     page.locator("#map .institution-point").nth(visible).click()
     popup = page.locator(".institution-popup")
@@ -183,11 +261,33 @@ def test_popup_shows_the_institution_and_links_to_its_page(server, page):
     assert "Бюджет 2025" in text and MONEY_RU.search(text) and "%" in text
     link = popup.locator("a.popup-link")
     assert re.fullmatch(r"/institution/\d{12}\?year=2025&lang=ru", link.get_attribute("href"))
+    bin_ = re.search(r"\d{12}", link.get_attribute("href")).group()
+    counts = appeals["bins"][bin_]
+    assert popup.locator(".popup-appeals td").all_inner_texts() == [str(counts["open"]), str(counts["overdue"])]
+    assert "Открытые обращения" in popup.locator(".popup-appeals").inner_text()
+    assert popup.locator("a.popup-appeals-link").get_attribute("href") == f"/institution/{bin_}/appeals?lang=ru"
     link.click()
     page.wait_for_url(re.compile(r"/institution/\d{12}\?year=2025&lang=ru$"))
+    # The institution page shows the same public counts in its appeals section.
+    page.wait_for_selector("#appeals-section #appeals-count-open strong")
+    wait_for_dash(page)
+    assert page.inner_text("#appeals-count-open strong") == str(counts["open"])
+    assert page.inner_text("#appeals-count-overdue strong") == str(counts["overdue"])
 
 
 @pytest.mark.parametrize("page", ["en-US"], indirect=True)
 def test_browser_language_is_used_without_url_or_cookie(server, page):
     open_explorer(page, server + "/")
     assert page.inner_text("#page-title") == "Open budgets of Kazakhstan"
+
+
+def test_institution_page_shows_its_appeals_section_with_counts(server, page, appeals):
+    bin_ = sorted(appeals["bins"])[0]
+    page.goto(f"{server}/institution/{bin_}?lang=en")
+    page.wait_for_selector("#appeals-section #appeals-count-open strong")
+    wait_for_dash(page)
+    assert page.locator("#appeals-section h2").first.inner_text() == "Appeals"
+    assert page.inner_text("#appeals-count-open strong") == str(appeals["bins"][bin_]["open"])
+    assert page.inner_text("#appeals-count-overdue strong") == str(appeals["bins"][bin_]["overdue"])
+    # Public appeals only: the one waiting for moderation and the hidden one are not listed.
+    assert page.locator("#appeals-list .appeal-card").count() == appeals["bins"][bin_]["open"] + 1
