@@ -10,7 +10,7 @@ from dashboard.schema import (
     MONEY_COLUMNS, budget_lines, demo_anomalies, institutions, publications,
     rollup_district_sector_month, rollup_institution_year, rollup_region_sector_month,
 )
-from tests.conftest import DEMO_INSTITUTIONS, DEMO_YEARS, boundaries_path
+from tests.conftest import DEMO_INSTITUTIONS, DEMO_YEARS, require_boundaries
 
 
 def frame(engine, sql: str) -> pd.DataFrame:
@@ -82,9 +82,7 @@ def test_bins_are_valid_and_unique(demo_engine):
 
 
 def test_coordinates_inside_their_region(demo_engine):
-    path = boundaries_path()
-    if path is None:
-        pytest.skip("no shared boundaries file on this machine")
+    path = require_boundaries()
     polygons = load_region_polygons(path)
     inst = frame(demo_engine, "SELECT region_code, lat, lon FROM institutions")
     for code, group in inst.groupby("region_code"):

@@ -9,15 +9,13 @@ from sqlalchemy import select, text
 from dashboard.importer.boundaries import import_boundaries
 from dashboard.importer.run import Options, import_institutions
 from dashboard.schema import region_boundaries, regions
-from tests.conftest import boundaries_path
+from tests.conftest import require_boundaries
 from tests.import_files import INSTITUTION_HEADER, institution_rows, write_csv
 
 
 @pytest.fixture
 def shared_file():
-    path = boundaries_path()
-    if path is None:
-        pytest.skip("../shared/data/geo/kz_regions.geojson is not here")
+    path = require_boundaries()
     return path
 
 

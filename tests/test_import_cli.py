@@ -45,11 +45,9 @@ def test_usage_errors_exit_2(tmp_path):
 
 
 def test_boundaries_from_the_command_line(tmp_path):
-    from tests.conftest import boundaries_path
+    from tests.conftest import require_boundaries
 
-    path = boundaries_path()
-    if path is None:
-        pytest.skip("../shared/data/geo/kz_regions.geojson is not here")
+    path = require_boundaries()
     result = run(["import", "boundaries", str(path), "--lang", "en", "--quiet"], tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "20 rows read" in result.stdout and "vertices" in result.stdout

@@ -11,7 +11,7 @@ from dashboard.boundaries import from_file
 from dashboard.config import load_config
 from dashboard.reference import REGION_CODES
 from dashboard.schema import region_boundaries
-from tests.conftest import DEMO_INSTITUTIONS, DEMO_YEARS, boundaries_path
+from tests.conftest import DEMO_INSTITUTIONS, DEMO_YEARS, boundaries_path, require_boundaries
 
 
 def client_for(engine, tmp_path, boundaries=None):
@@ -55,9 +55,7 @@ def test_regions_fall_back_to_centres_without_boundaries(demo_engine, tmp_path):
 
 
 def test_regions_from_the_boundaries_file(demo_engine, tmp_path):
-    path = boundaries_path()
-    if path is None:
-        pytest.skip("shared boundaries file missing")
+    path = require_boundaries()
     response = client_for(demo_engine, tmp_path, path).get("/api/map/regions")
     data = response.get_json()
     assert data["source"] == "file" and len(data["features"]) == 20
@@ -76,9 +74,7 @@ def test_regions_prefer_the_imported_table(migrated_engine, tmp_path):
 
 
 def test_file_simplification_keeps_every_region():
-    path = boundaries_path()
-    if path is None:
-        pytest.skip("shared boundaries file missing")
+    path = require_boundaries()
     shapes = from_file(path, set(REGION_CODES))
     assert shapes.source == "file" and set(shapes.bounds) == set(REGION_CODES)
     (south, west), (north, east) = shapes.bounds["KZ-75"]  # Almaty city
