@@ -177,6 +177,20 @@ def test_header_search_suggests_and_opens_the_institution(server, page, school):
     assert page.inner_text("#inst-title") == school["name_ru"]
 
 
+def test_header_search_works_from_the_keyboard(server, page, school):
+    page.goto(server + "/?lang=ru")
+    page.wait_for_selector("#kpi-planned")
+    page.fill("#search-input", school["bin"])
+    page.locator("#search-results a").first.wait_for()
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.closest('#search-results') !== null")
+    page.keyboard.press("ArrowUp")
+    assert page.evaluate("document.activeElement.id") == "search-input"
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(rf"/institution/{school['bin']}"))
+    page.wait_for_selector("#inst-kpi-budget")
+
+
 def test_unknown_bin_says_so(server, page):
     page.goto(f"{server}/institution/000000000000")
     page.wait_for_function("() => (document.querySelector('#inst-title')?.innerText || '').length > 0")
