@@ -93,6 +93,18 @@ def register(app, engine: Engine, tiles_url: str = "") -> None:
                 parts.peers_table(stats, names, inst["unit_kind"] if inst["capacity"] else None, lang),
                 parts.documents_list(docs, lang), f"/api/v1/institutions/{inst['bin']}/lines?year={year}")
 
+    # The chosen year goes into the address (no reload): a reload or a shared link shows it.
+    app.clientside_callback(
+        """function (year) {
+            if (!year) { return; }
+            var url = new URL(window.location.href);
+            if (url.searchParams.get("year") !== String(year)) {
+                url.searchParams.set("year", year);
+                window.history.replaceState(window.history.state, "", url.toString());
+            }
+        }""",
+        Input(ids.INST_YEAR, "value"))
+
     @app.callback(Output(ids.INST_MONTHLY, "figure"), Input(ids.INST_YEAR, "value"),
                   Input(ids.INST_MONTHLY_MODE, "value"), State(ids.INST_BIN, "data"), State("page-lang", "data"))
     def show_monthly(year, mode, store, lang):

@@ -108,6 +108,11 @@ def test_year_from_the_url_and_changing_the_year(server, page, school):
     wait_for_dash(page)
     assert page.inner_text("#inst-kpi-paid") != before
     assert "Year over year" in page.inner_text("#main") and page.locator("#inst-yoy tbody tr").count() > 0
+    assert f"year={YEARS[1]}" in page.url and "lang=en" in page.url  # the address follows the year
+    page.reload()
+    page.wait_for_selector("#inst-kpi-budget")
+    wait_for_dash(page)
+    assert page.locator("#inst-year").inner_text().strip() == str(YEARS[1])
 
 
 def test_sort_filter_and_download_csv_equal_to_the_api(server, page, school):
