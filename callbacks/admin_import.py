@@ -1,6 +1,8 @@
 """The admin import page: shows a saved import report (admins only, checked on the server)."""
 from __future__ import annotations
 
+import datetime as dt
+
 import dash_bootstrap_components as dbc
 from dash import Input, Output, html
 from flask_login import current_user
@@ -8,6 +10,7 @@ from werkzeug.exceptions import Forbidden
 
 from dashboard.config import Config
 from dashboard.i18n import t
+from dashboard.i18n.formatting import format_datetime, format_number
 from dashboard.importer.web import PAGE_PATH, load_report
 from layouts import ids
 
@@ -26,7 +29,8 @@ def report_view(data: dict, token: str, lang: str) -> html.Div:
     total = data["errors"] + data["warnings"]
     return html.Div([
         dbc.Alert(data["summary"], color=_COLOURS.get(data["status"], "secondary"), id="import-summary"),
-        html.P([t("import.web.meta", lang, by=data["by"], at=data["at"], seconds=data["seconds"]), " ",
+        html.P([t("import.web.meta", lang, by=data["by"], seconds=format_number(data["seconds"], lang),
+                  at=format_datetime(dt.datetime.fromisoformat(data["at"]), lang)), " ",
                 html.A(t("import.web.download", lang), href=f"{PAGE_PATH}/reports/{token}.csv",
                        id="import-report-csv")], className="small"),
         html.P(t("import.web.shown", lang, shown=len(rows), total=total), className="small text-muted")

@@ -67,3 +67,11 @@ def test_numbers_percent_dates():
     assert format_percent(None, "en") == "—"
     assert format_date(dt.date(2026, 11, 23), "en") == "Nov 23, 2026"
     assert "нояб" in format_date(dt.date(2026, 11, 23), "ru")
+
+
+def test_moments_are_shown_in_kazakhstan_time_per_language():
+    from dashboard.i18n.formatting import format_datetime
+
+    moment = dt.datetime(2026, 11, 23, 17, 28, tzinfo=dt.timezone.utc)
+    assert format_datetime(moment, "ru") == "23.11.2026, 22:28"
+    assert "22:28" in format_datetime(moment, "kk") and "10:28" in format_datetime(moment, "en")

@@ -56,6 +56,13 @@ def format_date(value: dt.date | dt.datetime, lang: str, style: str = "medium") 
     return dates.format_date(value, format=style, locale=_locale(lang))
 
 
+def format_datetime(value: dt.datetime, lang: str, style: str = "short") -> str:
+    """A moment in Kazakhstan's time (Asia/Almaty), e.g. '23.11.26, 22:28'."""
+    from zoneinfo import ZoneInfo
+
+    return dates.format_datetime(value, format=style, tzinfo=ZoneInfo("Asia/Almaty"), locale=_locale(lang))
+
+
 def month_name(month: int, lang: str, width: str = "abbreviated") -> str:
     """Stand-alone month name, e.g. 'дек.' / 'жел.' / 'Dec'."""
     return dates.get_month_names(width, context="stand-alone", locale=_locale(lang))[month]
