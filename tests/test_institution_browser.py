@@ -113,6 +113,11 @@ def test_year_from_the_url_and_changing_the_year(server, page, school):
     page.wait_for_selector("#inst-kpi-budget")
     wait_for_dash(page)
     assert page.locator("#inst-year").inner_text().strip() == str(YEARS[1])
+    page.click("#lang-kk")  # switching language keeps the year
+    page.wait_for_url(re.compile(rf"lang=kk"))
+    page.wait_for_selector("#inst-kpi-budget")
+    wait_for_dash(page)
+    assert f"year={YEARS[1]}" in page.url and page.locator("#inst-year").inner_text().strip() == str(YEARS[1])
 
 
 def test_sort_filter_and_download_csv_equal_to_the_api(server, page, school):
