@@ -29,9 +29,15 @@ def fold(value: str | None) -> str:
     return _NON_WORD.sub(" ", value.replace("_", " ")).strip()
 
 
+_PLACE_COLUMNS = [f"{prefix}_{lang}" for prefix in ("type", "district", "region") for lang in ("kk", "ru", "en")]
+
+
 def document(row) -> str:
-    """The searchable text of an institution: names in every language, BIN and address."""
-    parts = (row["name_kk"], row["name_ru"], row["name_en"], row["bin"], row["address"])
+    """The searchable text of an institution: names in every language, BIN, address, and the
+    names of its type, district and region in every language (so 'мектеп' or 'hospital
+    Pavlodar' finds it even where the official name inflects the word: 'мектебі')."""
+    parts = (row["name_kk"], row["name_ru"], row["name_en"], row["bin"], row["address"],
+             *(row.get(c) for c in _PLACE_COLUMNS))
     return f" {fold(' '.join(p for p in parts if p))} "
 
 
@@ -42,7 +48,12 @@ def refresh_search_index(conn: Connection, institution_ids: Iterable[int] | None
     loader and importers do); deleted institutions drop out by ON DELETE CASCADE.
     """
     ids = None if institution_ids is None else sorted(set(institution_ids))
-    cols = select(inst.c.id, inst.c.bin, inst.c.name_kk, inst.c.name_ru, inst.c.name_en, inst.c.address)
+    names = [table.c[f"name_{lang}"].label(f"{prefix}_{lang}") for prefix, table in
+             (("type", institution_types), ("district", districts), ("region", regions)) for lang in ("kk", "ru", "en")]
+    cols = (select(inst.c.id, inst.c.bin, inst.c.name_kk, inst.c.name_ru, inst.c.name_en, inst.c.address, *names)
+            .join_from(inst, institution_types, institution_types.c.code == inst.c.type_code)
+            .join(districts, districts.c.code == inst.c.district_code)
+            .join(regions, regions.c.code == inst.c.region_code))
     if ids is None:
         conn.execute(delete(search))
         rows = conn.execute(cols).mappings().all()

@@ -87,3 +87,25 @@ def test_refresh_follows_a_renamed_institution(migrated_engine):
         assert refresh_search_index(conn, [school["id"]]) == 1
         assert bins(conn, "гимназия абая") == [school["bin"]]
         assert bins(conn, "ГИМНАЗ") == [school["bin"]]
+
+
+def test_kazakh_type_words_find_institutions_whose_names_inflect_them(demo_engine):
+    """'мектеп' (school) finds schools named '… мектебі'; type and place words in any language."""
+    from sqlalchemy import select
+
+    from dashboard.schema import institutions, regions
+    from queries.search import search_institutions
+
+    with demo_engine.connect() as conn:
+        rows = conn.execute(select(institutions.c.bin, institutions.c.type_code, institutions.c.name_kk,
+                                   regions.c.code, regions.c.name_ru)
+                            .join(regions, regions.c.code == institutions.c.region_code)).all()
+        schools = {r.bin for r in rows if r.type_code == "school"}
+        assert schools and not any("мектеп " in r.name_kk.lower() for r in rows if r.type_code == "school")
+        for query in ("мектеп", "Мектеп", "школа", "school"):
+            found = {r["bin"] for r in search_institutions(conn, query, limit=50)}
+            assert len(found & schools) == min(len(schools), 50 - len(found - schools)), query
+        school = next(r for r in rows if r.type_code == "school" and r.name_ru.endswith("ская область"))
+        region_word = school.name_ru.split()[0]  # e.g. 'Павлодарская' of 'Павлодарская область'
+        found = search_institutions(conn, f"мектеп {region_word}", limit=50)
+        assert school.bin in {r["bin"] for r in found} and {r["region_code"] for r in found} == {school.code}
