@@ -120,17 +120,19 @@ def users_table(engine: Engine, lang: str) -> html.Table:
         rows = user_queries.list_users(conn)
     body = []
     for r in rows:
-        toggle = html.Form([csrf_field(), hidden("active", "0" if r["active"] else "1"),
-                            html.Button(t("admin.disable" if r["active"] else "admin.enable", lang), type="submit",
-                                        className="btn btn-sm btn-outline-secondary")],
-                           action=f"/admin/users/{r['username']}/active", method="POST")
+        toggle = None if r["username"] == current_user.username else html.Form(  # no self-disabling
+            [csrf_field(), hidden("active", "0" if r["active"] else "1"),
+             html.Button(t("admin.disable" if r["active"] else "admin.enable", lang), type="submit",
+                         className="btn btn-sm btn-outline-secondary")],
+            action=f"/admin/users/{r['username']}/active", method="POST")
         body.append(html.Tr([html.Td(r["username"]), html.Td(r["display_name"]),
                              html.Td(t(f"accounts.role.{r['role']}", lang)), html.Td(" ".join(r["bins"])),
                              html.Td(t("admin.active" if r["active"] else "admin.disabled", lang)), html.Td(toggle)],
                             **{"data-user": r["username"]}))
     head = html.Thead(html.Tr([html.Th(t(k, lang)) for k in ("accounts.username", "accounts.display_name",
                                                              "accounts.role", "accounts.bins", "admin.state", "admin.action")]))
-    return html.Table([head, html.Tbody(body)], className="table table-sm", id="users-table")
+    return html.Div(html.Table([head, html.Tbody(body)], className="table table-sm", id="users-table"),
+                    className="table-responsive")
 
 
 def register(app, engine: Engine) -> None:

@@ -106,7 +106,9 @@ def register_account_routes(server: Flask, engine: Engine, config: Config, limit
         require_admin()
         active = request.form.get("active") == "1"
         if username == current_user.username and not active:
-            abort(400, description="an admin cannot disable their own account")
+            if wants_json():
+                abort(400, description="an admin cannot disable their own account")
+            return redirect("/admin/users?error=self_disable", 303)
         with engine.begin() as conn:
             if not user_queries.set_active(conn, username, active):
                 abort(404)

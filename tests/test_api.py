@@ -83,6 +83,19 @@ def test_search_parameter(client, school):
     assert [r["bin"] for r in body["data"]] == [school["bin"]]
 
 
+def test_range_errors_state_the_bound_in_words(client):
+    for path, words in (("/api/v1/institutions?limit=-1", "limit must be at least 1"),
+                        ("/api/v1/top?n=0", "n must be at least 1")):
+        body = client.get(path).json
+        assert words in json_text(body) and "None" not in json_text(body), body
+
+
+def json_text(body) -> str:
+    import json
+
+    return json.dumps(body, ensure_ascii=False)
+
+
 def test_limit_above_the_cap_is_lowered(client):
     body = client.get("/api/v1/institutions?limit=100000").json
     assert body["limit"] == MAX_LIMIT and len(body["data"]) == DEMO_INSTITUTIONS

@@ -307,3 +307,16 @@ def test_every_page_layout_renders_for_every_role_with_messages(world, role):
         for make in layouts:
             rendered = make().to_plotly_json()
             assert rendered["type"] == "Div"
+
+
+def test_an_admin_cannot_disable_themselves_and_is_told_so(world):
+    client = world.client("admin")
+    response = client.post("/admin/users/admin/active", data={"csrf_token": "test-token", "active": "0"})
+    assert response.status_code == 303 and response.headers["Location"].endswith("/admin/users?error=self_disable")
+    assert client.post("/admin/users/admin/active", data={"csrf_token": "test-token", "active": "0"},
+                       headers={"Accept": "application/json"}).status_code == 400
+    with world.engine.connect() as conn:
+        from sqlalchemy import select
+
+        from dashboard.schema import users
+        assert conn.execute(select(users.c.active).where(users.c.username == "admin")).scalar_one()

@@ -48,7 +48,9 @@ def integer(name: str, default: int | None = None, lo: int | None = None, hi: in
         raise ApiError(400, f"{name} must be an integer, got {raw!r}", name)
     value = int(raw)
     if lo is not None and value < lo or hi is not None and value > hi:
-        raise ApiError(400, f"{name} must be between {lo} and {hi}, got {value}", name)
+        bounds = (f"between {lo} and {hi}" if lo is not None and hi is not None
+                  else f"at least {lo}" if lo is not None else f"at most {hi}")
+        raise ApiError(400, f"{name} must be {bounds}, got {value}", name)
     return min(value, cap) if cap is not None else value
 
 
