@@ -39,6 +39,28 @@ def _remember_language(server: Flask) -> None:
         return response
 
 
+def _not_found_status(app: dash.Dash, engine) -> None:
+    """Pages are drawn in the browser, but an unknown address or BIN still answers 404 (for
+    crawlers, link checkers and API-minded users); the body is the app, which shows the page."""
+    from dash._pages import _path_to_page
+
+    from queries.institution import institution_exists
+
+    @app.server.after_request
+    def page_status(response):
+        if (request.method != "GET" or response.status_code != 200 or response.mimetype != "text/html"
+                or request.path.startswith(("/_dash", "/assets", "/api/", "/files/", "/healthz"))):
+            return response
+        page, variables = _path_to_page(app.strip_relative_path(request.path))
+        if not page:
+            response.status_code = 404
+        elif page.get("module") in ("institution", "institution_appeals"):
+            with engine.connect() as conn:
+                if not institution_exists(conn, (variables or {}).get("bin", "")):
+                    response.status_code = 404
+        return response
+
+
 def create_app(config: Config | None = None) -> dash.Dash:
     """Build the Dash app (pages, callbacks, health endpoint) for a configuration."""
     from callbacks import institution as institution_callbacks, overview as overview_callbacks, \
@@ -49,7 +71,7 @@ def create_app(config: Config | None = None) -> dash.Dash:
     from layouts.components import appeals as appeals_component
     from callbacks import admin_import as admin_import_callbacks
     from dashboard.importer.web import register_import_routes
-    from layouts.pages import admin_import, institution, overview
+    from layouts.pages import admin_import, institution, not_found, overview
 
     config = config or load_config()
     engine = engine_for(config.database_url)
@@ -72,6 +94,7 @@ def create_app(config: Config | None = None) -> dash.Dash:
                        order=2, title="Ashyq Budget")
     institution.add_section(appeals_component.institution_page_section, after=institution.documents)
     dash.register_page("admin_import", path=admin_import.PATH, layout=admin_import.layout, title="Ashyq Budget")
+    dash.register_page(not_found.MODULE, path="/404", layout=not_found.layout, title="Ashyq Budget")
     app.layout = dash.page_container
     shapes = RegionShapesCache(engine, config.boundaries_path)
     overview_callbacks.register(app, engine, shapes)
@@ -84,6 +107,7 @@ def create_app(config: Config | None = None) -> dash.Dash:
     _register_health(server, engine)
     server.register_blueprint(create_api_blueprint(engine))
     _remember_language(server)
+    _not_found_status(app, engine)
     return app
 
 

@@ -20,6 +20,11 @@ def _names(table, prefix: str) -> list:
     return [table.c[f"name_{lang}"].label(f"{prefix}_name_{lang}") for lang in ("kk", "ru", "en")]
 
 
+def institution_exists(conn: Connection, bin_: str) -> bool:
+    """Whether an institution has this BIN (one index lookup)."""
+    return conn.execute(select(inst.c.id).where(inst.c.bin == bin_)).first() is not None
+
+
 def get_institution(conn: Connection, bin_: str) -> dict | None:
     """Identity of the institution with this BIN, with type/sector/region/district names."""
     q = (select(inst, *_names(institution_types, "type"), institution_types.c.unit_kind,
