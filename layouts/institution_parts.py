@@ -50,9 +50,8 @@ def header(inst: dict, lang: str) -> html.Dl:
     place = f"{localized(inst, 'region_name', lang)} › {localized(inst, 'district_name', lang)}"
     items = [("inst.type", localized(inst, "type_name", lang)), ("inst.sector", localized(inst, "sector_name", lang)),
              ("inst.place", place), ("inst.address", inst["address"]), ("inst.bin", inst["bin"])]
-    if inst["capacity"]:
-        items.append(("inst.capacity", f"{format_number(inst['capacity'], lang)} "
-                                       f"{t('unit.' + inst['capacity_unit'], lang)}"))
+    if inst["capacity"]:  # "Pupils: 291" needs no plural forms in any of the three languages
+        items.append((f"inst.capacity_of.{inst['capacity_unit']}", format_number(inst["capacity"], lang)))
     return html.Dl([part for key, value in items
                     for part in (html.Dt(t(key, lang), className="col-sm-3"),
                                  html.Dd(value, className="col-sm-9 mb-1", **{"data-field": key}))],
@@ -76,6 +75,17 @@ def _separators(lang: str) -> str:
     return ".," if lang == "en" else ", "
 
 
+def _money_axis(largest_tiyn: int, lang: str) -> dict:
+    """Axis ticks at round amounts, labelled like every other amount ('5 млн ₸', '5M ₸')."""
+    if largest_tiyn <= 0:
+        return {}
+    raw = largest_tiyn / 4
+    magnitude = 10 ** (len(str(int(raw))) - 1)
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
+    ticks = list(range(0, largest_tiyn + step, step))
+    return dict(tickvals=[float(tenge(v)) for v in ticks], ticktext=[format_money(v, lang) for v in ticks])
+
+
 def monthly_figure(months: list[dict], lang: str, cumulative: bool) -> go.Figure:
     x = [month_name(m["month"], lang) for m in months]
     fig = go.Figure()
@@ -90,8 +100,10 @@ def monthly_figure(months: list[dict], lang: str, cumulative: bool) -> go.Figure
         trace.update(name=t(f"inst.{key}", lang), customdata=labels,
                      hovertemplate="%{x}: %{customdata}<extra></extra>")
         fig.add_trace(trace)
+    largest = max([0, *[sum(m[k] for m in months) if cumulative else max(m[k] for m in months)
+                         for k in ("plan_adjusted", "paid")]]) if months else 0
     fig.update_layout(**_FIG, barmode="group", separators=_separators(lang),
-                      yaxis=dict(ticksuffix=" ₸", gridcolor="#eee"))
+                      yaxis=dict(gridcolor="#eee", **_money_axis(largest, lang)))
     return fig
 
 
@@ -103,7 +115,7 @@ def specifics_figure(rows: list[dict], lang: str) -> go.Figure:
         customdata=[format_money(r["plan_adjusted"], lang) for r in rows],
         hovertemplate="%{y}: %{customdata}<extra></extra>"))
     fig.update_layout(**{**_FIG, "height": 360}, separators=_separators(lang),
-                      xaxis=dict(ticksuffix=" ₸", gridcolor="#eee"))
+                      xaxis=dict(gridcolor="#eee", **_money_axis(max([0, *(r["plan_adjusted"] for r in rows)]), lang)))
     return fig
 
 

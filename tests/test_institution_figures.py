@@ -18,3 +18,21 @@ def test_program_treemap_sums_exactly_in_tiyn():
              "subprogram_name_kk": code, "plan_adjusted": amount} for code, amount in (("015", 10), ("011", 20))]
     fig = programs_figure(rows, "kk")
     assert fig.data[0].customdata[0] == "0,30\xa0₸"
+
+
+def test_capacity_reads_naturally_in_every_language():
+    from layouts.institution_parts import header
+
+    inst = {"region_name_ru": "Акмолинская область", "district_name_ru": "г. Кокшетау", "type_name_ru": "Школа",
+            "sector_name_ru": "Образование", "address": "ул. Абая, 1", "bin": "210340000013", "capacity": 21,
+            "capacity_unit": "pupils"}
+    for lang, text in (("ru", "Учащихся"), ("en", "Pupils"), ("kk", "Оқушылар саны")):
+        shown = str(header({**inst, **{k.replace("_ru", f"_{lang}"): v for k, v in inst.items()}}, lang))
+        assert text in shown and "'21'" in shown
+
+
+def test_money_axes_are_labelled_per_language():
+    fig = monthly_figure(MONTHS, "ru", cumulative=False)
+    assert fig.layout.yaxis.ticktext == ("0\xa0₸", "500\xa0тыс.\xa0₸", "1\xa0млн\xa0₸", "1,5\xa0млн\xa0₸")
+    assert fig.layout.yaxis.tickvals == (0, 500_000, 1_000_000, 1_500_000)
+    assert monthly_figure(MONTHS, "en", cumulative=True).layout.yaxis.ticktext[2] == "1M ₸"
