@@ -242,6 +242,8 @@ def test_admin_imports_a_file_and_reads_the_report(site, new_page, tmp_path):
     page = new_page()
     sign_in(page, site, "admin")
     open_page(page, f"{site['base']}/admin/import?lang=en")
+    page.click("#import-columns summary")
+    assert "plan_adjusted" in page.inner_text("#import-columns") and "name_en?" in page.inner_text("#import-columns")
     page.select_option("#import-kind", "lines")
     page.set_input_files("#import-file", str(path))
     page.click("#import-submit")

@@ -7,6 +7,7 @@ from dash import dcc, html
 from dashboard.i18n import request_language, t
 from layouts import ids
 from layouts.components.appeals import csrf_field, file_slot, hidden
+from dashboard.importer.columns import SPECS
 from layouts.pages.staff import _guarded
 
 PATH = "/admin/import"
@@ -15,6 +16,24 @@ MODES = ("all_or_nothing", "dry_run", "skip_invalid")
 
 def _field(label: str, control, html_for: str) -> html.Div:
     return html.Div([html.Label(label, htmlFor=html_for, className="form-label"), control], className="mb-3")
+
+
+def columns_help(lang: str) -> html.Details:
+    """The columns each kind of file needs, from the importer's own column list (always true)."""
+    def listing(kind: str):
+        spec, optional = SPECS[kind]
+        return [html.Code(name + ("?" if name in optional else "")) for name in spec]
+
+    def joined(codes):
+        return [part for i, code in enumerate(codes) for part in ((", " if i else ""), code)]
+
+    return html.Details([
+        html.Summary(t("import.web.help", lang)),
+        html.P([html.Strong(t("import.web.kind.lines", lang)), ": ", *joined(listing("lines"))], className="mb-1"),
+        html.P([html.Strong(t("import.web.kind.institutions", lang)), ": ", *joined(listing("institutions"))],
+               className="mb-1"),
+        html.P(t("import.web.formats", lang), className="mb-0"),
+    ], className="small text-muted mt-3", id="import-columns")
 
 
 def layout(lang: str | None = None, report: str | None = None, error: str | None = None, **_q) -> html.Div:
@@ -36,7 +55,7 @@ def layout(lang: str | None = None, report: str | None = None, error: str | None
         _field(t("import.web.companion", lang),
                file_slot("institutions_file", "import-companion", ".csv,.xlsx,text/csv"), "import-companion"),
         html.Button(t("import.web.submit", lang), type="submit", id="import-submit", className="btn btn-primary"),
-        html.P([t("import.web.help", lang), " ", html.Code("docs/data-format.md")], className="small text-muted mt-2"),
+        columns_help(lang),
     ], action=PATH, method="POST", encType="multipart/form-data", className="card card-body mb-3",
         id="import-form")
     alert = dbc.Alert(t(f"import.web.error.{error}", lang) if error in ("kind", "no_file")
