@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from dashboard.accounts import check_csrf, safe_next
+from dashboard.appeals.drafts import keep_draft
 from dashboard.appeals.files import FileRejected
 from dashboard.appeals.storage import UploadStore
 from dashboard.appeals.workflow import (
@@ -35,10 +36,13 @@ def _back(path: str, **params) -> str:
     return f"{path}?{urlencode({k: v for k, v in params.items() if v})}"
 
 
-def _failure(status: int, reason: str, field: str, detail: str, back: str):
+def _failure(status: int, reason: str, field: str, detail: str, back: str, keep: Engine | None = None):
+    """JSON clients: the error. Browsers: back to the form; with `keep`, the typed text comes back too."""
     if wants_json():
         return jsonify(error=reason, field=field, detail=detail), status
-    return redirect(_back(back, error=reason, field=field, lang=request.form.get("lang")) + "#appeal-form", 303)
+    extra = {"line": request.form.get("line"), "draft": keep_draft(keep, request.form)} if keep is not None else {}
+    return redirect(_back(back, error=reason, field=field, lang=request.form.get("lang"), **extra)
+                    + "#appeal-form", 303)
 
 
 def _uploaded_files() -> list:
@@ -62,12 +66,13 @@ def register_appeal_routes(server: Flask, engine: Engine, config: Config, store:
             return _failure(400, "rejected", "website", "the form was not accepted", back)
         files = _uploaded_files()
         if len(files) > MAX_ATTACHMENTS:
-            return _failure(400, "too_many_files", "files", f"at most {MAX_ATTACHMENTS} attachments", back)
+            return _failure(400, "too_many_files", "files", f"at most {MAX_ATTACHMENTS} attachments", back,
+                            engine)
         try:
             with engine.connect() as conn:
                 draft = validate_draft(conn, request.form)
         except AppealInvalid as exc:
-            return _failure(400, exc.reason, exc.field, str(exc), back)
+            return _failure(400, exc.reason, exc.field, str(exc), back, engine)
         staged = []
         try:
             for number, upload in enumerate(files, start=1):
@@ -77,7 +82,7 @@ def register_appeal_routes(server: Flask, engine: Engine, config: Config, store:
                     store.discard(staged)
                     name = (upload.filename or "")[:80]
                     return _failure(400 if exc.reason != "too_big" else 413, f"file_{exc.reason}", "files",
-                                    f"attachment {number} ({name}): {exc}", back)
+                                    f"attachment {number} ({name}): {exc}", back, engine)
             code = post_appeal(engine, store, draft, staged, config.answer_deadline_days)
         except BaseException:
             store.discard(staged)
