@@ -22,7 +22,7 @@ from dashboard.appeals.workflow import (
     MAX_ATTACHMENTS, RULES, AppealInvalid, can_view, clean_text, post_appeal, transition, validate_draft,
 )
 from dashboard.config import Config
-from dashboard.http_errors import json_errors, wants_json
+from dashboard.http_errors import ERROR_NAMES, json_errors, wants_json
 from dashboard.params import bin_shaped, year_param
 from queries import appeals as appeal_queries, documents as doc_queries
 from queries.appeals import institution_by_bin
@@ -45,6 +45,15 @@ def _failure(status: int, reason: str, field: str, detail: str, back: str, keep:
                     + "#appeal-form", 303)
 
 
+TRY_SCOPE = "appeal-tries"
+
+
+def _accepted(response) -> bool:
+    """An appeal was stored: 201 for JSON clients, 303 to its tracking page for browsers."""
+    return response.status_code == 201 or (
+        response.status_code == 303 and response.headers.get("Location", "").startswith("/appeal/"))
+
+
 def _uploaded_files() -> list:
     # A form with no file chosen still sends one empty, nameless part.
     return [f for f in request.files.getlist("files") if f.filename or f.stream.seek(0, 2)]
@@ -57,7 +66,10 @@ def register_appeal_routes(server: Flask, engine: Engine, config: Config, store:
 
     @server.post("/appeals/new")
     @json_errors
-    @limiter.limit(lambda: config.appeal_rate_limit)
+    # Only accepted appeals count toward APPEAL_RATE_LIMIT (a citizen fixing a typo is not
+    # punished); every try counts toward the looser APPEAL_TRY_LIMIT (each failure writes a draft).
+    @limiter.limit(lambda: config.appeal_try_limit, scope=TRY_SCOPE)
+    @limiter.limit(lambda: config.appeal_rate_limit, deduct_when=_accepted)
     def new_appeal():
         check_csrf()
         bin_ = (request.form.get("institution") or "").strip()
@@ -90,6 +102,22 @@ def register_appeal_routes(server: Flask, engine: Engine, config: Config, store:
         if wants_json():
             return jsonify(tracking_code=code), 201
         return redirect(_back(f"/appeal/{code}", lang=request.form.get("lang"), posted="1"), 303)
+
+    @server.errorhandler(429)
+    def too_many(exc):
+        """JSON clients: JSON. Forms: back to the form (or sign-in page) with a translated message."""
+        if wants_json():
+            return jsonify(error=ERROR_NAMES[429], detail=exc.description), 429
+        lang = request.form.get("lang")
+        if request.path == "/auth/login":
+            return redirect(_back("/login", error="rate_limited", lang=lang, next=request.form.get("next")), 303)
+        if request.path != "/appeals/new":
+            return exc
+        bin_ = (request.form.get("institution") or "").strip()
+        back = f"/institution/{bin_}/appeals" if bin_shaped(bin_) else "/"
+        # Too many accepted appeals: keep the text for later. Too many tries: a flood, keep nothing.
+        flood = getattr(getattr(exc, "limit", None), "scope", None) == TRY_SCOPE
+        return _failure(429, "rate_limited", "", exc.description, back, None if flood else engine)
 
     @server.errorhandler(RequestEntityTooLarge)
     def too_large(exc):
