@@ -35,6 +35,8 @@ def test_only_accepted_appeals_count_and_the_refused_one_comes_back_to_its_form(
     query = parse_qs(urlsplit(location).query)
     assert urlsplit(location).path == f"/institution/{strict.bin_a}/appeals"
     assert query["error"] == ["rate_limited"] and query["lang"] == ["ru"] and query["draft"]
+    forged = browser_post(strict, csrf_token="wrong")  # another site's form: sent back, nothing kept
+    assert forged.status_code == 303 and "draft=" not in forged.headers["Location"]
     from layouts.pages import appeals as appeal_pages
 
     client = strict.client("anonymous")

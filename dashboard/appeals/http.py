@@ -54,6 +54,15 @@ def _accepted(response) -> bool:
         response.status_code == 303 and response.headers.get("Location", "").startswith("/appeal/"))
 
 
+def _csrf_ok() -> bool:
+    """The form's CSRF token is right (the limiter answers before the endpoint checks it)."""
+    try:
+        check_csrf()
+    except HTTPException:
+        return False
+    return True
+
+
 def _uploaded_files() -> list:
     # A form with no file chosen still sends one empty, nameless part.
     return [f for f in request.files.getlist("files") if f.filename or f.stream.seek(0, 2)]
@@ -117,7 +126,8 @@ def register_appeal_routes(server: Flask, engine: Engine, config: Config, store:
         back = f"/institution/{bin_}/appeals" if bin_shaped(bin_) else "/"
         # Too many accepted appeals: keep the text for later. Too many tries: a flood, keep nothing.
         flood = getattr(getattr(exc, "limit", None), "scope", None) == TRY_SCOPE
-        return _failure(429, "rate_limited", "", exc.description, back, None if flood else engine)
+        return _failure(429, "rate_limited", "", exc.description, back,
+                        None if flood or not _csrf_ok() else engine)
 
     @server.errorhandler(RequestEntityTooLarge)
     def too_large(exc):
