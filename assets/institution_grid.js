@@ -27,3 +27,14 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     }
   }
 });
+
+// Lines grid: a link from a row to the appeal form about its expenditure line. Text only (a
+// React text child, never HTML); the totals row has no line and gets no link.
+var dagcomponents = (window.dashAgGridComponentFunctions = window.dashAgGridComponentFunctions || {});
+
+dagcomponents.AskAboutLine = function (props) {
+  if (!props.data || !props.data.line || props.node.rowPinned) { return null; }
+  var query = new URLSearchParams({line: props.data.line, lang: props.lang});
+  var href = "/institution/" + encodeURIComponent(props.bin) + "/appeals?" + query.toString() + "#appeal-form";
+  return React.createElement("a", {href: href, className: "inst-ask-line small"}, props.label);
+};

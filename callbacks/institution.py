@@ -86,9 +86,11 @@ def register(app, engine: Engine, tiles_url: str = "") -> None:
             names = {r["code"]: r for r in q.specific_names(conn)}
         peers_title = t("inst.peers.title", lang, type=localized(inst, "type_name", lang),
                         region=localized(inst, "region_name", lang))
+        columns = parts.grid_columns(lang, inst["bin"])
         return (parts.kpis(total, lang), parts.specifics_figure(specifics, lang), parts.programs_figure(programs, lang),
-                parts.grid_rows(lines, lang), parts.grid_columns(lang),
-                {"fileName": f"{inst['bin']}-{year}.csv", "columnSeparator": ","},
+                parts.grid_rows(lines, lang), columns,
+                {"fileName": f"{inst['bin']}-{year}.csv", "columnSeparator": ",",
+                 "columnKeys": parts.export_fields(columns)},
                 parts.yoy_table(yoy, names, year, lang), peers_title,
                 parts.peers_table(stats, names, inst["unit_kind"] if inst["capacity"] else None, lang),
                 parts.documents_list(docs, lang), f"/api/v1/institutions/{inst['bin']}/lines?year={year}")

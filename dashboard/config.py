@@ -62,7 +62,8 @@ class Config:
     max_photo_bytes: int = 10 * 1024 * 1024
     max_video_bytes: int = 100 * 1024 * 1024
     max_document_bytes: int = 20 * 1024 * 1024
-    appeal_rate_limit: str = "5 per minute;30 per day"
+    appeal_rate_limit: str = "5 per minute;30 per day"  # accepted appeals
+    appeal_try_limit: str = "30 per minute;300 per day"  # every post, rejected ones too (drafts are written)
     login_rate_limit: str = "10 per minute;100 per day"
     ratelimit_storage_uri: str = "memory://"
     secure_cookies: bool = False  # also Secure whenever the request came over HTTPS
@@ -101,6 +102,7 @@ def load_config(environ: dict[str, str] | None = None) -> Config:
         max_video_bytes=_positive_int(env_vars, "MAX_VIDEO_MB", 100) * 1024 * 1024,
         max_document_bytes=_positive_int(env_vars, "MAX_DOCUMENT_MB", 20) * 1024 * 1024,
         appeal_rate_limit=env_vars.get("APPEAL_RATE_LIMIT", "5 per minute;30 per day"),
+        appeal_try_limit=env_vars.get("APPEAL_TRY_LIMIT", "30 per minute;300 per day"),
         login_rate_limit=env_vars.get("LOGIN_RATE_LIMIT", "10 per minute;100 per day"),
         ratelimit_storage_uri=env_vars.get("RATELIMIT_STORAGE_URI", "memory://"),
         secure_cookies=env == "production" or env_vars.get("SESSION_COOKIE_SECURE", "") == "1",

@@ -13,7 +13,7 @@ from dashboard.schema import MONEY_COLUMNS
 def grid_xlsx(column_defs: list[dict], column_state: list[dict] | None, rows: list[dict],
               totals: list[dict] | None = None, title: str = "lines") -> bytes:
     """Workbook bytes. Money (integer tiyn in the grid) becomes exact tenge with 2 decimals."""
-    by_field = {c["field"]: c for c in column_defs}
+    by_field = {c["field"]: c for c in column_defs if c.get("field")}  # row actions have none
     if column_state:
         order = [s["colId"] for s in column_state if not s.get("hide") and s["colId"] in by_field]
     else:

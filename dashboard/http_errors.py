@@ -11,6 +11,10 @@ from flask import jsonify, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 
+# The same names the browser forms get in ?error= (and translate as appeals.error.*).
+ERROR_NAMES = {429: "rate_limited"}
+
+
 def wants_json() -> bool:
     """True when the client prefers JSON over HTML."""
     return request.accept_mimetypes.best == "application/json"
@@ -27,7 +31,7 @@ def json_errors(view):
             # Oversized bodies have their own handler with a form-specific answer.
             if not wants_json() or isinstance(exc, RequestEntityTooLarge) or exc.code is None:
                 raise
-            error = exc.name.lower().replace(" ", "_").replace("'", "")
+            error = ERROR_NAMES.get(exc.code) or exc.name.lower().replace(" ", "_").replace("'", "")
             return jsonify(error=error, detail=exc.description), exc.code
 
     return wrapped

@@ -343,6 +343,16 @@ recent_views = Table(
     Index("ix_recent_views_institution_seen", "institution_id", "seen_at"),
 )
 
+# What a citizen typed into an appeal form that was sent back with an error (never the files);
+# read once by the form, then deleted. Too big for the session cookie (5,000 Cyrillic characters).
+appeal_drafts = Table(
+    "appeal_drafts", metadata,
+    Column("token", String(64), primary_key=True),
+    Column("data", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_appeal_drafts_created_at", "created_at"),
+)
+
 
 def is_managed(name: str | None, type_: str, parent_names) -> bool:
     """Alembic include_name hook: skip the dialect-specific search index objects."""

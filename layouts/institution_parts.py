@@ -13,8 +13,9 @@ _FIG = dict(margin=dict(l=10, r=10, t=10, b=10), height=320, plot_bgcolor="white
             legend=dict(orientation="h", y=-0.15))
 
 
-def grid_columns(lang: str) -> list[dict]:
-    """ag-grid columns: money held as integer tiyn, shown as exact tenge."""
+def grid_columns(lang: str, bin_: str = "") -> list[dict]:
+    """ag-grid columns: money held as integer tiyn, shown as exact tenge; with `bin_`, a last
+    column linking each row to the appeal form about its line (not exported: it has no field)."""
     money = [{"field": c, "headerName": f"{t('inst.' + c, lang)}, ₸", "type": "rightAligned",
               "valueFormatter": {"function": f"tiynToTenge(params.value, '{lang}')"},
               "filter": "agNumberColumnFilter",
@@ -29,7 +30,16 @@ def grid_columns(lang: str) -> list[dict]:
         {"field": "specific", "headerName": t("inst.lines.specific", lang), "filter": "agTextColumnFilter",
          "flex": 2, "minWidth": 220, "tooltipField": "specific"},
         *money,
+        *([{"colId": "ask", "headerName": "", "sortable": False, "filter": False, "suppressHeaderMenuButton": True,
+            "cellRenderer": "AskAboutLine", "width": 200,
+            "cellRendererParams": {"bin": bin_, "lang": lang, "label": t("institution.lines.ask", lang)}}]
+          if bin_ else []),
     ]
+
+
+def export_fields(columns: list[dict]) -> list[str]:
+    """The grid columns that go into CSV and XLSX files (data columns, not row actions)."""
+    return [c["field"] for c in columns if c.get("field")]
 
 
 def grid_locale_text(lang: str) -> dict[str, str]:
@@ -43,6 +53,8 @@ def grid_rows(lines: list[dict], lang: str) -> list[dict]:
     return [{"month": r["month"], "program": f"{r['program_code']} {localized(r, 'program_name', lang)}",
              "subprogram_code": r["subprogram_code"],
              "specific": f"{r['specific_code']} {localized(r, 'specific_name', lang)}",
+             # The line an appeal can be about (year/program/subprogram/specific, as in ?line=).
+             "line": f"{r['year']}/{r['program_code']}/{r['subprogram_code']}/{r['specific_code']:03d}",
              **{c: r[c] for c in MONEY}} for r in lines]
 
 

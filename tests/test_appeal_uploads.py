@@ -129,7 +129,9 @@ def test_browser_form_errors_redirect_back_to_the_form(world):
     response = world.client("anonymous").post("/appeals/new", data={
         "csrf_token": "test-token", "institution": world.bin_a, "kind": "question", "body": "short", "lang": "kk"})
     assert response.status_code == 303
-    assert response.headers["Location"] == f"/institution/{world.bin_a}/appeals?error=too_short&field=body&lang=kk#appeal-form"
+    assert response.headers["Location"].startswith(
+        f"/institution/{world.bin_a}/appeals?error=too_short&field=body&lang=kk&draft=")
+    assert response.headers["Location"].endswith("#appeal-form")
 
 
 def test_post_without_csrf_token_is_refused(world):

@@ -210,13 +210,22 @@ def test_disguised_file_brings_the_citizen_back_with_a_clear_message(site, new_p
     fake.write_bytes(b"<!DOCTYPE html><html><script>alert(1)</script></html>")
     page = new_page()
     open_page(page, f"{site['base']}/institution/{site['bin']}/appeals?lang=ru")
+    page.select_option("#appeal-kind", "discrepancy")
     page.fill("#appeal-body", "Фото ремонта спортзала, которого не было.")
+    page.fill("#appeal-name", "Айгерім")
+    page.fill("#appeal-contact", "+7 701 555 12 34")
     page.set_input_files("#appeal-files", str(fake))
     page.click("#appeal-submit")
-    page.wait_for_url(re.compile(r"error=file_type&field=files&lang=ru#appeal-form$"))
+    page.wait_for_url(re.compile(r"error=file_type&field=files&lang=ru&draft=[\w-]+#appeal-form$"))
     alert = page.locator(".appeal-error")
     alert.wait_for()
     assert alert.inner_text() == "Файлы: это не фото JPEG, PNG, WebP и не видео MP4, WebM, MOV"
+    # What was typed comes back (the file does not: the citizen picks a real photo).
+    assert page.input_value("#appeal-body") == "Фото ремонта спортзала, которого не было."
+    assert page.input_value("#appeal-name") == "Айгерім"
+    assert page.input_value("#appeal-contact") == "+7 701 555 12 34"
+    assert page.input_value("#appeal-kind") == "discrepancy"
+    assert page.input_value("#appeal-files") == ""
 
 
 def test_wrong_password_shows_a_message_on_the_sign_in_page(site, new_page):

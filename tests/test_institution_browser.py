@@ -148,6 +148,7 @@ def test_sort_filter_and_download_csv_equal_to_the_api(server, page, school):
     rows = list(csv.reader(io.StringIO(open(info.value.path(), encoding="utf-8-sig").read())))
     header_row, body, total = rows[0], rows[1:-1], rows[-1]
     assert header_row[0] == "Месяц" and total[1] == "Итого"
+    assert len(header_row) == 8 and "Спросить об этой строке" not in open(info.value.path(), encoding="utf-8-sig").read()
     paid = header_row.index("Оплачено, ₸")
     api_rows = list(csv.DictReader(io.StringIO(
         api(server, f"/api/v1/institutions/{school['bin']}/lines?year={YEARS[-1]}&specific=111&format=csv"))))
@@ -170,10 +171,26 @@ def test_xlsx_download_has_the_rows_shown(server, page, school):
     assert info.value.suggested_filename == f"{school['bin']}-{YEARS[-1]}.xlsx"
     sheet = load_workbook(io.BytesIO(open(info.value.path(), "rb").read())).active
     values = list(sheet.iter_rows(values_only=True))
-    assert values[0][0] == "Месяц" and values[-1][1] == "Итого"
+    assert values[0][0] == "Месяц" and values[-1][1] == "Итого" and len(values[0]) == 8  # no action column
     api_rows = json.loads(api(server, f"/api/v1/institutions/{school['bin']}/lines?year={YEARS[-1]}&specific=151"))
     paid = values[0].index("Оплачено, ₸")
     assert sorted(Decimal(str(r[paid])) for r in values[1:-1]) == sorted(Decimal(r["paid"]) for r in api_rows["data"])
+
+
+def test_a_row_links_to_an_appeal_about_its_line(server, page, school):
+    open_school(page, server, school, "?lang=en")
+    first = page.locator("#inst-lines-grid .ag-center-cols-container .ag-row[row-index='0']")
+    program, subprogram, specific = (first.locator(f"[col-id={c}]").inner_text().split(" ")[0]
+                                     for c in ("program", "subprogram_code", "specific"))
+    line = f"{YEARS[-1]}/{program}/{subprogram}/{specific}"
+    link = first.locator("[col-id=ask] a")
+    assert link.inner_text() == "Ask about this line"
+    assert page.locator("#inst-lines-grid .ag-floating-bottom [col-id=ask] a").count() == 0  # not on totals
+    link.click()
+    page.wait_for_url(re.compile(rf"/institution/{school['bin']}/appeals\?line=.+&lang=en#appeal-form$"))
+    page.wait_for_selector("#appeal-form")
+    assert f"About expenditure line: {line}" in page.inner_text("#appeal-form")
+    assert page.locator("#appeal-form input[name=line]").input_value() == line
 
 
 def test_header_search_suggests_and_opens_the_institution(server, page, school):

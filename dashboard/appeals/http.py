@@ -15,13 +15,14 @@ from sqlalchemy import Engine
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from dashboard.accounts import check_csrf, safe_next
+from dashboard.appeals.drafts import keep_draft
 from dashboard.appeals.files import FileRejected
 from dashboard.appeals.storage import UploadStore
 from dashboard.appeals.workflow import (
     MAX_ATTACHMENTS, RULES, AppealInvalid, can_view, clean_text, post_appeal, transition, validate_draft,
 )
 from dashboard.config import Config
-from dashboard.http_errors import json_errors, wants_json
+from dashboard.http_errors import ERROR_NAMES, json_errors, wants_json
 from dashboard.params import bin_shaped, year_param
 from queries import appeals as appeal_queries, documents as doc_queries
 from queries.appeals import institution_by_bin
@@ -35,10 +36,31 @@ def _back(path: str, **params) -> str:
     return f"{path}?{urlencode({k: v for k, v in params.items() if v})}"
 
 
-def _failure(status: int, reason: str, field: str, detail: str, back: str):
+def _failure(status: int, reason: str, field: str, detail: str, back: str, keep: Engine | None = None):
+    """JSON clients: the error. Browsers: back to the form; with `keep`, the typed text comes back too."""
     if wants_json():
         return jsonify(error=reason, field=field, detail=detail), status
-    return redirect(_back(back, error=reason, field=field, lang=request.form.get("lang")) + "#appeal-form", 303)
+    extra = {"line": request.form.get("line"), "draft": keep_draft(keep, request.form)} if keep is not None else {}
+    return redirect(_back(back, error=reason, field=field, lang=request.form.get("lang"), **extra)
+                    + "#appeal-form", 303)
+
+
+TRY_SCOPE = "appeal-tries"
+
+
+def _accepted(response) -> bool:
+    """An appeal was stored: 201 for JSON clients, 303 to its tracking page for browsers."""
+    return response.status_code == 201 or (
+        response.status_code == 303 and response.headers.get("Location", "").startswith("/appeal/"))
+
+
+def _csrf_ok() -> bool:
+    """The form's CSRF token is right (the limiter answers before the endpoint checks it)."""
+    try:
+        check_csrf()
+    except HTTPException:
+        return False
+    return True
 
 
 def _uploaded_files() -> list:
@@ -53,7 +75,10 @@ def register_appeal_routes(server: Flask, engine: Engine, config: Config, store:
 
     @server.post("/appeals/new")
     @json_errors
-    @limiter.limit(lambda: config.appeal_rate_limit)
+    # Only accepted appeals count toward APPEAL_RATE_LIMIT (a citizen fixing a typo is not
+    # punished); every try counts toward the looser APPEAL_TRY_LIMIT (each failure writes a draft).
+    @limiter.limit(lambda: config.appeal_try_limit, scope=TRY_SCOPE)
+    @limiter.limit(lambda: config.appeal_rate_limit, deduct_when=_accepted)
     def new_appeal():
         check_csrf()
         bin_ = (request.form.get("institution") or "").strip()
@@ -62,12 +87,13 @@ def register_appeal_routes(server: Flask, engine: Engine, config: Config, store:
             return _failure(400, "rejected", "website", "the form was not accepted", back)
         files = _uploaded_files()
         if len(files) > MAX_ATTACHMENTS:
-            return _failure(400, "too_many_files", "files", f"at most {MAX_ATTACHMENTS} attachments", back)
+            return _failure(400, "too_many_files", "files", f"at most {MAX_ATTACHMENTS} attachments", back,
+                            engine)
         try:
             with engine.connect() as conn:
                 draft = validate_draft(conn, request.form)
         except AppealInvalid as exc:
-            return _failure(400, exc.reason, exc.field, str(exc), back)
+            return _failure(400, exc.reason, exc.field, str(exc), back, engine)
         staged = []
         try:
             for number, upload in enumerate(files, start=1):
@@ -77,7 +103,7 @@ def register_appeal_routes(server: Flask, engine: Engine, config: Config, store:
                     store.discard(staged)
                     name = (upload.filename or "")[:80]
                     return _failure(400 if exc.reason != "too_big" else 413, f"file_{exc.reason}", "files",
-                                    f"attachment {number} ({name}): {exc}", back)
+                                    f"attachment {number} ({name}): {exc}", back, engine)
             code = post_appeal(engine, store, draft, staged, config.answer_deadline_days)
         except BaseException:
             store.discard(staged)
@@ -85,6 +111,23 @@ def register_appeal_routes(server: Flask, engine: Engine, config: Config, store:
         if wants_json():
             return jsonify(tracking_code=code), 201
         return redirect(_back(f"/appeal/{code}", lang=request.form.get("lang"), posted="1"), 303)
+
+    @server.errorhandler(429)
+    def too_many(exc):
+        """JSON clients: JSON. Forms: back to the form (or sign-in page) with a translated message."""
+        if wants_json():
+            return jsonify(error=ERROR_NAMES[429], detail=exc.description), 429
+        lang = request.form.get("lang")
+        if request.path == "/auth/login":
+            return redirect(_back("/login", error="rate_limited", lang=lang, next=request.form.get("next")), 303)
+        if request.path != "/appeals/new":
+            return exc
+        bin_ = (request.form.get("institution") or "").strip()
+        back = f"/institution/{bin_}/appeals" if bin_shaped(bin_) else "/"
+        # Too many accepted appeals: keep the text for later. Too many tries: a flood, keep nothing.
+        flood = getattr(getattr(exc, "limit", None), "scope", None) == TRY_SCOPE
+        return _failure(429, "rate_limited", "", exc.description, back,
+                        None if flood or not _csrf_ok() else engine)
 
     @server.errorhandler(RequestEntityTooLarge)
     def too_large(exc):

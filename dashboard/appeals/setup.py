@@ -40,7 +40,7 @@ def install_appeals(app: dash.Dash, engine: Engine, config: Config) -> Limiter:
     server.request_class = UploadRequest
     store = UploadStore(config.upload_dir)
     biggest = max(config.max_photo_bytes, config.max_video_bytes)
-    server.config.update(ASHYQ_UPLOADS=store, ASHYQ_MAX_FILE_BYTES=biggest,
+    server.config.update(ASHYQ_UPLOADS=store, ASHYQ_DRAFTS_ENGINE=engine, ASHYQ_MAX_FILE_BYTES=biggest,
                          # The whole body: five of the largest files plus the form fields.
                          MAX_CONTENT_LENGTH=MAX_ATTACHMENTS * biggest + 1024 * 1024)
     init_accounts(server, engine, config.secure_cookies)

@@ -50,8 +50,13 @@ def error_alert(lang: str, error: str | None, field: str | None = None) -> html.
 
 
 def appeal_form(bin_: str, lang: str, line: str | None = None, error: str | None = None,
-                field: str | None = None) -> html.Form:
-    """A plain multipart form posting to /appeals/new (works without the Dash callbacks)."""
+                field: str | None = None, values: dict | None = None) -> html.Form:
+    """A plain multipart form posting to /appeals/new (works without the Dash callbacks);
+    `values`: what was typed before an error (kind, body, author_name, author_contact, line)."""
+    values = values or {}
+    line = line or values.get("line")
+    kind = values.get("kind") if values.get("kind") in APPEAL_KINDS else APPEAL_KINDS[0]
+
     def label(key, for_id):
         return html.Label(t(key, lang), htmlFor=for_id, className="form-label")
 
@@ -62,15 +67,17 @@ def appeal_form(bin_: str, lang: str, line: str | None = None, error: str | None
         *( [hidden("line", line), html.P(t("appeals.form.on_line", lang, line=line), className="small")] if line else []),
         html.Div([label("appeals.form.kind", "appeal-kind"),
                   dbc.Select(options=[{"label": t(f"appeals.kind.{k}", lang), "value": k} for k in APPEAL_KINDS],
-                             value=APPEAL_KINDS[0], id="appeal-kind", name="kind")], className="mb-2"),
+                             value=kind, id="appeal-kind", name="kind")], className="mb-2"),
         html.Div([label("appeals.form.body", "appeal-body"),
                   dbc.Textarea(id="appeal-body", name="body", required=True, minLength=10, maxLength=5000,
-                               rows=5)], className="mb-2"),
+                               rows=5, value=values.get("body", ""))], className="mb-2"),
         dbc.Row([
             dbc.Col([label("appeals.form.name", "appeal-name"),
-                     dbc.Input(id="appeal-name", name="author_name", maxLength=120)], md=6),
+                     dbc.Input(id="appeal-name", name="author_name", maxLength=120,
+                               value=values.get("author_name", ""))], md=6),
             dbc.Col([label("appeals.form.contact", "appeal-contact"),
-                     dbc.Input(id="appeal-contact", name="author_contact", maxLength=200),
+                     dbc.Input(id="appeal-contact", name="author_contact", maxLength=200,
+                               value=values.get("author_contact", "")),
                      html.Div(t("appeals.form.contact_hint", lang), className="form-text")], md=6),
         ], className="mb-2"),
         html.Div([label("appeals.form.files", "appeal-files"),
@@ -86,13 +93,13 @@ def appeal_form(bin_: str, lang: str, line: str | None = None, error: str | None
 
 
 def appeals_section(bin_: str, lang: str, year: int | None = None, line: str | None = None,
-                    error: str | None = None, field: str | None = None) -> html.Section:
+                    error: str | None = None, field: str | None = None, values: dict | None = None) -> html.Section:
     """Counts and public appeals of one institution, and the form to post a new one."""
     return html.Section([
         html.H2(t("appeals.section.title", lang), className="h4"),
         html.Div(id=ids.APPEALS_COUNTS, className="appeal-counts mb-2"),
         dcc.Loading(html.Div(id=ids.APPEALS_LIST), type="dot"),
-        appeal_form(bin_, lang, line, error, field),
+        appeal_form(bin_, lang, line, error, field, values),
         dcc.Store(id=ids.APPEALS_CTX, data={"bin": bin_, "year": year, "lang": lang}),
     ], id=ids.APPEALS_SECTION, className="appeals-section")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dash import dcc, html
 
+from dashboard.appeals.drafts import take_draft
 from dashboard.params import bin_shaped, year_param
 from dashboard.i18n import request_language, t
 from layouts import ids
@@ -19,13 +20,15 @@ def _year(value) -> int | None:
 
 
 def institution_layout(bin: str = "", lang: str | None = None, year: str | None = None, line: str | None = None,
-                       error: str | None = None, field: str | None = None, **_query) -> html.Div:
-    """The institution's name (filled by a callback) above its appeals section."""
+                       error: str | None = None, field: str | None = None, draft: str | None = None,
+                       **_query) -> html.Div:
+    """The institution's name (filled by a callback) above its appeals section; after an error
+    the form comes back with what this browser typed (`draft`, read once)."""
     lang = request_language(lang)
     bin_ = bin if bin_shaped(bin) else ""
     return page(lang, f"/institution/{bin_}/appeals",
                 html.H1(id=ids.APPEALS_INSTITUTION, className="h3"),
-                appeals_section(bin_, lang, _year(year), line, error, field))
+                appeals_section(bin_, lang, _year(year), line, error, field, take_draft(draft) if error else {}))
 
 
 def track_layout(code: str = "", lang: str | None = None, posted: str | None = None, **_query) -> html.Div:
