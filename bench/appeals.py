@@ -29,13 +29,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import func, insert, select, text  # noqa: E402
 
 from dashboard.db import make_engine, upgrade  # noqa: E402
 from dashboard.demo.load import load_demo  # noqa: E402
 from dashboard.schema import appeals, institutions  # noqa: E402
 from queries import appeals as q  # noqa: E402
+from throwaway import throwaway_postgres  # noqa: E402 - bench/throwaway.py
 
 
 def median_ms(fn, runs: int = 7) -> float:
@@ -105,12 +105,7 @@ def main() -> int:
     if not args.url:
         parser.error("--url or --into is required")
 
-    admin = create_engine(make_url(args.url), isolation_level="AUTOCOMMIT")
-    name = f"ashyq_bench_appeals_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(args.url).set(database=name).render_as_string(hide_password=False)
-    try:
+    with throwaway_postgres(args.url, "ashyq_bench_appeals") as url:
         upgrade(url)
         engine = make_engine(url)
         load_demo(engine, institutions=args.institutions, years=[2025], seed=42, progress=False)
@@ -133,10 +128,6 @@ def main() -> int:
             }
             results = {label: median_ms(fn) for label, fn in cases.items()}
         engine.dispose()
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
     today = dt.date.today().isoformat()
     for label, ms in results.items():
         print(f"| {today} | vm (2 cores) | postgresql | {args.institutions:,} | {args.appeals:,} | {label} | {ms:.1f} ms |")

@@ -22,20 +22,19 @@ import os
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 
 from dashboard.bin import make_bin  # noqa: E402
 from dashboard.db import make_engine, upgrade  # noqa: E402
 from dashboard.importer.run import Options, import_institutions, import_lines  # noqa: E402
 from queries.reference import seed_reference  # noqa: E402
+from throwaway import throwaway_postgres  # noqa: E402 - bench/throwaway.py
 
 SPECIFICS = (111, 112, 113, 116, 121, 122, 124, 141, 142, 149, 151, 152, 159, 169)
 
@@ -127,18 +126,8 @@ def main() -> int:
         if args.backend == "sqlite":
             rows = run(f"sqlite:///{work / 'bench.sqlite3'}", work, args.lines)
         else:
-            admin_url = make_url(args.url)
-            admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-            name = f"ashyq_bench_import_{uuid.uuid4().hex[:8]}"
-            template = f' TEMPLATE "{args.template}"' if args.template else ""
-            with admin.connect() as conn:
-                conn.execute(text(f'CREATE DATABASE "{name}"{template}'))
-            try:
-                rows = run(admin_url.set(database=name).render_as_string(hide_password=False), work, args.lines)
-            finally:
-                with admin.connect() as conn:
-                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-                admin.dispose()
+            with throwaway_postgres(args.url, "ashyq_bench_import", args.template) as url:
+                rows = run(url, work, args.lines)
     print("\n".join(rows))
     return 0
 

@@ -216,7 +216,7 @@ def main() -> int:
     for name, samples in bench_callbacks(app, engine, args.rounds, args.seed).items():
         print(f"callback {name:12s} {summary(samples)}")
     cold, warm, wire, raw, features = bench_points(app, years, args.rounds, args.seed)
-    print(f"endpoint /api/map/points first request of each year: "
+    print("endpoint /api/map/points first request of each year: "
           + ", ".join(f"{ms:.0f}" for ms in cold) + " ms")
     print(f"endpoint /api/map/points warm, random year and sectors: {summary(warm)}")
     print(f"points {max(years)}: {features:,} features, {raw:,} bytes JSON, {wire:,} bytes gzip")

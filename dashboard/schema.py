@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger, Boolean, CheckConstraint, Column, DateTime, Float, ForeignKey, ForeignKeyConstraint,
-    Index, Integer, MetaData, SmallInteger, String, Table, Text, UniqueConstraint, false, func, true,
+    Index, Integer, MetaData, SmallInteger, String, Table, Text, false, func, true,
 )
 
 NAMING = {

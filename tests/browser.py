@@ -90,6 +90,14 @@ def serve_blank_tiles(page) -> None:
                lambda route: route.fulfill(status=200, content_type="image/png", body=BLANK_TILE))
 
 
+def record_console_errors(page) -> list[str]:
+    """Collect the page's console errors and uncaught exceptions (tests assert none at the end)."""
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    return errors
+
+
 def wait_for_dash(page, timeout: float = 20_000) -> None:
     """Wait until Dash has no callbacks pending (the `load` event is not enough)."""
     page.wait_for_function(

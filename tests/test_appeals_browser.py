@@ -14,7 +14,7 @@ from dashboard.db import make_engine, upgrade
 from dashboard.demo.load import load_demo
 from dashboard.schema import appeals, institutions
 from tests.appeals_support import PASSWORD, jpeg_with_gps
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium, running_server, wait_for_dash
+from tests.browser import record_console_errors, require_chromium, running_server, wait_for_dash
 
 BODY = 'Roof <img src=x onerror="window.__xss=1"> leaks <script>window.__xss=2</script> since May'
 NAME = "<b onmouseover=window.__xss=3>Aigerim</b>"
@@ -43,33 +43,22 @@ def site(tmp_path_factory):
     engine.dispose()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
-
-
 @pytest.fixture
 def new_page(browser):
     """Pages in separate contexts (separate cookies: citizen, moderator, official)."""
-    contexts, errors = [], []
+    contexts, logs = [], []
 
     def make():
         context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
         contexts.append(context)
         page = context.new_page()
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
+        logs.append(record_console_errors(page))
         return page
 
     yield make
     for context in contexts:
         context.close()
+    errors = [e for log in logs for e in log]
     assert errors == [], f"browser console errors: {errors}"
 
 

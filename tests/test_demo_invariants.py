@@ -1,5 +1,4 @@
 """The demo data set keeps the database's invariants and looks like real budgets."""
-import numpy as np
 import pandas as pd
 import pytest
 from sqlalchemy import func, select, text
@@ -7,7 +6,7 @@ from sqlalchemy import func, select, text
 from dashboard.bin import is_valid_bin
 from dashboard.geo import load_region_polygons, points_in_polygons
 from dashboard.schema import (
-    MONEY_COLUMNS, budget_lines, demo_anomalies, institutions, publications,
+    MONEY_COLUMNS, budget_lines, institutions, publications,
     rollup_district_sector_month, rollup_institution_year, rollup_region_sector_month,
 )
 from tests.conftest import DEMO_INSTITUTIONS, DEMO_YEARS, require_boundaries

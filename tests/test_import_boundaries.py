@@ -7,7 +7,7 @@ from shapely.geometry import Point, shape
 from sqlalchemy import select, text
 
 from dashboard.importer.boundaries import import_boundaries
-from dashboard.importer.run import Options, import_institutions
+from dashboard.importer.run import import_institutions
 from dashboard.schema import region_boundaries, regions
 from tests.conftest import require_boundaries
 from tests.import_files import INSTITUTION_HEADER, institution_rows, write_csv

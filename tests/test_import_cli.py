@@ -1,8 +1,6 @@
 """`python -m dashboard import …` as a script sees it: exit statuses, messages, the report file."""
 import csv
 
-import pytest
-
 from tests.import_files import INSTITUTION_HEADER, LINE_HEADER, institution_rows, line_rows, write_csv
 from tests.test_cli import run
 

@@ -2,7 +2,7 @@
 import io
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from dashboard.schema import budget_lines, publications
 from tests.appeals_support import world  # noqa: F401 - the module-wide app with one account per role

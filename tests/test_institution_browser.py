@@ -11,7 +11,9 @@ import pytest
 
 from dashboard.db import make_engine, upgrade
 from dashboard.demo.load import load_demo
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium, running_server, wait_for_dash
+from tests.browser import (
+    record_console_errors, require_chromium, running_server, serve_blank_tiles, wait_for_dash,
+)
 
 YEARS = [2024, 2025]
 
@@ -39,26 +41,12 @@ def school(server):
     return json.loads(api(server, "/api/v1/institutions?type=school&limit=1"))["data"][0]
 
 
-@pytest.fixture(scope="module")
-def browser():
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
-
-
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 1000}, locale="ru-RU", accept_downloads=True)
     page = context.new_page()
-    # No internet here: map tiles are answered with "no content" instead of failing.
-    page.route(re.compile(r"https://tile\.openstreetmap\.org/.*"), lambda route: route.fulfill(status=204))
-    errors = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
+    serve_blank_tiles(page)
+    errors = record_console_errors(page)
     page.expected_errors = []  # a test that opens a 404 address expects the browser to log it
     yield page
     context.close()
@@ -116,7 +104,7 @@ def test_year_from_the_url_and_changing_the_year(server, page, school):
     wait_for_dash(page)
     assert page.locator("#inst-year").inner_text().strip() == str(YEARS[1])
     page.click("#lang-kk")  # switching language keeps the year
-    page.wait_for_url(re.compile(rf"lang=kk"))
+    page.wait_for_url(re.compile(r"lang=kk"))
     page.wait_for_selector("#inst-kpi-budget")
     wait_for_dash(page)
     assert f"year={YEARS[1]}" in page.url and page.locator("#inst-year").inner_text().strip() == str(YEARS[1])

@@ -3,7 +3,6 @@ import gzip
 import json
 
 import orjson
-import pytest
 from sqlalchemy import insert, text
 
 from app import create_app

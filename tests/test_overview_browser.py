@@ -10,7 +10,7 @@ from dashboard.demo.load import load_demo
 from dashboard.schema import institutions
 from queries.appeals import insert_appeal, utcnow
 from tests.browser import (
-    CHROMIUM, CHROMIUM_ARGS, require_chromium, running_server, serve_blank_tiles, wait_for_dash,
+    record_console_errors, require_chromium, running_server, serve_blank_tiles, wait_for_dash,
 )
 from tests.conftest import boundaries_path
 
@@ -70,17 +70,6 @@ def appeals(site):
     return site[1]
 
 
-@pytest.fixture(scope="module")
-def browser():
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
-
-
 @pytest.fixture
 def page(browser, request):
     # A Russian-speaking visitor unless a test asks for another browser locale.
@@ -88,9 +77,7 @@ def page(browser, request):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale=locale)
     page = context.new_page()
     serve_blank_tiles(page)
-    errors = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
+    errors = record_console_errors(page)
     yield page
     context.close()
     assert errors == [], f"browser console errors: {errors}"

@@ -1,7 +1,6 @@
 """`python -m dashboard import {institutions,lines,boundaries} FILE`: arguments and output."""
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 

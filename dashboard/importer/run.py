@@ -120,8 +120,6 @@ def _run(engine: Engine, report: ImportReport, options: Options, institutions_pa
 
 def _merge_reports(report: ImportReport, other: ImportReport, counts: bool) -> None:
     """Fold a companion file's issues into the main report."""
-    if other is report:
-        return
     report.issues.extend(other.issues)
     report.error_count += other.error_count
     report.warning_count += other.warning_count
@@ -190,12 +188,12 @@ def _validate_and_write(conn, report: ImportReport, options: Options, inst_table
     changed_lines = report.inserted + report.updated if lines_frame is not None else 0
     if changed_inst or changed_lines:
         report.publication_id = log_publication(
-            conn, options.source, report.kind, _description(report, changed_inst, changed_lines),
+            conn, options.source, report.kind, _description(report),
             changed_inst or len({a[0] for a in affected}), changed_lines)
     report.written = True
 
 
-def _description(report: ImportReport, changed_inst: int, changed_lines: int) -> str:
+def _description(report: ImportReport) -> str:
     # Stored in English like every publication description; the UI shows the source label.
     if report.kind == "institutions":
         return f"{report.file}: {report.inserted} new and {report.updated} updated institutions"
