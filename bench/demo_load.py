@@ -12,21 +12,21 @@ for docs/benchmarks.md plus the per-year national totals.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import platform
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 
 from dashboard.db import make_engine, upgrade  # noqa: E402
 from dashboard.demo.load import load_demo  # noqa: E402
+from throwaway import throwaway_postgres  # noqa: E402 - bench/throwaway.py
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "geo" / "kz_regions.geojson"
 
@@ -40,45 +40,39 @@ def main() -> int:
     args = parser.parse_args()
     first, last = (int(y) for y in args.years.split("-"))
     years = list(range(first, last + 1))
-    admin = None
-    if args.backend == "sqlite":
-        tmp = tempfile.mkdtemp()
-        url = f"sqlite:///{tmp}/bench.sqlite3"
-    else:
-        if not args.url:
-            parser.error("--url or TEST_DATABASE_URL is required for postgresql")
-        name = f"ashyq_bench_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(args.url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        url = make_url(args.url).set(database=name).render_as_string(hide_password=False)
-    try:
-        upgrade(url)
-        engine = make_engine(url)
-        started = time.perf_counter()
-        result = load_demo(engine, institutions=args.institutions, years=years, seed=42,
-                           boundaries=SHARED if SHARED.exists() else None, progress=True)
-        wall = time.perf_counter() - started
-        with engine.connect() as conn:
-            totals = conn.execute(text("SELECT year, SUM(plan_adjusted), SUM(paid) FROM rollup_institution_year "
-                                       "GROUP BY year ORDER BY year")).all()
-            size = None
-            if args.backend == "postgresql":
-                size = conn.execute(text("SELECT pg_size_pretty(pg_database_size(current_database()))")).scalar()
-        engine.dispose()
+    with contextlib.ExitStack() as stack:
         if args.backend == "sqlite":
-            size = f"{Path(url[len('sqlite:///'):]).stat().st_size / 2**20:.0f} MB"
-        print(f"\n| {time.strftime('%Y-%m-%d')} | {platform.node()} ({os.cpu_count()} cores) | {args.backend} | "
-              f"{result.institutions:,} | {years[0]}–{years[-1]} | {result.lines:,} | {wall:.1f} s | "
-              f"{result.lines / wall:,.0f} lines/s | {size} |")
-        for year, plan, paid in totals:
-            print(f"  {year}: adjusted plan {int(plan) / 100 / 1e12:.2f} trn ₸, paid {int(paid) / 100 / 1e12:.2f} trn ₸")
-    finally:
-        if admin is not None:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
+            url = f"sqlite:///{stack.enter_context(tempfile.TemporaryDirectory())}/bench.sqlite3"
+        else:
+            if not args.url:
+                parser.error("--url or TEST_DATABASE_URL is required for postgresql")
+            url = stack.enter_context(throwaway_postgres(args.url, "ashyq_bench"))
+        report(url, args, years)
     return 0
+
+
+def report(url: str, args, years: list[int]) -> None:
+    """Load the demo into `url` and print the benchmark row and the yearly totals."""
+    upgrade(url)
+    engine = make_engine(url)
+    started = time.perf_counter()
+    result = load_demo(engine, institutions=args.institutions, years=years, seed=42,
+                       boundaries=SHARED if SHARED.exists() else None, progress=True)
+    wall = time.perf_counter() - started
+    with engine.connect() as conn:
+        totals = conn.execute(text("SELECT year, SUM(plan_adjusted), SUM(paid) FROM rollup_institution_year "
+                                   "GROUP BY year ORDER BY year")).all()
+        size = None
+        if args.backend == "postgresql":
+            size = conn.execute(text("SELECT pg_size_pretty(pg_database_size(current_database()))")).scalar()
+    engine.dispose()
+    if args.backend == "sqlite":
+        size = f"{Path(url[len('sqlite:///'):]).stat().st_size / 2**20:.0f} MB"
+    print(f"\n| {time.strftime('%Y-%m-%d')} | {platform.node()} ({os.cpu_count()} cores) | {args.backend} | "
+          f"{result.institutions:,} | {years[0]}–{years[-1]} | {result.lines:,} | {wall:.1f} s | "
+          f"{result.lines / wall:,.0f} lines/s | {size} |")
+    for year, plan, paid in totals:
+        print(f"  {year}: adjusted plan {int(plan) / 100 / 1e12:.2f} trn ₸, paid {int(paid) / 100 / 1e12:.2f} trn ₸")
 
 
 if __name__ == "__main__":
