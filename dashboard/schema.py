@@ -139,6 +139,9 @@ institutions = Table(
     Index("ix_institutions_district_sector", "district_code", "sector_code"),
 )
 
+# On PostgreSQL the three references of budget_lines are enforced by set-based triggers
+# (migration 0008: one check per statement instead of three per row); SQLite keeps them as
+# declared foreign keys.
 budget_lines = Table(
     "budget_lines", metadata,
     Column("institution_id", Integer, ForeignKey("institutions.id"), primary_key=True),
@@ -354,6 +357,20 @@ appeal_drafts = Table(
 )
 
 
+TRIGGER_CHECKED_REFERENCES = frozenset({
+    "fk_budget_lines_institution_id_institutions", "fk_budget_lines_specific_code_specifics",
+    "fk_budget_lines_subprogram"})
+
+
 def is_managed(name: str | None, type_: str, parent_names) -> bool:
     """Alembic include_name hook: skip the dialect-specific search index objects."""
     return not (name or "").startswith(SEARCH_INDEX_PREFIX)
+
+
+def include_object(dialect: str):
+    """Alembic include_object hook for `dialect`: on PostgreSQL, budget_lines' foreign keys are
+    triggers (migration 0008), so the declared ones are not expected there."""
+    def include(obj, name, type_, reflected, compare_to) -> bool:
+        return not (dialect == "postgresql" and type_ == "foreign_key_constraint"
+                    and name in TRIGGER_CHECKED_REFERENCES)
+    return include

@@ -25,13 +25,11 @@ _PG_DTYPE = np.dtype([("nfields", ">i2")] + [
     item for name, fmt, size in _PG_FIELDS for item in ((f"{name}_len", ">i4"), (name, fmt))])
 _PG_HEADER = b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0)
 _PG_TRAILER = struct.pack(">h", -1)
-# Constraints dropped during a bulk load into an empty table and rebuilt after it (PostgreSQL).
+# Dropped during a bulk load into an empty table and rebuilt after it (PostgreSQL). The
+# references are statement-level triggers there (migration 0008): they stay on and check
+# each COPY's rows in one pass.
 _PG_LINE_CONSTRAINTS = [
     ("pk_budget_lines", "PRIMARY KEY (institution_id, year, month, program_code, subprogram_code, specific_code)"),
-    ("fk_budget_lines_institution_id_institutions", "FOREIGN KEY (institution_id) REFERENCES institutions (id)"),
-    ("fk_budget_lines_specific_code_specifics", "FOREIGN KEY (specific_code) REFERENCES specifics (code)"),
-    ("fk_budget_lines_subprogram", "FOREIGN KEY (program_code, subprogram_code) "
-                                   "REFERENCES subprograms (program_code, code)"),
 ]
 
 
@@ -75,7 +73,7 @@ def insert_rows(conn: Connection, table, rows: list[dict]) -> None:
 
 
 def begin_fast_line_load(conn: Connection) -> None:
-    """On PostgreSQL, drop budget_lines' key and foreign keys for a bulk load into an empty table."""
+    """On PostgreSQL, drop budget_lines' primary key for a bulk load into an empty table."""
     if conn.dialect.name != "postgresql":
         return
     conn.execute(text("SET LOCAL synchronous_commit = off"))

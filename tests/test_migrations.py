@@ -4,15 +4,19 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from dashboard.db import head_revision, make_engine, upgrade
-from dashboard.schema import is_managed, metadata
+from dashboard.schema import include_object, is_managed, metadata
 from queries.health import schema_revision
+
+
+def _opts(conn) -> dict:
+    return {"include_name": is_managed, "include_object": include_object(conn.dialect.name)}
 
 
 def test_upgrade_from_empty_matches_the_schema(empty_url):
     upgrade(empty_url)
     engine = make_engine(empty_url)
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"include_name": is_managed}), metadata)
+        diff = compare_metadata(MigrationContext.configure(conn, opts=_opts(conn)), metadata)
         assert diff == []
         assert schema_revision(conn) == head_revision()
         assert set(metadata.tables) <= set(inspect(conn).get_table_names())
@@ -40,5 +44,5 @@ def test_downgrade_to_base_and_back(empty_url):
         assert "budget_lines" not in inspect(conn).get_table_names()
     upgrade(empty_url)
     with engine.connect() as conn:
-        assert compare_metadata(MigrationContext.configure(conn, opts={"include_name": is_managed}), metadata) == []
+        assert compare_metadata(MigrationContext.configure(conn, opts=_opts(conn)), metadata) == []
     engine.dispose()
