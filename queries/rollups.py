@@ -42,17 +42,19 @@ def refresh_rollups(conn: Connection, institution_ids: Iterable[int] | None = No
     count = func.count(func.distinct(bl.c.institution_id)).label("institutions")
     joined = bl.join(inst, inst.c.id == bl.c.institution_id)
 
-    conn.execute(delete(rrsm).where(_where((rrsm.c.region_code, regions), (rrsm.c.year, yrs))))
-    keys = [inst.c.region_code, inst.c.sector_code, bl.c.year, bl.c.month]
-    q = (select(*keys, *sums, count).select_from(joined)
-         .where(_where((inst.c.region_code, regions), (bl.c.year, yrs))).group_by(*keys))
-    conn.execute(insert(rrsm).from_select([c.name for c in keys] + [*MONEY_COLUMNS, "institutions"], q))
-
     conn.execute(delete(rdsm).where(_where((rdsm.c.district_code, districts), (rdsm.c.year, yrs))))
     keys = [inst.c.district_code, inst.c.sector_code, bl.c.year, bl.c.month, inst.c.region_code]
     q = (select(*keys, *sums, count).select_from(joined)
          .where(_where((inst.c.district_code, districts), (bl.c.year, yrs))).group_by(*keys))
     conn.execute(insert(rdsm).from_select([c.name for c in keys] + [*MONEY_COLUMNS, "institutions"], q))
+
+    # Regions from their districts, not from the lines again: an institution lies in exactly one
+    # district, so even the count of distinct institutions adds up.
+    conn.execute(delete(rrsm).where(_where((rrsm.c.region_code, regions), (rrsm.c.year, yrs))))
+    keys = [rdsm.c.region_code, rdsm.c.sector_code, rdsm.c.year, rdsm.c.month]
+    q = (select(*keys, *[func.sum(rdsm.c[c]) for c in (*MONEY_COLUMNS, "institutions")])
+         .where(_where((rdsm.c.region_code, regions), (rdsm.c.year, yrs))).group_by(*keys))
+    conn.execute(insert(rrsm).from_select([c.name for c in keys] + [*MONEY_COLUMNS, "institutions"], q))
 
     conn.execute(delete(riy).where(_where((riy.c.institution_id, ids), (riy.c.year, yrs))))
     keys = [bl.c.institution_id, bl.c.year]
