@@ -14,6 +14,7 @@ from dashboard.schema import (
     region_boundaries, regions, sectors, specifics, subprograms,
 )
 from queries.bulk import LINE_COLUMNS, write_lines
+from queries.rollups import add_new_institution_years
 
 IMPORT_LOCK_KEY = 7_240_001  # pg_advisory_xact_lock key serialising imports
 KEY_COLUMNS = ("institution_id", "year", "month", "program_code", "subprogram_code", "specific_code")
@@ -166,16 +167,60 @@ class LineChanges:
     updated: int
     unchanged: int
     affected: list[tuple[int, int]]  # (institution id, year) whose lines changed
+    rolled_up: frozenset[tuple[int, int]] = frozenset()  # of those, already added to the rollups
 
 
 def merge_lines(conn: Connection, chunk: dict[str, np.ndarray]) -> LineChanges:
-    """Upsert lines on their natural key through a staging table; identical rows stay untouched."""
+    """Upsert lines on their natural key; identical rows stay untouched.
+
+    Lines of an institution-year with nothing stored yet (a new year's budget, a new
+    institution) cannot collide with anything: they go straight into budget_lines and are
+    added to the rollups (see `LineChanges.rolled_up`). The rest are diffed against what is
+    stored through a staging table; their rollups are the caller's to refresh.
+    """
     total = len(chunk["institution_id"])
     if total == 0:
         return LineChanges(0, 0, 0, [])
     if conn.dialect.name == "postgresql":
-        return _merge_postgresql(conn, chunk, total)
-    return _merge_sqlite(conn, chunk, total)
+        # One import at a time: what is stored must not change between the checks and the writes.
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK_KEY})
+        conn.execute(text("SET LOCAL work_mem = '256MB'"))  # staging diff and the reference checks' row sets
+    pairs = chunk["institution_id"] * 10_000 + chunk["year"]
+    fresh = ~np.isin(pairs, _stored_pairs(conn, np.unique(pairs)))
+    n_fresh = int(fresh.sum())
+    affected = [(int(p // 10_000), int(p % 10_000)) for p in np.unique(pairs[fresh])]
+    rolled_up: frozenset[tuple[int, int]] = frozenset()
+    if n_fresh:
+        lines = {k: v[fresh] for k, v in chunk.items()}
+        write_lines(conn, lines, table="budget_lines")
+        if add_new_institution_years(conn, lines):
+            rolled_up = frozenset(affected)
+    if n_fresh == total:
+        return LineChanges(total, 0, 0, affected, rolled_up)
+    rest = {k: v[~fresh] for k, v in chunk.items()}
+    merge = _merge_postgresql if conn.dialect.name == "postgresql" else _merge_sqlite
+    changes = merge(conn, rest, total - n_fresh)
+    return LineChanges(changes.inserted + n_fresh, changes.updated, changes.unchanged,
+                       affected + changes.affected, rolled_up)
+
+
+def _stored_pairs(conn: Connection, pairs: np.ndarray) -> np.ndarray:
+    """Which (institution_id * 10,000 + year) keys already have budget lines (a primary-key probe each)."""
+    ids, years = (pairs // 10_000).tolist(), (pairs % 10_000).tolist()
+    if conn.dialect.name == "postgresql":
+        rows = conn.execute(text(
+            "SELECT v.i, v.y FROM unnest(CAST(:ids AS integer[]), CAST(:years AS smallint[])) AS v(i, y) "
+            "WHERE EXISTS (SELECT 1 FROM budget_lines b WHERE b.institution_id = v.i AND b.year = v.y)"),
+            {"ids": ids, "years": years}).all()
+    else:
+        conn.exec_driver_sql("DROP TABLE IF EXISTS temp.import_pairs")
+        conn.exec_driver_sql("CREATE TEMP TABLE import_pairs (i INTEGER NOT NULL, y INTEGER NOT NULL)")
+        conn.exec_driver_sql("INSERT INTO import_pairs VALUES (?, ?)", list(zip(ids, years)))
+        rows = conn.exec_driver_sql(
+            "SELECT i, y FROM import_pairs v WHERE EXISTS "
+            "(SELECT 1 FROM budget_lines b WHERE b.institution_id = v.i AND b.year = v.y)").all()
+        conn.exec_driver_sql("DROP TABLE temp.import_pairs")
+    return np.array([i * 10_000 + y for i, y in rows], dtype=np.int64)
 
 
 _STAGING_COLUMNS = """institution_id INTEGER NOT NULL, year SMALLINT NOT NULL, month SMALLINT NOT NULL,
@@ -187,8 +232,6 @@ _KEY = ", ".join(KEY_COLUMNS)
 
 
 def _merge_postgresql(conn: Connection, chunk, total: int) -> LineChanges:
-    # One import at a time: the diff below must not race another import's writes.
-    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK_KEY})
     conn.execute(text(f"CREATE TEMP TABLE import_lines ({_STAGING_COLUMNS}) ON COMMIT DROP"))
     write_lines(conn, chunk, table="import_lines")
     conn.execute(text("ANALYZE import_lines"))

@@ -1,13 +1,18 @@
 """Rollups: pre-aggregated sums that must always equal sums over budget_lines.
 
 Call `refresh_rollups` inside the transaction that changed budget_lines (or moved an
-institution), naming what changed; it recomputes exactly the affected slices.
+institution), naming what changed; it recomputes exactly the affected slices. Lines of
+institution-years that had none before can instead be added with `add_new_institution_years`,
+which needs no pass over budget_lines.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
+import pandas as pd
 from sqlalchemy import Connection, and_, delete, func, insert, select, true
+from sqlalchemy.dialects import postgresql, sqlite
 
 from dashboard.schema import (
     MONEY_COLUMNS, budget_lines as bl, institutions as inst, rollup_district_sector_month as rdsm,
@@ -48,15 +53,56 @@ def refresh_rollups(conn: Connection, institution_ids: Iterable[int] | None = No
          .where(_where((inst.c.district_code, districts), (bl.c.year, yrs))).group_by(*keys))
     conn.execute(insert(rdsm).from_select([c.name for c in keys] + [*MONEY_COLUMNS, "institutions"], q))
 
-    # Regions from their districts, not from the lines again: an institution lies in exactly one
-    # district, so even the count of distinct institutions adds up.
-    conn.execute(delete(rrsm).where(_where((rrsm.c.region_code, regions), (rrsm.c.year, yrs))))
-    keys = [rdsm.c.region_code, rdsm.c.sector_code, rdsm.c.year, rdsm.c.month]
-    q = (select(*keys, *[func.sum(rdsm.c[c]) for c in (*MONEY_COLUMNS, "institutions")])
-         .where(_where((rdsm.c.region_code, regions), (rdsm.c.year, yrs))).group_by(*keys))
-    conn.execute(insert(rrsm).from_select([c.name for c in keys] + [*MONEY_COLUMNS, "institutions"], q))
+    _regions_from_districts(conn, regions, yrs)
 
     conn.execute(delete(riy).where(_where((riy.c.institution_id, ids), (riy.c.year, yrs))))
     keys = [bl.c.institution_id, bl.c.year]
     q = select(*keys, *sums).where(_where((bl.c.institution_id, ids), (bl.c.year, yrs))).group_by(*keys)
     conn.execute(insert(riy).from_select(["institution_id", "year", *MONEY_COLUMNS], q))
+
+
+def _regions_from_districts(conn: Connection, regions: list[str] | None, years: list[int] | None) -> None:
+    # Regions from their districts, not from the lines again: an institution lies in exactly one
+    # district, so even the count of distinct institutions adds up.
+    conn.execute(delete(rrsm).where(_where((rrsm.c.region_code, regions), (rrsm.c.year, years))))
+    keys = [rdsm.c.region_code, rdsm.c.sector_code, rdsm.c.year, rdsm.c.month]
+    q = (select(*keys, *[func.sum(rdsm.c[c]) for c in (*MONEY_COLUMNS, "institutions")])
+         .where(_where((rdsm.c.region_code, regions), (rdsm.c.year, years))).group_by(*keys))
+    conn.execute(insert(rrsm).from_select([c.name for c in keys] + [*MONEY_COLUMNS, "institutions"], q))
+
+
+def add_new_institution_years(conn: Connection, lines: dict[str, np.ndarray]) -> bool:
+    """Add to the rollups lines just written for institution-years that had no lines before.
+
+    Every sum grows by theirs, and each of their institutions is new to every month it appears
+    in, so the deltas come from the lines alone. Returns False, changing nothing, when the sums
+    might not fit in int64 (absurd amounts): call `refresh_rollups` for them instead.
+    """
+    money = np.stack([lines[c] for c in MONEY_COLUMNS], axis=1)
+    if len(money) == 0 or int(money.max()) * len(money) >= 2 ** 63:
+        return len(money) == 0
+    places = pd.DataFrame(conn.execute(select(inst.c.id, inst.c.region_code, inst.c.district_code,
+                                              inst.c.sector_code)).all(),
+                          columns=["institution_id", "region_code", "district_code", "sector_code"])
+    frame = pd.DataFrame({c: lines[c] for c in ("institution_id", "year", "month", *MONEY_COLUMNS)})
+    frame = frame.merge(places, on="institution_id", how="left", validate="many_to_one")
+
+    per_year = frame.groupby(["institution_id", "year"], sort=False)[list(MONEY_COLUMNS)].sum().reset_index()
+    conn.execute(insert(riy), _records(per_year))
+
+    keys = ["district_code", "sector_code", "year", "month", "region_code"]
+    slices = frame.groupby(keys, sort=False).agg(
+        **{c: (c, "sum") for c in MONEY_COLUMNS}, institutions=("institution_id", "nunique")).reset_index()
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(rdsm)
+    conn.execute(stmt.on_conflict_do_update(
+        index_elements=[c.name for c in rdsm.primary_key.columns],
+        set_={c: rdsm.c[c] + stmt.excluded[c] for c in (*MONEY_COLUMNS, "institutions")}), _records(slices))
+    _regions_from_districts(conn, sorted(slices["region_code"].unique()), sorted(int(y) for y in slices["year"].unique()))
+    return True
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """Plain Python values (drivers do not take numpy integers everywhere)."""
+    return [{k: (v.item() if isinstance(v, np.generic) else v) for k, v in row.items()}
+            for row in frame.to_dict("records")]

@@ -70,6 +70,27 @@ def test_a_corrected_file_updates_only_the_affected_rows(migrated_engine, tmp_pa
         assert "1 updated" in description
 
 
+def test_a_file_mixing_stored_and_new_institution_years_counts_and_writes_each_line_once(
+        migrated_engine, tmp_path):
+    """Stored institution-years go through the diff; new ones (another year, another school) are
+    appended directly. Counts, values and rollups must come out the same either way."""
+    _load_schools(migrated_engine, tmp_path)
+    import_lines(migrated_engine, write_csv(tmp_path / "first.csv", LINE_HEADER, line_rows(BINS[:2], years=[2024])))
+    rows = line_rows(BINS[:2], years=[2024, 2025]) + line_rows(BINS[2:3], years=[2024])
+    changed = next(r for r in rows if r[1] == "2024" and r[0] == BINS[1])
+    changed[10] = "1,23"
+    report = import_lines(migrated_engine, write_csv(tmp_path / "mixed.csv", LINE_HEADER, rows))
+    # 2 schools × 2025 and a third school × 2024 are new: 3 × 36 lines; of 72 stored, one changed.
+    assert (report.status, report.inserted, report.updated, report.unchanged) == ("loaded", 108, 1, 71)
+    with migrated_engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(budget_lines)).scalar_one() == 180
+        assert conn.execute(select(func.count()).select_from(budget_lines)
+                            .where(budget_lines.c.paid == 123)).scalar_one() == 1
+        assert_rollups_match(conn)
+    again = import_lines(migrated_engine, tmp_path / "mixed.csv")
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 180)
+
+
 def test_skip_invalid_loads_the_valid_rows_and_reports_the_others(migrated_engine, tmp_path):
     _load_schools(migrated_engine, tmp_path)
     rows = line_rows(BINS[:1], years=[2024])
@@ -109,6 +130,20 @@ def test_moving_an_institution_keeps_every_rollup_equal_to_the_lines(migrated_en
         assert_rollups_match(conn)
         regions = conn.execute(text("SELECT DISTINCT region_code FROM rollup_region_sector_month")).scalars()
         assert sorted(regions) == ["KZ-11", "KZ-71"]
+
+
+def test_moving_an_institution_while_adding_its_next_year_keeps_the_rollups_equal(migrated_engine, tmp_path):
+    """A new year's lines are added to the rollups from the file; the move recomputes its places."""
+    _load_schools(migrated_engine, tmp_path)
+    import_lines(migrated_engine, write_csv(tmp_path / "lines.csv", LINE_HEADER, line_rows(BINS, years=[2024])))
+    moved = [list(r) for r in SCHOOLS]
+    moved[0][6:11] = ["KZ-71", "KZ-71-01", "г. Астана, пр. Республики, 1", "51.128", "71.430"]
+    rows = line_rows(BINS[:2], years=[2024, 2025])
+    report = import_lines(migrated_engine, write_csv(tmp_path / "next.csv", LINE_HEADER, rows),
+                          institutions_path=write_csv(tmp_path / "moved.csv", INSTITUTION_HEADER, moved))
+    assert (report.status, report.inserted, report.unchanged) == ("loaded", 72, 72)
+    with migrated_engine.connect() as conn:
+        assert_rollups_match(conn)
 
 
 def test_skip_invalid_skips_the_lines_of_a_rejected_institution_too(migrated_engine, tmp_path):

@@ -163,6 +163,7 @@ def _validate_and_write(conn, report: ImportReport, options: Options, inst_table
         return
 
     affected: list[tuple[int, int]] = []
+    rolled_up: frozenset[tuple[int, int]] = frozenset()
     moved = None
     if inst_frame is not None:
         moved = q.upsert_institutions(conn, inst_frame)
@@ -176,13 +177,14 @@ def _validate_and_write(conn, report: ImportReport, options: Options, inst_table
     if lines_frame is not None:
         changes = q.merge_lines(conn, _line_arrays(lines_frame, known))
         report.inserted, report.updated, report.unchanged = changes.inserted, changes.updated, changes.unchanged
-        affected = changes.affected
+        affected, rolled_up = changes.affected, changes.rolled_up
     stages.next()
     if moved is not None and moved.moved_ids:
         refresh_rollups(conn, moved.moved_ids, None, moved.old_regions, moved.old_districts)
-    if affected:
-        ids = sorted({a[0] for a in affected})
-        refresh_rollups(conn, ids if len(ids) <= ROLLUP_ID_LIMIT else None, {a[1] for a in affected})
+    stale = [a for a in affected if a not in rolled_up]
+    if stale:
+        ids = sorted({a[0] for a in stale})
+        refresh_rollups(conn, ids if len(ids) <= ROLLUP_ID_LIMIT else None, {a[1] for a in stale})
     stages.next()
     changed_inst = (moved.inserted + moved.updated) if moved else 0
     changed_lines = report.inserted + report.updated if lines_frame is not None else 0
