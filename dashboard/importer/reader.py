@@ -119,7 +119,8 @@ def _read_csv(data: bytes, report: ImportReport) -> Table:
     if kept.size == 0:
         return _finish(pd.DataFrame(columns=range(width)), header, rows[:0], "csv")
     names = [str(i) for i in range(width)]
-    kept_lines = body.filter(pa.array(~blank))
+    # Usually only the empty string after the last newline is blank: a slice then, not a copy.
+    kept_lines = body.slice(0, kept.size) if kept[-1] == kept.size - 1 else body.filter(pa.array(~blank))
     joined = pc.binary_join(pa.LargeListArray.from_arrays([0, len(kept_lines)], kept_lines),
                             pa.scalar("\n", pa.large_string()))
     try:
