@@ -97,22 +97,51 @@ def sniff_delimiter(header_line: str) -> str:
 
 def _read_csv(data: bytes, report: ImportReport) -> Table:
     text = _decode(data, report)
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    normalised = text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+    # The lines as one Arrow array: a million Python strings would cost more than the parse itself.
+    lines = pc.split_pattern(pa.array([normalised], type=pa.large_string()), "\n").flatten()
+    first = next((i for i in range(len(lines)) if lines[i].as_py().strip()), None)
     if first is None:
         _reject(report, "empty")
-    delimiter = sniff_delimiter(lines[first])
-    header = [h.strip() for h in next(csv.reader([lines[first]], delimiter=delimiter))]
+    header_line = lines[first].as_py()
+    delimiter = sniff_delimiter(header_line)
+    header = [h.strip() for h in next(csv.reader([header_line], delimiter=delimiter))]
     width = len(header)
     if '"' in text:
         records, rows = _parse_quoted(text, delimiter, width, report)
         frame = pd.DataFrame([(r + [""] * width)[:width] for r in records], dtype=object)
         return _finish(frame, header, np.asarray(rows, dtype=np.int64), "csv")
     # Fast path: no quoting, so one physical line is one record (Arrow's C++ CSV reader).
-    body = pa.array(lines[first + 1:], type=pa.string())
+    body = lines.slice(first + 1)
     rows = np.arange(first + 2, first + 2 + len(body))
-    fields = pc.count_substring(body, delimiter).to_numpy(zero_copy_only=False) + 1
     blank = pc.equal(pc.utf8_trim_whitespace(body), "").to_numpy(zero_copy_only=False)
+    kept = np.flatnonzero(~blank)
+    if kept.size == 0:
+        return _finish(pd.DataFrame(columns=range(width)), header, rows[:0], "csv")
+    names = [str(i) for i in range(width)]
+    # Usually only the empty string after the last newline is blank: a slice then, not a copy.
+    kept_lines = body.slice(0, kept.size) if kept[-1] == kept.size - 1 else body.filter(pa.array(~blank))
+    joined = pc.binary_join(pa.LargeListArray.from_arrays([0, len(kept_lines)], kept_lines),
+                            pa.scalar("\n", pa.large_string()))
+    try:
+        table = pacsv.read_csv(
+            pa.BufferReader(joined[0].as_buffer()),
+            read_options=pacsv.ReadOptions(column_names=names),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char=False, ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(column_types={n: pa.large_string() for n in names},
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False))
+    except pa.ArrowInvalid:
+        _field_counts(body, blank, rows, delimiter, width, report)  # counted only when the parse fails
+        raise
+    frame = pa.table({n: pc.utf8_trim_whitespace(table.column(n)) for n in names}).to_pandas()
+    frame.columns = range(width)
+    return _finish(frame, header, rows[kept], "csv", stripped=True)
+
+
+def _field_counts(body: pa.Array, blank: np.ndarray, rows: np.ndarray, delimiter: str, width: int,
+                  report: ImportReport) -> None:
+    """Reject the file if a line that is not blank has too few or too many fields."""
+    fields = pc.count_substring(body, delimiter).to_numpy(zero_copy_only=False) + 1
     bad = np.flatnonzero((fields != width) & ~blank)
     if bad.size:
         for i in bad[:20]:
@@ -120,20 +149,7 @@ def _read_csv(data: bytes, report: ImportReport) -> Table:
         if bad.size > 20:
             report.error("more_errors", count=int(bad.size - 20))
         raise ImportRejected(report)
-    kept = np.flatnonzero(~blank)
-    if kept.size == 0:
-        return _finish(pd.DataFrame(columns=range(width)), header, rows[:0], "csv")
-    names = [str(i) for i in range(width)]
-    table = pacsv.read_csv(
-        io.BytesIO("\n".join(lines[first + 1:] if kept.size == len(body)
-                             else [lines[first + 1 + i] for i in kept]).encode("utf-8")),
-        read_options=pacsv.ReadOptions(column_names=names),
-        parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char=False, ignore_empty_lines=False),
-        convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
-                                             strings_can_be_null=False, quoted_strings_can_be_null=False))
-    frame = pa.table({n: pc.utf8_trim_whitespace(table.column(n)) for n in names}).to_pandas()
-    frame.columns = range(width)
-    return _finish(frame, header, rows[kept], "csv", stripped=True)
+
 
 def _parse_quoted(text: str, delimiter: str, width: int, report: ImportReport):
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
@@ -218,7 +234,7 @@ def _finish(frame: pd.DataFrame, header: list[str], rows: np.ndarray, source: st
         for i in range(len(header)):
             frame[i] = frame[i].str.strip()
     # Blank lines (all cells empty) are not rows for the user either.
-    keep = (frame != "").any(axis=1).to_numpy()
+    keep = np.logical_or.reduce([(frame[c] != "").to_numpy() for c in frame.columns])
     frame = frame.loc[keep].reset_index(drop=True)
     frame.columns = header
     return Table(frame, rows[keep], source)

@@ -203,10 +203,14 @@ def _description(report: ImportReport) -> str:
 
 
 def _line_arrays(frame: pd.DataFrame, ids: dict[str, int]) -> dict[str, np.ndarray]:
+    def per_value(column: str, convert) -> np.ndarray:  # few distinct values: convert each once
+        codes, values = pd.factorize(frame[column])
+        return convert(values)[codes]
+
     return {
-        "institution_id": frame["bin"].map(ids).to_numpy(dtype=np.int64),
+        "institution_id": per_value("bin", lambda bins: np.array([ids[b] for b in bins], dtype=np.int64)),
         "year": frame["year"].to_numpy(dtype=np.int64), "month": frame["month"].to_numpy(dtype=np.int64),
-        "program_code": frame["program_code"].to_numpy(dtype="S7"),
-        "subprogram_code": frame["subprogram_code"].to_numpy(dtype="S3"),
+        "program_code": per_value("program_code", lambda codes: codes.to_numpy(dtype="S7")),
+        "subprogram_code": per_value("subprogram_code", lambda codes: codes.to_numpy(dtype="S3")),
         "specific_code": frame["specific_code"].to_numpy(dtype=np.int64),
         **{c: frame[c].to_numpy(dtype=np.int64) for c in ("plan", "plan_adjusted", "obligations", "paid")}}
