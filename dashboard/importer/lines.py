@@ -15,7 +15,17 @@ from queries.imports import Classification
 
 
 def check_lines(table: Table, checker: Checker, cls: Classification, known_bins: set[str]) -> pd.DataFrame:
-    """Flag every bad cell; return the lines in database form (money in tiyn) for all rows."""
+    """Flag every bad cell and duplicate key; return the lines in database form (money in tiyn)
+    for all rows."""
+    frame, key_ok = check_line_cells(table, checker, cls, known_bins)
+    finish_line_checks(checker, frame, key_ok)
+    return frame
+
+
+def check_line_cells(table: Table, checker: Checker, cls: Classification,
+                     known_bins: set[str]) -> tuple[pd.DataFrame, np.ndarray]:
+    """The checks of each row on its own (any slice of a file); returns the lines in database
+    form and which rows have a well-formed key, for `finish_line_checks`."""
     c = checker
     # Amounts are the costly part and all distinct: parse them in threads (Arrow releases the GIL)
     # while the rest is checked here; only this thread flags, so the report keeps its order.
@@ -75,14 +85,35 @@ def check_lines(table: Table, checker: Checker, cls: Classification, known_bins:
     c.flag(bin_ok & ~known, "bin_unknown", "bin")
 
     key_ok = bin_ok & (year > 0) & (month > 0) & shaped & sub_shaped & spec_shaped
-    c.duplicates({"bin": bin_cells.codes, "year": year, "month": month, "program": program,
-                  "subprogram": sub, "specific": specific}, key_ok)
+    frame = pd.DataFrame({"bin": bins, "year": year, "month": month, "program_code": program,
+                          "subprogram_code": sub, "specific_code": specific, **money}, copy=False)
+    return frame, key_ok
 
-    over = ~c.invalid & (money["paid"] > money["plan_adjusted"])
-    c.flag(over, "paid_above_plan", "paid", severity="warning")
 
-    return pd.DataFrame({"bin": bins, "year": year, "month": month, "program_code": program,
-                         "subprogram_code": sub, "specific_code": specific, **money}, copy=False)
+def finish_line_checks(checker: Checker, frame: pd.DataFrame, key_ok: np.ndarray) -> None:
+    """The checks across rows, over the whole file: duplicate keys, then the paid-above-plan
+    warning for the rows still valid."""
+    checker.duplicates({"bin": frame["bin"].to_numpy(), "year": frame["year"].to_numpy(),
+                        "month": frame["month"].to_numpy(), "program": frame["program_code"].to_numpy(),
+                        "subprogram": frame["subprogram_code"].to_numpy(),
+                        "specific": frame["specific_code"].to_numpy()}, key_ok)
+    over = ~checker.invalid & (frame["paid"].to_numpy() > frame["plan_adjusted"].to_numpy())
+    checker.flag(over, "paid_above_plan", "paid", severity="warning")
+
+
+def line_arrays(frame: pd.DataFrame, ids: dict[str, int]) -> dict[str, np.ndarray]:
+    """Valid lines as the column arrays queries.imports.merge_lines takes (BINs made ids)."""
+    def per_value(column: str, convert) -> np.ndarray:  # few distinct values: convert each once
+        codes, values = pd.factorize(frame[column])
+        return convert(values)[codes]
+
+    return {
+        "institution_id": per_value("bin", lambda bins: np.array([ids[b] for b in bins], dtype=np.int64)),
+        "year": frame["year"].to_numpy(dtype=np.int64), "month": frame["month"].to_numpy(dtype=np.int64),
+        "program_code": per_value("program_code", lambda codes: codes.to_numpy(dtype="S7")),
+        "subprogram_code": per_value("subprogram_code", lambda codes: codes.to_numpy(dtype="S3")),
+        "specific_code": frame["specific_code"].to_numpy(dtype=np.int64),
+        **{c: frame[c].to_numpy(dtype=np.int64) for c in ("plan", "plan_adjusted", "obligations", "paid")}}
 
 
 def _per_pair(codes_a: np.ndarray, codes_b: np.ndarray, check) -> np.ndarray:

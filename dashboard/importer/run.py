@@ -9,7 +9,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 from tqdm import tqdm
@@ -18,9 +17,10 @@ from dashboard.geo import load_region_polygons
 from dashboard.importer.cells import Checker
 from dashboard.importer.columns import map_columns
 from dashboard.importer.institutions import check_institutions
-from dashboard.importer.lines import check_lines
+from dashboard.importer.lines import check_lines, line_arrays
 from dashboard.importer.reader import DEFAULT_MAX_BYTES, Table, read_table
 from dashboard.importer.report import ImportRejected, ImportReport
+from dashboard.importer.stream import CHUNK_ROWS, check_and_write_lines
 from queries import imports as q
 from queries.bulk import log_publication
 from queries.rollups import refresh_rollups
@@ -37,6 +37,7 @@ class Options:
     boundaries_path: Path | None = None  # polygons for "inside Kazakhstan"; else stored ones
     progress: bool = False
     source: str = "import"  # publications.source: "import" (CLI) or "upload" (web)
+    chunk_rows: int = CHUNK_ROWS  # lines checked and written per step (see stream.py)
 
 
 class _Stages:
@@ -145,37 +146,41 @@ def _validate_and_write(conn, report: ImportReport, options: Options, inst_table
             report.rows_skipped = int(checker.invalid.sum())
         else:
             report.details["institutions_skipped"] = int(checker.invalid.sum())
-    lines_frame = None
-    if lines_table is not None:
-        table, headers = lines_table
-        checker = Checker(report, table.frame, table.rows, headers)
-        # Every BIN of the companion file counts as known here: a line whose institution row
-        # is wrong is not a second error; with --skip-invalid it is skipped with its institution.
-        frame = check_lines(table, checker, q.load_classification(conn), set(known) | named)
-        if inst_frame is not None and options.skip_invalid:
-            dropped = named - set(inst_frame["bin"]) - set(known)
-            checker.flag(frame["bin"].isin(dropped).to_numpy() & ~checker.invalid, "institution_rejected", "bin")
-        lines_frame = frame[~checker.invalid]
-        report.rows_skipped = int(checker.invalid.sum())
-    stages.next()
-    if report.error_count and not options.skip_invalid:
-        report.rows_skipped = report.rows_read
-        return
-
+    cls = q.load_classification(conn) if lines_table is not None else None
+    # Every BIN of the companion file counts as known to the lines: a line whose institution row
+    # is wrong is not a second error; with --skip-invalid it is skipped with its institution.
+    known_bins = set(known) | named
+    if lines_table is not None and not options.skip_invalid and not report.error_count:
+        # All or nothing and nothing wrong so far: write while checking (stream.py), and let the
+        # caller roll back if a later row turns out wrong.
+        moved, known = _upsert_institutions(conn, report, inst_frame, known, with_lines=True)
+        stages.next()
+        changes = check_and_write_lines(conn, report, *lines_table, cls, known_bins, known, options.chunk_rows)
+        if changes is None:
+            report.rows_skipped = report.rows_read
+            return
+        lines_written = True
+    else:
+        lines_frame = None
+        if lines_table is not None:
+            table, headers = lines_table
+            checker = Checker(report, table.frame, table.rows, headers)
+            frame = check_lines(table, checker, cls, known_bins)
+            if inst_frame is not None and options.skip_invalid:
+                dropped = named - set(inst_frame["bin"]) - set(known)
+                checker.flag(frame["bin"].isin(dropped).to_numpy() & ~checker.invalid, "institution_rejected", "bin")
+            lines_frame = frame[~checker.invalid]
+            report.rows_skipped = int(checker.invalid.sum())
+        stages.next()
+        if report.error_count and not options.skip_invalid:
+            report.rows_skipped = report.rows_read
+            return
+        moved, known = _upsert_institutions(conn, report, inst_frame, known, with_lines=lines_frame is not None)
+        changes = q.merge_lines(conn, line_arrays(lines_frame, known)) if lines_frame is not None else None
+        lines_written = lines_frame is not None
     affected: list[tuple[int, int]] = []
     rolled_up: frozenset[tuple[int, int]] = frozenset()
-    moved = None
-    if inst_frame is not None:
-        moved = q.upsert_institutions(conn, inst_frame)
-        counts = (moved.inserted, moved.updated, moved.unchanged)
-        if lines_frame is None:
-            report.inserted, report.updated, report.unchanged = counts
-        else:
-            report.details["institutions"] = dict(zip(("inserted", "updated", "unchanged"), counts))
-        known = q.institution_ids(conn)
-        refresh_search_index(conn, [known[b] for b in moved.changed_bins])
-    if lines_frame is not None:
-        changes = q.merge_lines(conn, _line_arrays(lines_frame, known))
+    if changes is not None:
         report.inserted, report.updated, report.unchanged = changes.inserted, changes.updated, changes.unchanged
         affected, rolled_up = changes.affected, changes.rolled_up
     stages.next()
@@ -187,7 +192,7 @@ def _validate_and_write(conn, report: ImportReport, options: Options, inst_table
         refresh_rollups(conn, ids if len(ids) <= ROLLUP_ID_LIMIT else None, {a[1] for a in stale})
     stages.next()
     changed_inst = (moved.inserted + moved.updated) if moved else 0
-    changed_lines = report.inserted + report.updated if lines_frame is not None else 0
+    changed_lines = report.inserted + report.updated if lines_written else 0
     if changed_inst or changed_lines:
         report.publication_id = log_publication(
             conn, options.source, report.kind, _description(report),
@@ -195,22 +200,25 @@ def _validate_and_write(conn, report: ImportReport, options: Options, inst_table
     report.written = True
 
 
+def _upsert_institutions(conn, report: ImportReport, frame: pd.DataFrame | None, ids: dict[str, int],
+                         with_lines: bool):
+    """Upsert the institutions file's valid rows, if any, and count them; returns what moved
+    (None without a file) and BIN → id afterwards."""
+    if frame is None:
+        return None, ids
+    moved = q.upsert_institutions(conn, frame)
+    counts = (moved.inserted, moved.updated, moved.unchanged)
+    if with_lines:
+        report.details["institutions"] = dict(zip(("inserted", "updated", "unchanged"), counts))
+    else:
+        report.inserted, report.updated, report.unchanged = counts
+    ids = q.institution_ids(conn)
+    refresh_search_index(conn, [ids[b] for b in moved.changed_bins])
+    return moved, ids
+
+
 def _description(report: ImportReport) -> str:
     # Stored in English like every publication description; the UI shows the source label.
     if report.kind == "institutions":
         return f"{report.file}: {report.inserted} new and {report.updated} updated institutions"
     return f"{report.file}: {report.inserted} new and {report.updated} updated budget lines"
-
-
-def _line_arrays(frame: pd.DataFrame, ids: dict[str, int]) -> dict[str, np.ndarray]:
-    def per_value(column: str, convert) -> np.ndarray:  # few distinct values: convert each once
-        codes, values = pd.factorize(frame[column])
-        return convert(values)[codes]
-
-    return {
-        "institution_id": per_value("bin", lambda bins: np.array([ids[b] for b in bins], dtype=np.int64)),
-        "year": frame["year"].to_numpy(dtype=np.int64), "month": frame["month"].to_numpy(dtype=np.int64),
-        "program_code": per_value("program_code", lambda codes: codes.to_numpy(dtype="S7")),
-        "subprogram_code": per_value("subprogram_code", lambda codes: codes.to_numpy(dtype="S3")),
-        "specific_code": frame["specific_code"].to_numpy(dtype=np.int64),
-        **{c: frame[c].to_numpy(dtype=np.int64) for c in ("plan", "plan_adjusted", "obligations", "paid")}}

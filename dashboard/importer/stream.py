@@ -1,0 +1,93 @@
+"""Budget lines checked and written chunk by chunk.
+
+On PostgreSQL the server stores one chunk while Python checks the next, so an import costs
+about the slower of the two rather than their sum. Nothing of this is visible outside the
+import's transaction: at the first wrong row the writes stop, the remaining rows are still
+checked (the report lists every error) and the caller rolls everything back.
+"""
+from __future__ import annotations
+
+from concurrent.futures import Future, ThreadPoolExecutor
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection
+
+from dashboard.importer.cells import Checker
+from dashboard.importer.lines import check_line_cells, finish_line_checks, line_arrays
+from dashboard.importer.reader import Table
+from dashboard.importer.report import ImportReport
+from queries import imports as q
+
+CHUNK_ROWS = 200_000
+KEY_COLUMNS = ["bin", "year", "month", "program_code", "subprogram_code", "specific_code"]
+
+
+class _Writer:
+    """Merges chunks in order: in one background thread on PostgreSQL, inline on SQLite (a
+    SQLite connection belongs to the thread that opened it)."""
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+        self.pool = ThreadPoolExecutor(1, thread_name_prefix="import-writer") \
+            if conn.dialect.name == "postgresql" else None
+        self.results: list[Future | q.LineChanges] = []
+
+    def submit(self, chunk: dict[str, np.ndarray]) -> None:
+        if self.pool is None:
+            self.results.append(q.merge_lines(self.conn, chunk))
+        else:
+            self.results.append(self.pool.submit(q.merge_lines, self.conn, chunk))
+
+    def finish(self) -> list[q.LineChanges]:
+        """Wait for every chunk; a chunk's database error is raised here."""
+        try:
+            return [r.result() if isinstance(r, Future) else r for r in self.results]
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Drop the chunks not started and wait for the running one (the connection is shared)."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def check_and_write_lines(conn: Connection, report: ImportReport, table: Table, headers: dict[str, str],
+                          cls: q.Classification, known_bins: set[str], ids: dict[str, int],
+                          chunk_rows: int = CHUNK_ROWS) -> q.LineChanges | None:
+    """Check every row and merge the lines chunk by chunk; None when any row is wrong (then
+    some chunks may have been written: the caller must roll back)."""
+    writer = _Writer(conn)
+    frames, key_ok, invalid, writing = [], [], [], True
+    try:
+        for start in range(0, len(table.frame), chunk_rows):
+            stop = start + chunk_rows
+            part = Table(table.frame.iloc[start:stop], table.rows[start:stop], table.source)
+            checker = Checker(report, part.frame, part.rows, headers)
+            frame, keys_present = check_line_cells(part, checker, cls, known_bins)
+            frames.append(frame)
+            key_ok.append(keys_present)
+            invalid.append(checker.invalid)
+            # A key twice in one chunk would stop the database write with a bare constraint error:
+            # stop writing instead; finish_line_checks names both rows below.
+            clean = not report.error_count and not frame[KEY_COLUMNS].duplicated().any()
+            if clean and writing:
+                writer.submit(line_arrays(frame, ids))
+            writing = writing and clean
+        # Duplicate keys can span chunks: checked once over the whole file.
+        whole = Checker(report, table.frame, table.rows, headers)
+        whole.invalid = np.concatenate(invalid)
+        finish_line_checks(whole, pd.concat(frames, ignore_index=True), np.concatenate(key_ok))
+        results = writer.finish()
+    finally:
+        writer.close()
+    return None if report.error_count else combine(results)
+
+
+def combine(parts: list[q.LineChanges]) -> q.LineChanges:
+    """One chunk's institution-year may be new (rolled up) and the next chunk's the same one
+    stored by then (to refresh): it counts as rolled up only if no chunk left it stale."""
+    affected = sorted({a for p in parts for a in p.affected})
+    stale = {a for p in parts for a in p.affected if a not in p.rolled_up}
+    return q.LineChanges(sum(p.inserted for p in parts), sum(p.updated for p in parts),
+                         sum(p.unchanged for p in parts), affected, frozenset(affected) - stale)
