@@ -78,6 +78,7 @@ def begin_fast_line_load(conn: Connection) -> None:
         return
     conn.execute(text("SET LOCAL synchronous_commit = off"))
     conn.execute(text("SET LOCAL maintenance_work_mem = '1GB'"))
+    conn.execute(text("SET LOCAL work_mem = '256MB'"))  # each COPY's rows, kept for the reference checks
     for name, _definition in reversed(_PG_LINE_CONSTRAINTS):
         conn.execute(text(f"ALTER TABLE budget_lines DROP CONSTRAINT {name}"))
 
