@@ -65,6 +65,9 @@ def insert_institutions(conn: Connection, frame: pd.DataFrame) -> None:
     rows = frame.loc[:, list(INSTITUTION_COLUMNS)].astype(object).where(frame.notna(), None).to_dict("records")
     for start in range(0, len(rows), 5000):
         conn.execute(insert(institutions), rows[start:start + 5000])
+    if conn.dialect.name == "postgresql":  # ids were given: move the sequence past them for later inserts
+        conn.execute(text("SELECT setval(pg_get_serial_sequence('institutions', 'id'), "
+                          "(SELECT max(id) FROM institutions))"))
 
 
 def insert_rows(conn: Connection, table, rows: list[dict]) -> None:
