@@ -81,10 +81,20 @@ def add_new_institution_years(conn: Connection, lines: dict[str, np.ndarray]) ->
     money = np.stack([lines[c] for c in MONEY_COLUMNS], axis=1)
     if len(money) == 0 or int(money.max()) * len(money) >= 2 ** 63:
         return len(money) == 0
-    places = pd.DataFrame(conn.execute(select(inst.c.id, inst.c.region_code, inst.c.district_code,
-                                              inst.c.sector_code)).all(),
+    # Sums per institution-month first (exact int64, sorted reduce): the rest works on a few
+    # thousand rows instead of every line.
+    key = (lines["institution_id"] * 10_000 + lines["year"]) * 100 + lines["month"]
+    order = np.argsort(key, kind="stable")
+    starts = np.flatnonzero(np.r_[True, np.diff(key[order]) != 0])
+    months = key[order][starts]
+    frame = pd.DataFrame(np.add.reduceat(money[order], starts, axis=0), columns=list(MONEY_COLUMNS))
+    frame["institution_id"], frame["year"], frame["month"] = months // 1_000_000, months // 100 % 10_000, months % 100
+    ids = np.unique(frame["institution_id"]).tolist()
+    wanted = select(inst.c.id, inst.c.region_code, inst.c.district_code, inst.c.sector_code)
+    if len(ids) <= 5000:  # beyond that, every institution: cheaper than a huge IN (and SQLite's bind limit)
+        wanted = wanted.where(inst.c.id.in_(ids))
+    places = pd.DataFrame(conn.execute(wanted).all(),
                           columns=["institution_id", "region_code", "district_code", "sector_code"])
-    frame = pd.DataFrame({c: lines[c] for c in ("institution_id", "year", "month", *MONEY_COLUMNS)})
     frame = frame.merge(places, on="institution_id", how="left", validate="many_to_one")
 
     per_year = frame.groupby(["institution_id", "year"], sort=False)[list(MONEY_COLUMNS)].sum().reset_index()

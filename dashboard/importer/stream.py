@@ -60,8 +60,7 @@ def check_and_write_lines(conn: Connection, report: ImportReport, table: Table, 
     writer = _Writer(conn)
     frames, key_ok, invalid, writing = [], [], [], True
     try:
-        for start in range(0, len(table.frame), chunk_rows):
-            stop = start + chunk_rows
+        for start, stop in _chunks(table, headers, chunk_rows):
             part = Table(table.frame.iloc[start:stop], table.rows[start:stop], table.source)
             checker = Checker(report, part.frame, part.rows, headers)
             frame, keys_present = check_line_cells(part, checker, cls, known_bins)
@@ -82,6 +81,25 @@ def check_and_write_lines(conn: Connection, report: ImportReport, table: Table, 
     finally:
         writer.close()
     return None if report.error_count else combine(results)
+
+
+def _chunks(table: Table, headers: dict[str, str], size: int):
+    """(start, stop) row ranges of about `size` rows. Where the file is grouped by institution
+    and year (the usual export), a chunk ends where such a group ends (looking up to a tenth of
+    a chunk further), so each institution-year arrives whole and can be appended and rolled up
+    directly (queries.imports.merge_lines)."""
+    n = len(table.frame)
+    bins, years = table.frame[headers["bin"]], table.frame[headers["year"]]
+    start = 0
+    while start < n:
+        stop = min(start + size, n)
+        if stop < n:
+            end = min(stop + size // 10, n)
+            window = (bins.iloc[stop - 1:end].astype(str) + "/" + years.iloc[stop - 1:end].astype(str)).to_numpy()
+            change = np.flatnonzero(window[1:] != window[:-1])
+            stop += int(change[0]) if len(change) else 0
+        yield start, stop
+        start = stop
 
 
 def combine(parts: list[q.LineChanges]) -> q.LineChanges:
