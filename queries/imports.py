@@ -14,7 +14,7 @@ from dashboard.schema import (
     region_boundaries, regions, sectors, specifics, subprograms,
 )
 from queries.bulk import LINE_COLUMNS, write_lines
-from queries.rollups import add_new_institution_years
+from queries.rollups import add_to_rollups
 
 IMPORT_LOCK_KEY = 7_240_001  # pg_advisory_xact_lock key serialising imports
 KEY_COLUMNS = ("institution_id", "year", "month", "program_code", "subprogram_code", "specific_code")
@@ -193,7 +193,7 @@ def merge_lines(conn: Connection, chunk: dict[str, np.ndarray]) -> LineChanges:
     if n_fresh:
         lines = {k: v[fresh] for k, v in chunk.items()}
         write_lines(conn, lines, table="budget_lines")
-        if add_new_institution_years(conn, lines):
+        if add_to_rollups(conn, lines, new_institution_years=True):
             rolled_up = frozenset(affected)
     if n_fresh == total:
         return LineChanges(total, 0, 0, affected, rolled_up)
@@ -201,7 +201,7 @@ def merge_lines(conn: Connection, chunk: dict[str, np.ndarray]) -> LineChanges:
     merge = _merge_postgresql if conn.dialect.name == "postgresql" else _merge_sqlite
     changes = merge(conn, rest, total - n_fresh)
     return LineChanges(changes.inserted + n_fresh, changes.updated, changes.unchanged,
-                       affected + changes.affected, rolled_up)
+                       affected + changes.affected, rolled_up | changes.rolled_up)
 
 
 def _stored_pairs(conn: Connection, pairs: np.ndarray) -> np.ndarray:
@@ -240,7 +240,8 @@ def _merge_postgresql(conn: Connection, chunk, total: int) -> LineChanges:
     values = ", ".join(MONEY_COLUMNS)
     conn.execute(text(f"""
         CREATE TEMP TABLE import_changes ON COMMIT DROP AS
-        SELECT {", ".join(f"s.{c}" for c in LINE_COLUMNS)}, b.institution_id IS NULL AS is_new
+        SELECT {", ".join(f"s.{c}" for c in LINE_COLUMNS)}, b.institution_id IS NULL AS is_new,
+               {", ".join(f"s.{c} - b.{c} AS {c}_delta" for c in MONEY_COLUMNS)}
         FROM import_lines s LEFT JOIN budget_lines b ON {same_key}
         WHERE b.institution_id IS NULL
            OR ({", ".join(f"s.{c}" for c in MONEY_COLUMNS)}) IS DISTINCT FROM ({", ".join(f"b.{c}" for c in MONEY_COLUMNS)})"""))
@@ -251,11 +252,26 @@ def _merge_postgresql(conn: Connection, chunk, total: int) -> LineChanges:
     rows = conn.execute(text("""
         SELECT institution_id, year, count(*) FILTER (WHERE is_new), count(*) FILTER (WHERE NOT is_new)
         FROM import_changes GROUP BY institution_id, year""")).all()
+    deltas = conn.execute(text(f"""
+        SELECT institution_id, year, month, {", ".join(f"{c}_delta" for c in MONEY_COLUMNS)}
+        FROM import_changes WHERE NOT is_new""")).all()
     conn.execute(text("DROP TABLE import_changes"))
     conn.execute(text("DROP TABLE import_lines"))
-    inserted = sum(r[2] for r in rows)
-    updated = sum(r[3] for r in rows)
-    return LineChanges(inserted, updated, total - inserted - updated, [(r[0], r[1]) for r in rows])
+    return _staged_changes(conn, total, [(r[0], r[1], r[2] > 0) for r in rows], sum(r[2] for r in rows),
+                           sum(r[3] for r in rows), deltas)
+
+
+def _staged_changes(conn: Connection, total: int, pairs: list[tuple[int, int, bool]], inserted: int,
+                    updated: int, deltas: list[tuple]) -> LineChanges:
+    """Counts of a staged merge; updates (`deltas`: key and new − old amounts) go to the rollups
+    here, institution-years that gained a line are left stale (is that institution new to the month?)."""
+    affected = [(i, y) for i, y, _ in pairs]
+    rolled_up: frozenset[tuple[int, int]] = frozenset()
+    columns = ("institution_id", "year", "month", *MONEY_COLUMNS)
+    lines = {c: np.array([d[k] for d in deltas], dtype=np.int64) for k, c in enumerate(columns)}
+    if add_to_rollups(conn, lines, new_institution_years=False):
+        rolled_up = frozenset((i, y) for i, y, gained in pairs if not gained)
+    return LineChanges(inserted, updated, total - inserted - updated, affected, rolled_up)
 
 
 def _merge_sqlite(conn: Connection, chunk, total: int) -> LineChanges:
@@ -268,12 +284,17 @@ def _merge_sqlite(conn: Connection, chunk, total: int) -> LineChanges:
     conn.exec_driver_sql(f"UPDATE import_lines SET state = CASE WHEN {differs} THEN 2 ELSE 0 END "
                          f"FROM budget_lines AS b WHERE {join}")
     counts = dict(conn.exec_driver_sql("SELECT state, count(*) FROM import_lines GROUP BY state").all())
-    affected = conn.exec_driver_sql(
-        "SELECT DISTINCT institution_id, year FROM import_lines WHERE state > 0").all()
+    pairs = conn.exec_driver_sql(
+        "SELECT institution_id, year, max(state = 1) FROM import_lines WHERE state > 0 GROUP BY 1, 2").all()
+    deltas = conn.exec_driver_sql(
+        f"SELECT import_lines.institution_id, import_lines.year, import_lines.month, "
+        f"{', '.join(f'import_lines.{c} - b.{c}' for c in MONEY_COLUMNS)} "
+        f"FROM import_lines JOIN budget_lines AS b ON {join} WHERE import_lines.state = 2").all()
     conn.exec_driver_sql(f"INSERT INTO budget_lines ({_COLS}) SELECT {_COLS} FROM import_lines WHERE state > 0 "
                          f"ON CONFLICT ({_KEY}) DO UPDATE SET {_SET}")
     conn.exec_driver_sql("DROP TABLE temp.import_lines")
-    return LineChanges(counts.get(1, 0), counts.get(2, 0), counts.get(0, 0), [tuple(r) for r in affected])
+    return _staged_changes(conn, total, [(r[0], r[1], bool(r[2])) for r in pairs], counts.get(1, 0),
+                           counts.get(2, 0), deltas)
 
 
 def replace_boundaries(conn: Connection, rows: list[dict]) -> None:

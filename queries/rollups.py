@@ -2,8 +2,8 @@
 
 Call `refresh_rollups` inside the transaction that changed budget_lines (or moved an
 institution), naming what changed; it recomputes exactly the affected slices. Lines of
-institution-years that had none before can instead be added with `add_new_institution_years`,
-which needs no pass over budget_lines.
+institution-years that had none before, and updates of stored lines, can instead be added
+with `add_to_rollups`, which needs no pass over budget_lines.
 """
 from __future__ import annotations
 
@@ -71,15 +71,17 @@ def _regions_from_districts(conn: Connection, regions: list[str] | None, years: 
     conn.execute(insert(rrsm).from_select([c.name for c in keys] + [*MONEY_COLUMNS, "institutions"], q))
 
 
-def add_new_institution_years(conn: Connection, lines: dict[str, np.ndarray]) -> bool:
-    """Add to the rollups lines just written for institution-years that had no lines before.
+def add_to_rollups(conn: Connection, lines: dict[str, np.ndarray], new_institution_years: bool) -> bool:
+    """Add what just changed in budget_lines to the rollups, without a pass over budget_lines.
 
-    Every sum grows by theirs, and each of their institutions is new to every month it appears
-    in, so the deltas come from the lines alone. Returns False, changing nothing, when the sums
-    might not fit in int64 (absurd amounts): call `refresh_rollups` for them instead.
+    `lines` (institution_id, year, month and the money columns) is either every line of
+    institution-years that had no lines before (`new_institution_years`: each institution is
+    then also new to every month it appears in), or, per updated line, new minus old amounts
+    (institution counts stay). Returns False, changing nothing, when the sums might not fit in
+    int64 (absurd amounts): call `refresh_rollups` for them instead.
     """
     money = np.stack([lines[c] for c in MONEY_COLUMNS], axis=1)
-    if len(money) == 0 or int(money.max()) * len(money) >= 2 ** 63:
+    if len(money) == 0 or int(np.abs(money).max()) * len(money) >= 2 ** 63:
         return len(money) == 0
     # Sums per institution-month first (exact int64, sorted reduce): the rest works on a few
     # thousand rows instead of every line.
@@ -98,18 +100,24 @@ def add_new_institution_years(conn: Connection, lines: dict[str, np.ndarray]) ->
     frame = frame.merge(places, on="institution_id", how="left", validate="many_to_one")
 
     per_year = frame.groupby(["institution_id", "year"], sort=False)[list(MONEY_COLUMNS)].sum().reset_index()
-    conn.execute(insert(riy), _records(per_year))
+    _add(conn, riy, MONEY_COLUMNS, per_year)
 
     keys = ["district_code", "sector_code", "year", "month", "region_code"]
     slices = frame.groupby(keys, sort=False).agg(
         **{c: (c, "sum") for c in MONEY_COLUMNS}, institutions=("institution_id", "nunique")).reset_index()
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(rdsm)
-    conn.execute(stmt.on_conflict_do_update(
-        index_elements=[c.name for c in rdsm.primary_key.columns],
-        set_={c: rdsm.c[c] + stmt.excluded[c] for c in (*MONEY_COLUMNS, "institutions")}), _records(slices))
+    if not new_institution_years:
+        slices["institutions"] = 0
+    _add(conn, rdsm, (*MONEY_COLUMNS, "institutions"), slices)
     _regions_from_districts(conn, sorted(slices["region_code"].unique()), sorted(int(y) for y in slices["year"].unique()))
     return True
+
+
+def _add(conn: Connection, table, columns, frame: pd.DataFrame) -> None:
+    """Insert the rows, or add their `columns` to the row already there (both dialects)."""
+    stmt = (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(table)
+    conn.execute(stmt.on_conflict_do_update(index_elements=[c.name for c in table.primary_key.columns],
+                                            set_={c: table.c[c] + stmt.excluded[c] for c in columns}),
+                 _records(frame))
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:

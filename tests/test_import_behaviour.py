@@ -91,6 +91,24 @@ def test_a_file_mixing_stored_and_new_institution_years_counts_and_writes_each_l
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, 180)
 
 
+def test_a_stored_year_gaining_months_and_corrections_keeps_the_rollups_equal(migrated_engine, tmp_path):
+    """Updates reach the rollups as differences (also downwards); a stored year that gains
+    months is recomputed, since its institution is new to those months."""
+    _load_schools(migrated_engine, tmp_path)
+    import_lines(migrated_engine, write_csv(tmp_path / "h1.csv", LINE_HEADER,
+                                            line_rows(BINS[:2], years=[2024], months=range(1, 7))))
+    third = line_rows(BINS[2:3], years=[2024], months=range(1, 7))
+    import_lines(migrated_engine, write_csv(tmp_path / "third.csv", LINE_HEADER, third))
+    rows = line_rows(BINS[:2], years=[2024], months=range(1, 13))
+    rows[0][10], rows[1][7] = "0,01", "99 999 999,99"  # school 1: paid down, plan up (stored months)
+    third[0][10] = "1"  # school 3 only corrects a stored month
+    rows += third
+    report = import_lines(migrated_engine, write_csv(tmp_path / "year.csv", LINE_HEADER, rows))
+    assert (report.inserted, report.updated, report.unchanged) == (36, 3, 51)
+    with migrated_engine.connect() as conn:
+        assert_rollups_match(conn)
+
+
 def test_skip_invalid_loads_the_valid_rows_and_reports_the_others(migrated_engine, tmp_path):
     _load_schools(migrated_engine, tmp_path)
     rows = line_rows(BINS[:1], years=[2024])
