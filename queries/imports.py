@@ -168,44 +168,65 @@ class LineChanges:
     unchanged: int
     affected: list[tuple[int, int]]  # (institution id, year) whose lines changed
     rolled_up: frozenset[tuple[int, int]] = frozenset()  # of those, already added to the rollups
+    appended: dict[str, np.ndarray] | None = None  # lines of new institution-years, for roll_up_appended
 
 
-def merge_lines(conn: Connection, chunk: dict[str, np.ndarray]) -> LineChanges:
+def merge_lines(conn: Connection, chunk: dict[str, np.ndarray], created: set[int] | None = None) -> LineChanges:
     """Upsert lines on their natural key; identical rows stay untouched.
 
-    Lines of an institution-year with nothing stored yet (a new year's budget, a new
-    institution) cannot collide with anything: they go straight into budget_lines and are
-    added to the rollups (see `LineChanges.rolled_up`). The rest are diffed against what is
-    stored through a staging table; their rollups are the caller's to refresh.
+    Lines of an institution-year with nothing stored before this import (a new year's budget,
+    a new institution) cannot collide with anything: they go straight into budget_lines and
+    come back as `appended`, for `roll_up_appended` once the whole import is written. `created`
+    (institution_id * 10,000 + year) carries those institution-years from chunk to chunk of one
+    import, and grows. The rest are diffed against what is stored through a staging table;
+    updates are added to the rollups as differences, and the rollups of institution-years that
+    gained lines there are the caller's to refresh.
     """
     total = len(chunk["institution_id"])
     if total == 0:
         return LineChanges(0, 0, 0, [])
+    created = set() if created is None else created
     if conn.dialect.name == "postgresql":
         # One import at a time: what is stored must not change between the checks and the writes.
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK_KEY})
         conn.execute(text("SET LOCAL work_mem = '256MB'"))  # staging diff and the reference checks' row sets
     pairs = chunk["institution_id"] * 10_000 + chunk["year"]
-    fresh = ~np.isin(pairs, _stored_pairs(conn, np.unique(pairs)))
+    unique = np.unique(pairs)
+    earlier = np.isin(unique, np.fromiter(created, dtype=np.int64, count=len(created)))
+    new_pairs = np.setdiff1d(unique[~earlier], _stored_pairs(conn, unique[~earlier]))
+    created.update(new_pairs.tolist())
+    fresh = np.isin(pairs, np.concatenate([unique[earlier], new_pairs]))
     n_fresh = int(fresh.sum())
     affected = [(int(p // 10_000), int(p % 10_000)) for p in np.unique(pairs[fresh])]
-    rolled_up: frozenset[tuple[int, int]] = frozenset()
+    appended = None
     if n_fresh:
-        lines = {k: v[fresh] for k, v in chunk.items()}
-        write_lines(conn, lines, table="budget_lines")
-        if add_to_rollups(conn, lines, new_institution_years=True):
-            rolled_up = frozenset(affected)
+        appended = {k: v[fresh] for k, v in chunk.items()}
+        write_lines(conn, appended, table="budget_lines")
     if n_fresh == total:
-        return LineChanges(total, 0, 0, affected, rolled_up)
+        return LineChanges(total, 0, 0, affected, appended=appended)
     rest = {k: v[~fresh] for k, v in chunk.items()}
     merge = _merge_postgresql if conn.dialect.name == "postgresql" else _merge_sqlite
     changes = merge(conn, rest, total - n_fresh)
     return LineChanges(changes.inserted + n_fresh, changes.updated, changes.unchanged,
-                       affected + changes.affected, rolled_up | changes.rolled_up)
+                       affected + changes.affected, changes.rolled_up, appended)
+
+
+def roll_up_appended(conn: Connection, changes: LineChanges) -> LineChanges:
+    """Add the appended lines (all of one import, all chunks together) to the rollups; their
+    institution-years then count as rolled up."""
+    if changes.appended is None:
+        return changes
+    rolled_up = changes.rolled_up
+    if add_to_rollups(conn, changes.appended, new_institution_years=True):
+        ids, years = changes.appended["institution_id"], changes.appended["year"]
+        rolled_up = rolled_up | {(int(p // 10_000), int(p % 10_000)) for p in np.unique(ids * 10_000 + years)}
+    return LineChanges(changes.inserted, changes.updated, changes.unchanged, changes.affected, rolled_up)
 
 
 def _stored_pairs(conn: Connection, pairs: np.ndarray) -> np.ndarray:
     """Which (institution_id * 10,000 + year) keys already have budget lines (a primary-key probe each)."""
+    if len(pairs) == 0:
+        return np.empty(0, dtype=np.int64)
     ids, years = (pairs // 10_000).tolist(), (pairs % 10_000).tolist()
     if conn.dialect.name == "postgresql":
         rows = conn.execute(text(

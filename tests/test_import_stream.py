@@ -78,3 +78,17 @@ def test_a_dry_run_in_chunks_counts_but_keeps_nothing(migrated_engine, tmp_path)
     report = import_lines(migrated_engine, path, Options(chunk_rows=10, dry_run=True))
     assert report.inserted == 108
     assert _counts(migrated_engine) == before
+
+
+def test_a_file_sorted_by_month_spreads_each_institution_year_over_every_chunk(migrated_engine, tmp_path):
+    """New institution-years met again in later chunks are still appended; their rollups are
+    added once, for the whole import (an institution counted once per month)."""
+    _schools(migrated_engine, tmp_path)
+    import_lines(migrated_engine, write_csv(tmp_path / "old.csv", LINE_HEADER, line_rows(BINS[:1], years=[2024])))
+    rows = sorted(line_rows(BINS, years=[2024, 2025]), key=lambda r: (int(r[2]), r[1], r[0]))
+    rows[0][10] = "2,00"  # a stored line (school 1, 2024, January) changes
+    report = import_lines(migrated_engine, write_csv(tmp_path / "by_month.csv", LINE_HEADER, rows), SMALL)
+    assert (report.status, report.inserted, report.updated, report.unchanged) == ("loaded", 180, 1, 35)
+    with migrated_engine.connect() as conn:
+        assert_rollups_match(conn)
+    assert _counts(migrated_engine)[0] == 216

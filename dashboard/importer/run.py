@@ -176,7 +176,8 @@ def _validate_and_write(conn, report: ImportReport, options: Options, inst_table
             report.rows_skipped = report.rows_read
             return
         moved, known = _upsert_institutions(conn, report, inst_frame, known, with_lines=lines_frame is not None)
-        changes = q.merge_lines(conn, line_arrays(lines_frame, known)) if lines_frame is not None else None
+        changes = (q.roll_up_appended(conn, q.merge_lines(conn, line_arrays(lines_frame, known)))
+                   if lines_frame is not None else None)
         lines_written = lines_frame is not None
     affected: list[tuple[int, int]] = []
     rolled_up: frozenset[tuple[int, int]] = frozenset()

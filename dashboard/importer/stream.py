@@ -12,6 +12,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
 
 from dashboard.importer.cells import Checker
 from dashboard.importer.lines import check_line_cells, finish_line_checks, line_arrays
@@ -25,24 +26,44 @@ KEY_COLUMNS = ["bin", "year", "month", "program_code", "subprogram_code", "speci
 
 class _Writer:
     """Merges chunks in order: in one background thread on PostgreSQL, inline on SQLite (a
-    SQLite connection belongs to the thread that opened it)."""
+    SQLite connection belongs to the thread that opened it). Institution-years the import
+    creates are carried from chunk to chunk (see queries.imports.merge_lines)."""
 
     def __init__(self, conn: Connection):
         self.conn = conn
         self.pool = ThreadPoolExecutor(1, thread_name_prefix="import-writer") \
             if conn.dialect.name == "postgresql" else None
         self.results: list[Future | q.LineChanges] = []
+        self.created: set[int] = set()
+        self.error: Exception | None = None
+        # COPY goes through the driver's own cursor: its errors are the driver's, not SQLAlchemy's.
+        self.db_errors = (DBAPIError, conn.dialect.loaded_dbapi.Error)
 
     def submit(self, chunk: dict[str, np.ndarray]) -> None:
-        if self.pool is None:
-            self.results.append(q.merge_lines(self.conn, chunk))
-        else:
-            self.results.append(self.pool.submit(q.merge_lines, self.conn, chunk))
+        if self.pool is not None:
+            self.results.append(self.pool.submit(q.merge_lines, self.conn, chunk, self.created))
+        elif self.error is None:
+            try:
+                self.results.append(q.merge_lines(self.conn, chunk, self.created))
+            except self.db_errors as exc:
+                self.error = exc
 
-    def finish(self) -> list[q.LineChanges]:
-        """Wait for every chunk; a chunk's database error is raised here."""
+    def finish(self, explained: bool) -> list[q.LineChanges] | None:
+        """Wait for every chunk. A database error is raised unless the checks already explain
+        it (`explained`: a key repeated across chunks breaks the primary key before the check
+        sees both rows); then None, and the caller rolls back."""
         try:
-            return [r.result() if isinstance(r, Future) else r for r in self.results]
+            results = []
+            for r in self.results:
+                try:
+                    results.append(r.result() if isinstance(r, Future) else r)
+                except self.db_errors as exc:
+                    self.error = self.error or exc
+            if self.error is not None:
+                if explained:
+                    return None
+                raise self.error
+            return results
         finally:
             self.close()
 
@@ -77,10 +98,10 @@ def check_and_write_lines(conn: Connection, report: ImportReport, table: Table, 
         whole = Checker(report, table.frame, table.rows, headers)
         whole.invalid = np.concatenate(invalid)
         finish_line_checks(whole, pd.concat(frames, ignore_index=True), np.concatenate(key_ok))
-        results = writer.finish()
+        results = writer.finish(explained=bool(report.error_count))
     finally:
         writer.close()
-    return None if report.error_count else combine(results)
+    return None if report.error_count or results is None else q.roll_up_appended(conn, combine(results))
 
 
 def _chunks(table: Table, headers: dict[str, str], size: int):
@@ -103,9 +124,10 @@ def _chunks(table: Table, headers: dict[str, str], size: int):
 
 
 def combine(parts: list[q.LineChanges]) -> q.LineChanges:
-    """One chunk's institution-year may be new (rolled up) and the next chunk's the same one
-    stored by then (to refresh): it counts as rolled up only if no chunk left it stale."""
+    """The chunks' changes as one; their appended lines together, for roll_up_appended."""
+    appended = [p.appended for p in parts if p.appended is not None]
+    lines = {k: np.concatenate([a[k] for a in appended]) for k in appended[0]} if appended else None
     affected = sorted({a for p in parts for a in p.affected})
     stale = {a for p in parts for a in p.affected if a not in p.rolled_up}
     return q.LineChanges(sum(p.inserted for p in parts), sum(p.updated for p in parts),
-                         sum(p.unchanged for p in parts), affected, frozenset(affected) - stale)
+                         sum(p.unchanged for p in parts), affected, frozenset(affected) - stale, lines)
