@@ -92,3 +92,15 @@ def test_a_file_sorted_by_month_spreads_each_institution_year_over_every_chunk(m
     with migrated_engine.connect() as conn:
         assert_rollups_match(conn)
     assert _counts(migrated_engine)[0] == 216
+
+
+def test_codes_normalised_in_later_chunks_load_like_in_the_first(migrated_engine, tmp_path):
+    """'15' → '015' and '464003' → '464-003' in every chunk, not only the first."""
+    _schools(migrated_engine, tmp_path)
+    rows = line_rows(BINS, years=[2024])
+    for row in rows[::2]:
+        row[4], row[5] = "464003", "15"
+    report = import_lines(migrated_engine, write_csv(tmp_path / "codes.csv", LINE_HEADER, rows), SMALL)
+    assert (report.status, report.inserted) == ("loaded", 108), [i.describe("en") for i in report.issues]
+    with migrated_engine.connect() as conn:
+        assert_rollups_match(conn)
