@@ -123,3 +123,22 @@ def test_a_delete_waits_for_an_uncommitted_insert_and_then_fails(school):
         writer.close()
         deleter.close()
     assert _line_count(engine) == 2
+
+
+def test_outside_read_committed_keys_of_referenced_tables_cannot_be_removed(school):
+    """The triggers' parent-side check needs a fresh snapshot (a foreign key has a crosscheck
+    snapshot for that): under REPEATABLE READ a delete could miss a concurrent line, so removing
+    a key is refused there; other changes still pass."""
+    engine, inst = school
+    if engine.dialect.name != "postgresql":
+        pytest.skip("isolation levels: PostgreSQL only")
+    with engine.begin() as conn:
+        other = _school(conn, serial=60)
+    rr = engine.execution_options(isolation_level="REPEATABLE READ")
+    with pytest.raises(OperationalError, match="READ COMMITTED"):
+        with rr.begin() as conn:
+            conn.execute(institutions.delete().where(institutions.c.id == other))
+    with rr.begin() as conn:
+        conn.execute(update(institutions).where(institutions.c.id == inst).values(name_ru="Школа № 2"))
+    with engine.begin() as conn:
+        conn.execute(institutions.delete().where(institutions.c.id == other))

@@ -10,7 +10,9 @@ subprograms) set-based, with transition tables:
 - after every DELETE or UPDATE of a referenced table, and after TRUNCATE, no budget line may
   point at a key that is gone.
 
-A violation raises SQLSTATE 23503 (foreign_key_violation), like the constraint did. SQLite
+A violation raises SQLSTATE 23503 (foreign_key_violation), like the constraint did. The
+parent-side check needs a fresh snapshot, so removing a referenced table's key is refused
+(SQLSTATE 40001) outside READ COMMITTED, the isolation the application uses. SQLite
 keeps its declared foreign keys (cheap there). dashboard.schema keeps declaring them too;
 `dashboard.schema.include_object` tells Alembic's comparison that PostgreSQL holds them as
 these triggers.
@@ -68,6 +70,21 @@ def _parent_check(parent: str, pairs: list[tuple[str, str]], label: str) -> str:
 CREATE FUNCTION {parent}_keep_line_references() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE missing text;
 BEGIN
+    -- The check below must see lines committed after this transaction began (a foreign key
+    -- uses a crosscheck snapshot for that); under REPEATABLE READ or SERIALIZABLE it cannot, so
+    -- removing a key is refused there.
+    IF current_setting('transaction_isolation') <> 'read committed' THEN
+        -- (two IFs: a TRUNCATE trigger has no old_rows to plan a query on)
+        IF TG_OP = 'TRUNCATE' THEN
+            missing := 'all';
+        ELSE
+            SELECT {shown} INTO missing FROM old_rows o WHERE NOT EXISTS (SELECT 1 FROM {parent} p WHERE {still}) LIMIT 1;
+        END IF;
+        IF missing IS NOT NULL THEN
+            RAISE EXCEPTION 'removing rows of "{parent}" (%) needs READ COMMITTED isolation: budget_lines refers to it', missing
+                USING ERRCODE = 'serialization_failure', TABLE = '{parent}';
+        END IF;
+    END IF;
     IF TG_OP = 'TRUNCATE' THEN
         IF EXISTS (SELECT 1 FROM budget_lines) THEN
             RAISE EXCEPTION 'cannot truncate table "{parent}": budget_lines refers to it'
