@@ -11,13 +11,34 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, and_, delete, func, insert, select, true
+from sqlalchemy import Connection, and_, delete, func, insert, select, text, true
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.dialects import postgresql, sqlite
 
 from dashboard.schema import (
     MONEY_COLUMNS, budget_lines as bl, institutions as inst, rollup_district_sector_month as rdsm,
     rollup_institution_year as riy, rollup_region_sector_month as rrsm,
 )
+
+
+class RollupOverflow(Exception):
+    """A total no longer fits in BIGINT tiyn (only absurd amounts get there)."""
+
+
+def _execute(conn: Connection, stmt, rows=None) -> None:
+    """Run a rollup write; a total out of BIGINT range becomes RollupOverflow on both databases
+    (PostgreSQL raises 22003; SQLite's sum() raises, its + silently turns REAL: checked after)."""
+    try:
+        conn.execute(stmt, rows) if rows is not None else conn.execute(stmt)
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) == "22003" or "integer overflow" in str(exc.orig):
+            raise RollupOverflow(str(exc.orig)) from exc
+        raise
+    if conn.dialect.name == "sqlite":
+        table = stmt.table
+        real = " OR ".join(f"typeof({c}) = 'real'" for c in MONEY_COLUMNS)
+        if conn.execute(select(true()).select_from(table).where(text(real)).limit(1)).first():
+            raise RollupOverflow(f"a total in {table.name} exceeds BIGINT")
 
 
 def _where(*pairs):
@@ -51,14 +72,14 @@ def refresh_rollups(conn: Connection, institution_ids: Iterable[int] | None = No
     keys = [inst.c.district_code, inst.c.sector_code, bl.c.year, bl.c.month, inst.c.region_code]
     q = (select(*keys, *sums, count).select_from(joined)
          .where(_where((inst.c.district_code, districts), (bl.c.year, yrs))).group_by(*keys))
-    conn.execute(insert(rdsm).from_select([c.name for c in keys] + [*MONEY_COLUMNS, "institutions"], q))
+    _execute(conn, insert(rdsm).from_select([c.name for c in keys] + [*MONEY_COLUMNS, "institutions"], q))
 
     _regions_from_districts(conn, regions, yrs)
 
     conn.execute(delete(riy).where(_where((riy.c.institution_id, ids), (riy.c.year, yrs))))
     keys = [bl.c.institution_id, bl.c.year]
     q = select(*keys, *sums).where(_where((bl.c.institution_id, ids), (bl.c.year, yrs))).group_by(*keys)
-    conn.execute(insert(riy).from_select(["institution_id", "year", *MONEY_COLUMNS], q))
+    _execute(conn, insert(riy).from_select(["institution_id", "year", *MONEY_COLUMNS], q))
 
 
 def _regions_from_districts(conn: Connection, regions: list[str] | None, years: list[int] | None) -> None:
@@ -68,7 +89,7 @@ def _regions_from_districts(conn: Connection, regions: list[str] | None, years: 
     keys = [rdsm.c.region_code, rdsm.c.sector_code, rdsm.c.year, rdsm.c.month]
     q = (select(*keys, *[func.sum(rdsm.c[c]) for c in (*MONEY_COLUMNS, "institutions")])
          .where(_where((rdsm.c.region_code, regions), (rdsm.c.year, years))).group_by(*keys))
-    conn.execute(insert(rrsm).from_select([c.name for c in keys] + [*MONEY_COLUMNS, "institutions"], q))
+    _execute(conn, insert(rrsm).from_select([c.name for c in keys] + [*MONEY_COLUMNS, "institutions"], q))
 
 
 def add_to_rollups(conn: Connection, lines: dict[str, np.ndarray], new_institution_years: bool) -> bool:
@@ -115,9 +136,9 @@ def add_to_rollups(conn: Connection, lines: dict[str, np.ndarray], new_instituti
 def _add(conn: Connection, table, columns, frame: pd.DataFrame) -> None:
     """Insert the rows, or add their `columns` to the row already there (both dialects)."""
     stmt = (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(table)
-    conn.execute(stmt.on_conflict_do_update(index_elements=[c.name for c in table.primary_key.columns],
-                                            set_={c: table.c[c] + stmt.excluded[c] for c in columns}),
-                 _records(frame))
+    _execute(conn, stmt.on_conflict_do_update(index_elements=[c.name for c in table.primary_key.columns],
+                                              set_={c: table.c[c] + stmt.excluded[c] for c in columns}),
+             _records(frame))
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:

@@ -23,7 +23,7 @@ from dashboard.importer.report import ImportRejected, ImportReport
 from dashboard.importer.stream import CHUNK_ROWS, check_and_write_lines
 from queries import imports as q
 from queries.bulk import log_publication
-from queries.rollups import refresh_rollups
+from queries.rollups import RollupOverflow, refresh_rollups
 from queries.search import refresh_search_index
 
 ROLLUP_ID_LIMIT = 2000  # above this many institutions, recompute the affected years whole
@@ -102,7 +102,11 @@ def _run(engine: Engine, report: ImportReport, options: Options, institutions_pa
         with engine.connect() as conn:
             transaction = conn.begin()
             try:
-                _validate_and_write(conn, report, options, inst_table, inst_report, lines_table, stages)
+                try:
+                    _validate_and_write(conn, report, options, inst_table, inst_report, lines_table, stages)
+                except RollupOverflow:
+                    report.error("totals_overflow")
+                    report.rows_skipped, report.written = report.rows_read, False
                 if options.dry_run or not report.written:
                     transaction.rollback()
                 else:
