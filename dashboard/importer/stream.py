@@ -7,7 +7,7 @@ checked (the report lists every error) and the caller rolls everything back.
 """
 from __future__ import annotations
 
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 
 import numpy as np
 import pandas as pd
@@ -41,6 +41,9 @@ class _Writer:
 
     def submit(self, chunk: dict[str, np.ndarray]) -> None:
         if self.pool is not None:
+            pending = [r for r in self.results if not r.done()]
+            if len(pending) >= 2:  # checking may run one chunk ahead, not the whole file
+                wait(pending[:1])
             self.results.append(self.pool.submit(q.merge_lines, self.conn, chunk, self.created))
         elif self.error is None:
             try:
