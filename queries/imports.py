@@ -289,7 +289,8 @@ def _staged_changes(conn: Connection, total: int, pairs: list[tuple[int, int, bo
     affected = [(i, y) for i, y, _ in pairs]
     rolled_up: frozenset[tuple[int, int]] = frozenset()
     columns = ("institution_id", "year", "month", *MONEY_COLUMNS)
-    lines = {c: np.array([d[k] for d in deltas], dtype=np.int64) for k, c in enumerate(columns)}
+    table = np.array(deltas, dtype=np.int64).reshape(-1, len(columns))
+    lines = {c: table[:, k] for k, c in enumerate(columns)}
     if add_to_rollups(conn, lines, new_institution_years=False):
         rolled_up = frozenset((i, y) for i, y, gained in pairs if not gained)
     return LineChanges(inserted, updated, total - inserted - updated, affected, rolled_up)

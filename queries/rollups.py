@@ -143,5 +143,4 @@ def _add(conn: Connection, table, columns, frame: pd.DataFrame) -> None:
 
 def _records(frame: pd.DataFrame) -> list[dict]:
     """Plain Python values (drivers do not take numpy integers everywhere)."""
-    return [{k: (v.item() if isinstance(v, np.generic) else v) for k, v in row.items()}
-            for row in frame.to_dict("records")]
+    return frame.astype(object).to_dict("records")
