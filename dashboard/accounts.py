@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 
 from queries import users as user_queries
 
-ROLES = ("official", "moderator", "admin")
+ROLES = ("official", "moderator", "admin", "analyst")
 _hasher = PasswordHasher()
 # Verified when the username is unknown, so both cases cost the same time.
 _DUMMY_HASH = _hasher.hash(secrets.token_hex(8))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger, Boolean, CheckConstraint, Column, DateTime, Float, ForeignKey, ForeignKeyConstraint,
-    Index, Integer, MetaData, SmallInteger, String, Table, Text, false, func, true,
+    Index, Integer, MetaData, SmallInteger, String, Table, Text, UniqueConstraint, false, func, true,
 )
 
 NAMING = {
@@ -248,7 +248,7 @@ users = Table(
     Column("role", String(16), nullable=False),
     Column("active", Boolean, nullable=False, server_default=true()),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    CheckConstraint("role IN ('official', 'moderator', 'admin')", name="role"),
+    CheckConstraint("role IN ('official', 'moderator', 'admin', 'analyst')", name="role"),
 )
 
 user_institutions = Table(
@@ -354,6 +354,103 @@ appeal_drafts = Table(
     Column("data", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index("ix_appeal_drafts_created_at", "created_at"),
+)
+
+
+# --- Analysts: anomaly flags, reviews and cases (issue 16) -----------------------------------
+# One row per (institution, year, detector), rewritten by `python -m dashboard anomalies scan`
+# and after every lines import for the institution-years it touched; pages only read it.
+# evidence, lines and appeal_ids are JSON; fingerprint hashes the numbers behind the flag.
+anomaly_flags = Table(
+    "anomaly_flags", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("institution_id", Integer, ForeignKey("institutions.id"), nullable=False),
+    Column("year", SmallInteger, nullable=False),
+    Column("detector", String(32), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("evidence", Text, nullable=False),
+    Column("lines", Text, nullable=False),
+    Column("appeal_ids", Text, nullable=False),
+    Column("fingerprint", String(32), nullable=False),
+    Column("scanned_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("institution_id", "year", "detector", name="uq_anomaly_flags_key"),
+    CheckConstraint("score >= 0 AND score <= 1", name="score_range"),
+    Index("ix_anomaly_flags_year_score", "year", "score"),
+)
+
+# Append-only (triggers, migration 0009): an analyst dismissing or restoring a flag. A flag is
+# dismissed while its latest review says so with the flag's current fingerprint.
+flag_reviews = Table(
+    "flag_reviews", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("institution_id", Integer, ForeignKey("institutions.id"), nullable=False),
+    Column("year", SmallInteger, nullable=False),
+    Column("detector", String(32), nullable=False),
+    Column("fingerprint", String(32), nullable=False),
+    Column("action", String(16), nullable=False),  # dismissed | restored
+    Column("reason", Text),
+    Column("actor_user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    CheckConstraint("action IN ('dismissed', 'restored')", name="action"),
+    Index("ix_flag_reviews_key", "institution_id", "year", "detector"),
+)
+
+CASE_STATUSES = ("open", "checking", "confirmed", "no_violation")
+
+cases = Table(
+    "cases", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("institution_id", Integer, ForeignKey("institutions.id"), nullable=False, index=True),
+    Column("title", Text, nullable=False),
+    Column("status", String(16), nullable=False, server_default="open"),
+    Column("opened_by", Integer, ForeignKey("users.id"), nullable=False),
+    Column("opened_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("closed_reason", Text),
+    CheckConstraint("status IN ('open', 'checking', 'confirmed', 'no_violation')", name="status"),
+)
+
+# What a case rests on: flags (by key, with a JSON snapshot of the flag when it was linked, so a
+# later scan cannot change what the case was opened on) and appeals.
+case_links = Table(
+    "case_links", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=False, index=True),
+    Column("kind", String(8), nullable=False),  # flag | appeal
+    Column("year", SmallInteger),
+    Column("detector", String(32)),
+    Column("appeal_id", Integer, ForeignKey("appeals.id")),
+    Column("snapshot", Text),
+    CheckConstraint("(kind = 'flag' AND year IS NOT NULL AND detector IS NOT NULL AND appeal_id IS NULL)"
+                    " OR (kind = 'appeal' AND appeal_id IS NOT NULL AND year IS NULL AND detector IS NULL)",
+                    name="kind_fields"),
+)
+
+case_documents = Table(
+    "case_documents", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=False, index=True),
+    Column("filename", Text, nullable=False),
+    Column("content_type", String(64), nullable=False),
+    Column("stored_name", String(64), nullable=False, unique=True),
+    Column("size_bytes", BigInteger, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("uploaded_by", Integer, ForeignKey("users.id"), nullable=False),
+    Column("uploaded_at", DateTime(timezone=True), nullable=False),
+)
+
+# Append-only (triggers, migration 0009), like appeal_events.
+case_events = Table(
+    "case_events", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=False, index=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor_user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("action", String(16), nullable=False),  # opened, linked, note, document, status
+    Column("from_status", String(16)),
+    Column("to_status", String(16), nullable=False),
+    Column("note", Text),
+    Column("document_id", Integer, ForeignKey("case_documents.id")),
 )
 
 

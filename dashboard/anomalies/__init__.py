@@ -1,0 +1,1 @@
+"""Spending anomalies for agency analysts: detectors, explanations, the scan that stores flags."""
