@@ -18,7 +18,7 @@ PLAN_COLUMNS = tuple(f"plan_{m}" for m in MONTHS)  # adjusted plan (plan_adjuste
 
 @dataclass
 class ScanData:
-    """Everything the detectors read, loaded once per scan by `queries.anomalies.load_scan_data`.
+    """Everything the detectors read, loaded once per scan by `queries.anomaly_data.load_scan_data`.
 
     institutions: id, bin, type_code, sector_code, region_code, district_code, capacity (nullable
         Int64), capacity_unit, unit_kind (the type's unit or None).

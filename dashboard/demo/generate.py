@@ -173,8 +173,9 @@ def _plan_anomalies(rng, inst: pd.DataFrame, line_inst, specific, years) -> pd.D
         year = int(rng.choice(years))
         line = int(rng.choice(pool))
         month = int(rng.integers(2, 12))
-        factor = {"year_end_dumping": rng.uniform(5, 8), "paid_above_plan": rng.uniform(1.3, 1.8),
-                  "unit_cost_outlier": rng.uniform(2.8, 3.6), "spike": rng.uniform(9, 14),
+        # Wide ranges, so a detector must find the pattern, not the generator's exact numbers.
+        factor = {"year_end_dumping": rng.uniform(5, 8), "paid_above_plan": rng.uniform(1.1, 1.8),
+                  "unit_cost_outlier": rng.uniform(2.4, 3.6), "spike": rng.uniform(5, 14),
                   "round_amounts": 0.0}[kind]
         rows.append(dict(kind=kind, inst_index=int(i), year=year, month=month, line=line,
                          specific_code=int(specific[line]), factor=float(factor)))
@@ -223,7 +224,11 @@ def generate_year(plan: DemoPlan, year: int, seed: int) -> dict[str, np.ndarray]
     ends = np.searchsorted(plan.line_inst, this_year["inst_index"].to_numpy(), side="right")
     for a, s, e in zip(this_year.itertuples(index=False), starts, ends):
         if a.kind == "year_end_dumping":
+            # On two thirds or more of the non-wage lines (which ones: its own stream, so the
+            # rest of the year's data does not move).
             goods = np.arange(s, e)[rank[s:e] >= 2]
+            keep = max(1, int(np.ceil(goods.size * 2 / 3)))
+            goods = np.sort(np.random.default_rng([seed, year, int(a.inst_index)]).choice(goods, keep, replace=False))
             adjusted[goods, 11] = np.round(adjusted[goods, 11] * a.factor)
         elif a.kind == "unit_cost_outlier":
             plan_t[s:e] = np.round(plan_t[s:e] * a.factor)
@@ -268,7 +273,8 @@ def generate_year(plan: DemoPlan, year: int, seed: int) -> dict[str, np.ndarray]
 
 
 ANOMALY_TEXT = {
-    "year_end_dumping": "December plan and payments on goods, services and capital raised {f:.1f}× (year-end dumping)",
+    "year_end_dumping": "December plan and payments on most goods, services and capital lines raised {f:.1f}× "
+                        "(year-end dumping)",
     "paid_above_plan": "Paid {f:.2f}× the adjusted plan on specific {s} in month {m}",
     "unit_cost_outlier": "Whole-year budget raised {f:.1f}×: cost per unit far above peers of the same type",
     "spike": "Specific {s} raised {f:.0f}× in month {m} (one-off spike)",
