@@ -36,6 +36,11 @@ def cmd_demo(args, config) -> int:
                        boundaries=config.boundaries_path, progress=not args.quiet)
     print(f"loaded {result.institutions:,} institutions, {result.lines:,} budget lines, "
           f"{result.anomalies} planted anomalies in {result.seconds:.1f} s")
+    if not getattr(args, "no_scan", False):
+        from dashboard.anomalies.scan import scan_engine
+
+        found = scan_engine(engine_for(config.database_url))
+        print(f"anomaly scan: {len(found.flags):,} flags in {found.total_seconds:.1f} s")
     return 0
 
 
@@ -49,7 +54,7 @@ def cmd_run(args, config) -> int:
     if empty and not args.no_demo:
         print("empty database: loading demo data (once)…")
         cmd_demo(argparse.Namespace(institutions=DEFAULT_INSTITUTIONS, years="2020-2025", seed=42,
-                                    replace=False, quiet=False), config)
+                                    replace=False, quiet=False, no_scan=False), config)
     app = create_app(config)
     print(f"Ashyq Budget on http://{args.host}:{args.port}/")
     app.run(host=args.host, port=args.port, debug=False)
@@ -72,12 +77,14 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=42)
     demo.add_argument("--replace", action="store_true", help="delete existing institutions first")
     demo.add_argument("--quiet", action="store_true", help="no progress bar")
+    demo.add_argument("--no-scan", action="store_true", help="do not run the anomaly scan after loading")
     demo.set_defaults(func=cmd_demo)
-    from dashboard import cli_accounts  # users and uploads commands (issue 6)
+    from dashboard import cli_accounts, cli_anomalies  # users and uploads (issue 6), anomalies (issue 16)
     from dashboard.importer.cli import add_parser as add_import_parser
 
     add_import_parser(sub)
     cli_accounts.add_commands(sub)
+    cli_anomalies.add_commands(sub)
     return parser
 
 

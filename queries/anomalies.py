@@ -217,5 +217,5 @@ def bins_by_id(conn: Connection, ids: list[int]) -> dict[int, str]:
     out: dict[int, str] = {}
     for start in range(0, len(ids), 5000):
         chunk = ids[start:start + 5000]
-        out.update(conn.execute(select(inst.c.id, inst.c.bin).where(inst.c.id.in_(chunk))).tuples())
+        out.update(conn.execute(select(inst.c.id, inst.c.bin).where(inst.c.id.in_(chunk))).all())
     return out

@@ -8,7 +8,7 @@ import pandas as pd
 from sqlalchemy import Connection, delete, func, insert, select, text
 
 from dashboard.schema import (
-    ROLLUP_TABLES, budget_lines, demo_anomalies, documents, institution_search, institutions, page_views,
+    ROLLUP_TABLES, anomaly_flags, budget_lines, demo_anomalies, documents, institution_search, institutions, page_views,
     publications, recent_views,
 )
 
@@ -38,17 +38,21 @@ def count_institutions(conn: Connection) -> int:
 
 
 def rows_depending_on_institutions(conn: Connection) -> dict[str, int]:
-    """Citizens' appeals and official accounts that point at institutions (never deleted by the demo)."""
-    from dashboard.schema import appeals, user_institutions
+    """Citizens' appeals, official accounts and analysts' cases and flag reviews that point at
+    institutions (never deleted by the demo)."""
+    from dashboard.schema import appeals, cases, flag_reviews, user_institutions
 
-    return {"appeals": conn.execute(select(func.count()).select_from(appeals)).scalar_one(),
-            "officials": conn.execute(select(func.count()).select_from(user_institutions)).scalar_one()}
+    def count(table) -> int:
+        return conn.execute(select(func.count()).select_from(table)).scalar_one()
+
+    return {"appeals": count(appeals), "officials": count(user_institutions),
+            "analyst_records": count(cases) + count(flag_reviews)}
 
 
 def clear_budget_data(conn: Connection) -> None:
     """Delete every institution and what hangs off it (reference tables stay)."""
     if conn.dialect.name == "postgresql":
-        names = ", ".join(t.name for t in (*ROLLUP_TABLES, demo_anomalies, documents, budget_lines,
+        names = ", ".join(t.name for t in (*ROLLUP_TABLES, demo_anomalies, anomaly_flags, documents, budget_lines,
                                            institution_search, recent_views, page_views, publications))
         conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY"))
         # DELETE, not TRUNCATE: appeals and accounts reference institutions (and are empty here,
@@ -56,7 +60,7 @@ def clear_budget_data(conn: Connection) -> None:
         conn.execute(delete(institutions))
         conn.execute(text("SELECT setval(pg_get_serial_sequence('institutions', 'id'), 1, false)"))
         return
-    for table in (*ROLLUP_TABLES, demo_anomalies, documents, budget_lines, institution_search, recent_views,
+    for table in (*ROLLUP_TABLES, demo_anomalies, anomaly_flags, documents, budget_lines, institution_search, recent_views,
                   page_views, institutions, publications):
         conn.execute(delete(table))
 

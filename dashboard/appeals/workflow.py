@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from werkzeug.exceptions import BadRequest, Conflict, Forbidden, NotFound
 
+from dashboard.anomalies.scan import rescore_appeals
 from dashboard.appeals.deadline import add_working_days
 from dashboard.appeals.storage import StagedFile, UploadStore
 from dashboard.schema import APPEAL_KINDS
@@ -117,6 +118,7 @@ def post_appeal(engine: Engine, store: UploadStore, draft: AppealDraft, staged: 
                                         for i, s in enumerate(staged)])
             q.add_event(conn, appeal_id, at=now, actor_user_id=None, actor_role="citizen", action="created",
                         from_status=None, to_status="new")
+            rescore_appeals(conn, draft.institution_id, now)
             store.publish(staged, "appeals")
     except BaseException:
         store.discard(staged)
@@ -181,13 +183,15 @@ def transition(engine: Engine, user, appeal_id: int, action: str, note: str | No
             raise Conflict("the appeal was changed meanwhile; reload and try again")
         q.add_event(conn, appeal_id, at=now, actor_user_id=user.id, actor_role=user.role, action=action,
                     from_status=status, to_status=new_status, note=text)
+        rescore_appeals(conn, appeal["institution_id"], now)
     return {**appeal, **values}
 
 
 def can_view(user, appeal: dict, code: str | None = None) -> bool:
-    """Public: approved, visible appeals; the author with the tracking code; moderators; own officials."""
+    """Public: approved, visible appeals; the author with the tracking code; moderators and analysts
+    (who read every appeal); own officials."""
     if code and code == appeal["tracking_code"]:
         return True
-    if user.is_authenticated and (user.has_role("moderator") or user.answers_for(appeal["institution_id"])):
+    if user.is_authenticated and (user.has_role("moderator", "analyst") or user.answers_for(appeal["institution_id"])):
         return True
     return bool(appeal["published"]) and not appeal["hidden_reason"] and appeal["status"] != "rejected"

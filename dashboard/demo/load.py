@@ -65,8 +65,9 @@ def load_demo(engine: Engine, institutions: int = DEFAULT_INSTITUTIONS, years: l
         if existing:
             dependent = bulk.rows_depending_on_institutions(conn)
             if any(dependent.values()):
-                raise DemoError(f"the database holds {dependent['appeals']} citizens' appeals and "
-                                f"{dependent['officials']} official-to-institution bindings; --replace would "
+                raise DemoError(f"the database holds {dependent['appeals']} citizens' appeals, "
+                                f"{dependent['officials']} official-to-institution bindings and "
+                                f"{dependent['analyst_records']} analysts' cases and flag reviews; --replace would "
                                 "delete the institutions they refer to: load the demo into a fresh database")
             bulk.clear_budget_data(conn)
         regions = pd.DataFrame(list_regions(conn))

@@ -195,6 +195,7 @@ def _validate_and_write(conn, report: ImportReport, options: Options, inst_table
     if stale:
         ids = sorted({a[0] for a in stale})
         refresh_rollups(conn, ids if len(ids) <= ROLLUP_ID_LIMIT else None, {a[1] for a in stale})
+    _rescore(conn, affected, moved)
     stages.next()
     changed_inst = (moved.inserted + moved.updated) if moved else 0
     changed_lines = report.inserted + report.updated if lines_written else 0
@@ -203,6 +204,19 @@ def _validate_and_write(conn, report: ImportReport, options: Options, inst_table
             conn, options.source, report.kind, _description(report),
             changed_inst or len({a[0] for a in affected}), changed_lines)
     report.written = True
+
+
+def _rescore(conn, affected: list[tuple[int, int]], moved) -> None:
+    """Rescore the anomaly flags of what the import touched, in its transaction: the years an
+    institution's lines changed, and every year of an institution that moved (new peers)."""
+    from dashboard.anomalies.scan import scan
+
+    moved_ids = sorted(set(moved.moved_ids)) if moved is not None and moved.moved_ids else []
+    if moved_ids:
+        scan(conn, institution_ids=moved_ids)
+    touched = sorted({i for i, _ in affected} - set(moved_ids))
+    if touched:
+        scan(conn, institution_ids=touched, years=sorted({y for _, y in affected}))
 
 
 def _upsert_institutions(conn, report: ImportReport, frame: pd.DataFrame | None, ids: dict[str, int],

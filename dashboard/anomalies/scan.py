@@ -1,0 +1,75 @@
+"""The anomaly scan: load what the detectors read, run them, store their flags.
+
+A full scan (`python -m dashboard anomalies scan`) rewrites the flags of the years scanned; a
+rescore (after a lines import, in the import's transaction) rewrites only the flags of the
+institution-years the import touched, reading their peers and history as a full scan would.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection, Engine
+
+from dashboard.anomalies.detectors import APPEAL_DETECTORS, DETECTORS
+from dashboard.anomalies.model import Flag
+from queries.anomalies import store_flags
+from queries.anomaly_data import load_scan_data
+
+
+@dataclass
+class ScanResult:
+    """What a scan found and wrote, with where the time went (seconds)."""
+
+    flags: list[Flag]
+    counts: dict[str, int]
+    stored: dict[str, int]
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def total_seconds(self) -> float:
+        return sum(self.seconds.values())
+
+
+def scan(conn: Connection, years: list[int] | None = None, institution_ids: list[int] | None = None,
+         detectors: list[str] | None = None, now: dt.datetime | None = None, progress=None) -> ScanResult:
+    """Score `years` (all when None) for every institution, or only `institution_ids`, with
+    `detectors` (all when None); store the flags on `conn` (the caller's transaction)."""
+    now = now or dt.datetime.now(dt.timezone.utc)
+    names = list(detectors or DETECTORS)
+    unknown = [n for n in names if n not in DETECTORS]
+    if unknown:
+        raise ValueError(f"unknown detector(s): {', '.join(unknown)}; known: {', '.join(DETECTORS)}")
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
+    data = load_scan_data(conn, years=years, institution_ids=institution_ids, now=now,
+                          with_lines=any(n not in APPEAL_DETECTORS for n in names))
+    seconds["load"] = time.perf_counter() - started
+    flags: list[Flag] = []
+    counts: dict[str, int] = {}
+    for name in names:
+        started = time.perf_counter()
+        found = [f for f in DETECTORS[name](data) if data.is_target(f.institution_id, f.year)
+                 and (not years or f.year in years)]
+        seconds[name] = time.perf_counter() - started
+        counts[name] = len(found)
+        flags.extend(found)
+        if progress is not None:
+            progress(name, len(found))
+    started = time.perf_counter()
+    stored = store_flags(conn, flags, data.targets, years, names if detectors else None, now)
+    seconds["store"] = time.perf_counter() - started
+    return ScanResult(flags, counts, stored, seconds)
+
+
+def rescore_appeals(conn: Connection, institution_id: int, now: dt.datetime | None = None) -> ScanResult:
+    """Rescore an institution's appeal signals (silence, citizens' reports) in the caller's
+    transaction: a posted or moderated appeal shows in the workspace at once."""
+    return scan(conn, institution_ids=[institution_id], detectors=list(APPEAL_DETECTORS), now=now)
+
+
+def scan_engine(engine: Engine, **kwargs) -> ScanResult:
+    """`scan` in a transaction of its own."""
+    with engine.begin() as conn:
+        return scan(conn, **kwargs)
