@@ -14,7 +14,7 @@ from dashboard.config import Config
 from dashboard.http_errors import json_errors, wants_json
 from queries import users as user_queries
 
-HOME = {"official": "/official", "moderator": "/moderation", "admin": "/admin/users"}
+HOME = {"official": "/official", "moderator": "/moderation", "admin": "/admin/users", "analyst": "/analyst"}
 
 
 class UserInvalid(ValueError):

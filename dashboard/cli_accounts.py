@@ -97,11 +97,12 @@ def cmd_uploads(args, config) -> int:
 
 def add_commands(sub) -> None:
     """Add the `users` and `uploads` subcommands to the CLI's subparsers."""
-    users = sub.add_parser("users", help="manage accounts (officials, moderators, admins)")
+    users = sub.add_parser("users", help="manage accounts (officials, moderators, admins, analysts)")
     users_sub = users.add_subparsers(dest="action", required=True)
     add = users_sub.add_parser("add", help="create an account (the password is asked for)")
     add.add_argument("username")
-    add.add_argument("--role", required=True, choices=["official", "moderator", "admin"])
+    # dashboard.accounts.ROLES, spelled out: importing it (argon2, Flask) would slow every command.
+    add.add_argument("--role", required=True, choices=["official", "moderator", "admin", "analyst"])
     add.add_argument("--bin", action="append", metavar="BIN", help="institution an official answers for (repeat)")
     add.add_argument("--name", help="display name (default: the username)")
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")

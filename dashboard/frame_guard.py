@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from flask import Flask, request
 
-GUARDED_PAGES = ("/login", "/moderation", "/official")
-GUARDED_PREFIXES = ("/admin/", "/auth/", "/appeals/", "/documents/")
+GUARDED_PAGES = ("/login", "/moderation", "/official", "/analyst")
+GUARDED_PREFIXES = ("/admin/", "/auth/", "/appeals/", "/documents/", "/analyst/")
 FRAME_ANCESTORS = "frame-ancestors 'self'"
 
 

@@ -431,7 +431,7 @@ case_documents = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("case_id", Integer, ForeignKey("cases.id"), nullable=False, index=True),
     Column("filename", Text, nullable=False),
-    Column("content_type", String(64), nullable=False),
+    Column("content_type", String(100), nullable=False),  # OOXML types are up to 71 characters
     Column("stored_name", String(64), nullable=False, unique=True),
     Column("size_bytes", BigInteger, nullable=False),
     Column("sha256", String(64), nullable=False),

@@ -21,7 +21,7 @@ from dashboard.schema import appeal_attachments, appeals, institutions
 from tests.conftest import BACKENDS, _fresh_url
 
 PASSWORD = "correct horse battery"
-ROLES = ("anonymous", "official_own", "official_other", "moderator", "admin")
+ROLES = ("anonymous", "official_own", "official_other", "moderator", "admin", "analyst")
 
 
 @dataclass
@@ -111,7 +111,7 @@ def build_world(url: str, tmp: Path, **env) -> AppealsWorld:
                           "MAX_PHOTO_MB": "1", "MAX_VIDEO_MB": "3", **env})
     world = AppealsWorld(url, config, create_app(config), engine, bin_a, bin_b, id_a, id_b)
     accounts = {"official_own": ("official", [bin_a]), "official_other": ("official", [bin_b]),
-                "moderator": ("moderator", []), "admin": ("admin", [])}
+                "moderator": ("moderator", []), "admin": ("admin", []), "analyst": ("analyst", [])}
     for username, (role, bins) in accounts.items():
         user_id = add_user(engine, username, username.replace("_", " ").title(), PASSWORD, role, bins)
         world.users[username] = User(user_id, username, username, role, [id_a] if bins == [bin_a] else

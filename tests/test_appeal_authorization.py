@@ -108,9 +108,9 @@ def test_reject_needs_a_reason(world):
 
 # who may fetch an attachment, by the appeal's state
 FILE_ACCESS = {
-    "new": {"official_own", "moderator"},
+    "new": {"official_own", "moderator", "analyst"},
     "published": set(ROLES),
-    "hidden": {"official_own", "moderator"},
+    "hidden": {"official_own", "moderator", "analyst"},
 }
 
 

@@ -9,6 +9,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from flask_login import current_user
 
+from dashboard.accounts import ROLES
 from dashboard.i18n import catalog, request_language, t
 from layouts import ids
 from layouts.components.appeals import csrf_field, error_alert, hidden
@@ -25,7 +26,17 @@ def account_bar(lang: str) -> html.Div:
         html.Form([csrf_field(), html.Button(t("accounts.logout", lang), type="submit",
                                              className="btn btn-sm btn-outline-secondary")],
                   action="/auth/logout", method="POST", className="d-inline"),
+        *_analyst_links(lang),
     ], className="account-bar mb-3")
+
+
+def _analyst_links(lang: str) -> list:
+    """An analyst's way to the workspace and the cases from every staff page."""
+    if not current_user.has_role("analyst"):
+        return []
+    return [html.A(t(key, lang), href=f"{path}?lang={lang}", id=link_id, className="btn btn-sm btn-outline-primary ms-2")
+            for key, path, link_id in (("cases.nav.workspace", "/analyst", "analyst-link"),
+                                       ("cases.nav.cases", "/analyst/cases", "analyst-cases-link"))]
 
 
 def _guarded(lang: str, path: str, role: str, title_key: str, *content) -> html.Div:
@@ -87,7 +98,7 @@ def admin_layout(lang: str | None = None, error: str | None = None, saved: str |
                      dbc.Input(id="new-name", name="display_name")], md=3),
             dbc.Col([html.Label(t("accounts.role", lang), htmlFor="new-role", className="form-label"),
                      dbc.Select(options=[{"label": t(f"accounts.role.{r}", lang), "value": r}
-                                         for r in ("official", "moderator", "admin")],
+                                         for r in ROLES],
                                 value="official", id="new-role", name="role")], md=2),
             dbc.Col([html.Label(t("accounts.bins", lang), htmlFor="new-bins", className="form-label"),
                      dbc.Input(id="new-bins", name="bins")], md=2),

@@ -1,0 +1,1 @@
+"""HTTP glue: Flask routes and guards."""
