@@ -67,11 +67,17 @@ def create_app(config: Config | None = None) -> dash.Dash:
         search as search_callbacks
     from dashboard.api import create_blueprint as create_api_blueprint
     from dashboard.appeals.setup import install_appeals, register_pages as register_appeal_pages
+    from dashboard.web.cases import register_case_routes
+    from callbacks import cases as cases_callbacks
+    from layouts.pages.cases import register_case_pages
     from dashboard.map_api import RegionShapesCache, register_map_api
     from layouts.components import appeals as appeals_component
     from callbacks import admin_import as admin_import_callbacks
     from dashboard.importer.web import register_import_routes
     from layouts.pages import admin_import, institution, not_found, overview
+    from callbacks import analyst as analyst_callbacks
+    from dashboard.web.analyst_export import register_analyst_export
+    from layouts.pages.analyst import register_workspace_page
 
     config = config or load_config()
     engine = engine_for(config.database_url)
@@ -90,9 +96,11 @@ def create_app(config: Config | None = None) -> dash.Dash:
     dash.register_page("overview", path=overview.PATH, layout=overview.layout_for(config.tiles_url),
                        title="Ashyq Budget")
     register_appeal_pages()  # /institution/<bin>/appeals sorts before /institution/<bin> (order)
+    register_case_pages()
     dash.register_page("institution", path_template=institution.PATH_TEMPLATE, layout=institution.layout,
                        order=2, title="Ashyq Budget")
     institution.add_section(appeals_component.institution_page_section, after=institution.documents)
+    register_workspace_page(config.tiles_url)
     dash.register_page("admin_import", path=admin_import.PATH, layout=admin_import.layout, title="Ashyq Budget")
     dash.register_page(not_found.MODULE, path="/404", layout=not_found.layout, title="Ashyq Budget")
     app.layout = dash.page_container
@@ -102,7 +110,11 @@ def create_app(config: Config | None = None) -> dash.Dash:
     institution_callbacks.register(app, engine, config.tiles_url)
     search_callbacks.register(app, engine)
     install_appeals(app, engine, config)
+    register_case_routes(server, engine, config)
+    cases_callbacks.register(app, engine)
     register_import_routes(server, engine, config)
+    analyst_callbacks.register(app, engine)
+    register_analyst_export(server, engine)
     admin_import_callbacks.register(app, config)
     _register_health(server, engine)
     server.register_blueprint(create_api_blueprint(engine))

@@ -35,6 +35,18 @@ def viewer_key() -> str:
     return hmac.new(secret, (request.remote_addr or "").encode(), hashlib.sha256).hexdigest()[:32]
 
 
+def analyst_flag(conn, flag_id: int | None, institution_id: int, year: int) -> dict | None:
+    """The flag of `?flag=` when an analyst is signed in and it is about this institution and year;
+    None for anyone else (flags are not public) or any other flag."""
+    from dashboard.web.guard import is_analyst
+    from queries.anomalies import get_flag
+
+    if not flag_id or not is_analyst():
+        return None
+    flag = get_flag(conn, flag_id)
+    return flag if flag and flag["institution_id"] == institution_id and flag["year"] == year else None
+
+
 def register(app, engine: Engine, tiles_url: str = "") -> None:
     """Attach the institution page callbacks to `app`, reading from `engine`."""
 
@@ -81,6 +93,7 @@ def register(app, engine: Engine, tiles_url: str = "") -> None:
             specifics = q.by_specific(conn, iid, year)
             programs = q.by_program(conn, iid, year)
             _, lines = q.lines(conn, iid, year)
+            flag = analyst_flag(conn, store.get("flag"), iid, year)
             yoy = year_over_year(q.specific_by_year(conn, iid, [year - 1, year]), year)
             stats = peer_stats(q.peer_amounts(conn, inst["type_code"], inst["region_code"], year), iid)
             names = {r["code"]: r for r in q.specific_names(conn)}
@@ -88,7 +101,7 @@ def register(app, engine: Engine, tiles_url: str = "") -> None:
                         region=localized(inst, "region_name", lang))
         columns = parts.grid_columns(lang, inst["bin"])
         return (parts.kpis(total, lang), parts.specifics_figure(specifics, lang), parts.programs_figure(programs, lang),
-                parts.grid_rows(lines, lang), columns,
+                parts.mark_flag_lines(parts.grid_rows(lines, lang), flag), columns,
                 {"fileName": f"{inst['bin']}-{year}.csv", "columnSeparator": ",",
                  "columnKeys": parts.export_fields(columns)},
                 parts.yoy_table(yoy, names, year, lang), peers_title,

@@ -58,6 +58,16 @@ def grid_rows(lines: list[dict], lang: str) -> list[dict]:
              **{c: r[c] for c in MONEY}} for r in lines]
 
 
+def mark_flag_lines(rows: list[dict], flag: dict | None) -> list[dict]:
+    """Rows with `flag_line` set on the lines (and months) an analyst's flag names, those first."""
+    if not flag:
+        return rows
+    named = {f"{flag['year']}/{line.get('program')}/{line.get('subprogram')}/{int(line.get('specific', 0)):03d}":
+             set(line.get("months") or range(1, 13)) for line in flag.get("lines") or []}
+    marked = [{**r, "flag_line": r["month"] in named.get(r["line"], ())} for r in rows]
+    return [r for r in marked if r["flag_line"]] + [r for r in marked if not r["flag_line"]]
+
+
 def header(inst: dict, lang: str) -> html.Dl:
     place = f"{localized(inst, 'region_name', lang)} › {localized(inst, 'district_name', lang)}"
     items = [("inst.type", localized(inst, "type_name", lang)), ("inst.sector", localized(inst, "sector_name", lang)),

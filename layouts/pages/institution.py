@@ -12,7 +12,7 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard.params import year_param
+from dashboard.params import whole_number, year_param
 from dashboard.i18n import request_language, t
 from layouts import ids
 from layouts.institution_parts import grid_locale_text
@@ -68,7 +68,9 @@ def lines(lang: str, **_page) -> html.Section:
                         dcc.Download(id=ids.INST_XLSX_DOWNLOAD),
                         dcc.Store(id=ids.INST_TOTAL_LABEL, data=t("inst.lines.total", lang)),
                     ], className="mb-2"),
+                    html.Div(id=ids.INST_FLAG_BANNER),  # an analyst's flag (?flag=), for analysts only
                     dag.AgGrid(id=ids.INST_GRID, rowData=[], columnDefs=[], className="ag-theme-alpine",
+                               rowClassRules={"flag-line": "params.data && params.data.flag_line"},
                                defaultColDef={"sortable": True, "resizable": True, "floatingFilter": True},
                                dashGridOptions={"pagination": True, "paginationPageSize": 20,
                                                 "paginationPageSizeSelector": [20, 50, 100],
@@ -99,14 +101,15 @@ def add_section(section: Section, after: Section | None = None) -> None:
     SECTIONS.insert(SECTIONS.index(after) + 1 if after in SECTIONS else len(SECTIONS), section)
 
 
-def layout(bin: str | None = None, year: str | None = None, lang: str | None = None, **_query) -> html.Div:  # noqa: A002
-    """The frame; callbacks fill it for the BIN in the URL (and `?year=`)."""
+def layout(bin: str | None = None, year: str | None = None, lang: str | None = None,  # noqa: A002
+           flag: str | None = None, **_query) -> html.Div:
+    """The frame; callbacks fill it for the BIN in the URL (and `?year=`; `?flag=` for analysts)."""
     lang = request_language(lang)
     bin_ = (bin or "").strip()
     year_ = year_param(year)
     return page(
         lang, f"/institution/{bin_}",
-        dcc.Store(id=ids.INST_BIN, data={"bin": bin_, "year": year_}),
+        dcc.Store(id=ids.INST_BIN, data={"bin": bin_, "year": year_, "flag": whole_number(flag, 1, 2**31 - 1)}),
         html.H1(id=ids.INST_TITLE, className="h3"),
         html.Div([section(lang, bin_=bin_, year=year_) for section in SECTIONS], id=ids.INST_BODY),
     )
