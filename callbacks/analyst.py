@@ -30,6 +30,9 @@ def _lang(store) -> str:
     return (store or {}).get("lang", "ru")
 
 
+GRID_LIMIT = 5000  # rows a browser grid holds comfortably; the export has every flag
+
+
 def register(app, engine: Engine) -> None:
     """Attach the workspace callbacks to `app`, reading from `engine`."""
 
@@ -41,9 +44,11 @@ def register(app, engine: Engine) -> None:
         lang = _lang(store)
         f = parse_filters({k: v for k, v in zip(FILTER_NAMES, controls) if v not in (None, "", [])})
         with engine.connect() as conn:
-            flags = q.list_flags(conn, f)
-        return (parts.grid_rows(flags, lang), to_query(f),
-                t("analyst.shown", lang, count=format_number(len(flags), lang)))
+            flags = q.list_flags(conn, f, limit=GRID_LIMIT)
+            total = q.count_flags(conn, f) if len(flags) == GRID_LIMIT else len(flags)
+        shown = (t("analyst.shown", lang, count=format_number(len(flags), lang)) if total == len(flags) else
+                 t("analyst.shown_of", lang, count=format_number(len(flags), lang), total=format_number(total, lang)))
+        return parts.grid_rows(flags, lang), to_query(f), shown
 
     @app.callback(Output(ids.ANALYST_DISTRICT, "options"), Output(ids.ANALYST_DISTRICT, "value"),
                   Output(ids.ANALYST_DISTRICT, "disabled"), Input(ids.ANALYST_REGION, "value"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dash import html
 
+from dashboard.anomalies import thresholds as th
 from dashboard.i18n import catalog, t
 from dashboard.i18n.formatting import format_money, format_number, format_percent, month_name, tenge
 
@@ -97,10 +98,14 @@ def _dumping(e: dict, lang: str) -> dict | None:
 
 def _unit_cost(e: dict, lang: str) -> dict | None:
     if e.get("cost_per_unit") is not None and e.get("peer_median_per_unit") is not None:
+        # Peers' quartiles are size-adjusted: compare the adjusted cost, against the cut-off of the
+        # rule that fired (far above peers, or above peers with a jump against its own history).
         median = e["peer_median_per_unit"]
-        cut = median * e["min_ratio"] if e.get("min_ratio") else None
+        ratio = th.UNIT_JUMP_PEER_RATIO if e.get("rule") == "above_peers_and_jump" else e.get("min_ratio")
+        cut = median * ratio if ratio else None
+        value = e.get("cost_per_unit_size_adjusted") or e["cost_per_unit"]
         return _peer_box(t("analyst.chart.per_unit", lang), e.get("peer_q1_per_unit") or median, median,
-                         e.get("peer_q3_per_unit") or median, e["cost_per_unit"], cut, lang, money=True)
+                         e.get("peer_q3_per_unit") or median, value, cut, lang, money=True)
     if e.get("expected_paid") is not None and e.get("year_paid") is not None:
         return _bars([(t("analyst.chart.year", lang), e["expected_paid"], e["year_paid"])],
                      t("analyst.chart.expected", lang), t("analyst.chart.paid", lang), lang)

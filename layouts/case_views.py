@@ -77,8 +77,10 @@ def flag_snapshot(link: dict, lang: str) -> html.Div:
 
 
 def appeal_list(appeals: list[dict], files: dict, lang: str, actions=None) -> list:
-    """Appeals as staff see them (text, status, contact, attachments); `actions(appeal)` adds forms."""
-    return [appeal_card(a, files.get(a["id"], []), lang, staff=True, actions=actions(a) if actions else None)
+    """Appeals as staff see them (text, status, attachments), without the citizen's contact: that
+    is for the moderator and the answering institution, not for the agency's case file."""
+    return [appeal_card({**a, "author_contact": None}, files.get(a["id"], []), lang, staff=True,
+                        actions=actions(a) if actions else None)
             for a in appeals]
 
 

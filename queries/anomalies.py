@@ -9,7 +9,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, and_, bindparam, case, delete, func, insert, literal, select, update
+from sqlalchemy import Connection, and_, bindparam, case, delete, func, literal, select, update
 
 from dashboard.anomalies.model import Flag
 from dashboard.schema import (
@@ -88,14 +88,23 @@ def _row(r) -> dict:
     return d
 
 
-def list_flags(conn: Connection, f: FlagFilter, limit: int = 5000) -> list[dict]:
-    """Flags matching `f`, highest score first (then year, newest first)."""
+def _filtered(f: FlagFilter):
     sub = _query(f).subquery()
     q = select(sub)
-    if f.status in STATUSES:
-        q = q.where(sub.c.status == f.status)
-    q = q.order_by(sub.c.score.desc(), sub.c.year.desc(), sub.c.id).limit(limit)
-    return [_row(r) for r in conn.execute(q).mappings()]
+    return (q.where(sub.c.status == f.status) if f.status in STATUSES else q), sub
+
+
+def list_flags(conn: Connection, f: FlagFilter, limit: int | None = 5000) -> list[dict]:
+    """Flags matching `f`, highest score first (then year, newest first); all with limit=None."""
+    q, sub = _filtered(f)
+    q = q.order_by(sub.c.score.desc(), sub.c.year.desc(), sub.c.id)
+    return [_row(r) for r in conn.execute(q if limit is None else q.limit(limit)).mappings()]
+
+
+def count_flags(conn: Connection, f: FlagFilter) -> int:
+    """How many flags match `f` (the grid says so when it shows only the first ones)."""
+    q, _ = _filtered(f)
+    return conn.execute(select(func.count()).select_from(q.subquery())).scalar_one()
 
 
 def get_flag(conn: Connection, flag_id: int) -> dict | None:
@@ -195,8 +204,21 @@ def store_flags(conn: Connection, flags: list[Flag], targets: set[tuple[int, int
         conn.execute(update(af).where(af.c.id == bindparam("fid")).values(
             {c: bindparam(f"v_{c}") for c in ("evidence", "lines", "appeal_ids", "fingerprint", "score", "scanned_at")}), updates)
     if inserts:
-        conn.execute(insert(af), inserts)
+        conn.execute(_upsert(conn), inserts)
     return {"inserted": len(inserts), "updated": len(updates), "deleted": len(gone)}
+
+
+def _upsert(conn: Connection):
+    """INSERT that updates a row another transaction stored meanwhile under the same key (an
+    appeal's rescore racing a scan or another appeal's rescore) instead of failing."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    stmt = dialect_insert(af)
+    return stmt.on_conflict_do_update(
+        index_elements=[af.c.institution_id, af.c.year, af.c.detector],
+        set_={c: stmt.excluded[c] for c in ("evidence", "lines", "appeal_ids", "fingerprint", "score", "scanned_at")})
 
 
 def _plain(value):

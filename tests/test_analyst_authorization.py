@@ -165,3 +165,14 @@ def test_users_add_role_analyst_on_the_command_line(tmp_path, monkeypatch, capsy
     assert added.returncode == 0, added.stderr
     listed = run_here(["list"], tmp_path, monkeypatch, capsys)
     assert "dana\tanalyst\tactive" in listed.stdout
+
+
+def test_case_pages_never_show_a_citizens_contact(world):
+    from dashboard import cases
+
+    posted = world.post_appeal(world.bin_a, author_contact="+7 701 555 0199 secret@example.kz", author_name="Aigerim")
+    assert posted.status_code == 201
+    case_id = cases.open_case(world.engine, world.users["analyst"], title="Contact check", institution=world.bin_a)
+    response = dash_call(world, "analyst", "case-detail", {"lang": "en", "case_id": case_id})
+    assert response.status_code == 200 and b"Aigerim" in response.data
+    assert b"secret@example.kz" not in response.data

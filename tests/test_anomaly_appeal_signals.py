@@ -31,3 +31,17 @@ def test_a_discrepancy_report_is_a_signal_at_once_and_hiding_it_takes_it_away(wo
     appeal_id = int(flags[0]["appeal_ids"].strip("[]").split(",")[0])
     workflow.transition(world.engine, world.users["moderator"], appeal_id, "hide", "insults")
     assert report_flags(world, world.id_b) == []
+
+
+def test_an_appeal_is_stored_even_when_scoring_it_fails(world, monkeypatch):
+    from dashboard.anomalies import detectors
+
+    def broken(data):
+        raise RuntimeError("detector bug")
+
+    monkeypatch.setitem(detectors.DETECTORS, "citizen_reports", broken)
+    posted = world.post_appeal(world.bin_a, kind="discrepancy", body="Краска куплена, стены не покрашены.")
+    assert posted.status_code == 201, posted.data
+    with world.engine.connect() as conn:
+        from dashboard.schema import appeals
+        assert conn.execute(select(appeals.c.id).where(appeals.c.tracking_code == posted.json["tracking_code"])).first()

@@ -25,8 +25,8 @@ def small(migrated_engine):
     return migrated_engine, [r.id for r in rows], {r.id: r.region_code for r in rows}, user
 
 
-def flag(iid, year, detector="spike", score=0.8, value=5):
-    return Flag(iid, year, detector, score, {"value": value}, [{"program": "464-003", "subprogram": "015",
+def flag(iid, year, detector="spike", score=0.8, paid=5):
+    return Flag(iid, year, detector, score, {"paid": paid}, [{"program": "464-003", "subprogram": "015",
                                                                 "specific": 159, "months": [3]}])
 
 
@@ -44,14 +44,14 @@ def test_rescan_keeps_ids_and_only_its_scope(small):
     before = ids_by_key(engine)
     # A rescore of institution a in 2024: its flag changes numbers, b's flag and a's 2025 stay.
     with engine.begin() as conn:
-        stored = store_flags(conn, [flag(a, 2024, value=9)], {(a, 2024)}, [2024], now=NOW)
+        stored = store_flags(conn, [flag(a, 2024, paid=9)], {(a, 2024)}, [2024], now=NOW)
     assert stored == {"inserted": 0, "updated": 1, "deleted": 0}
     assert ids_by_key(engine) == before
     with engine.begin() as conn:
         stored = store_flags(conn, [], {(a, 2024)}, [2024], now=NOW)
     assert stored["deleted"] == 1 and set(ids_by_key(engine)) == {(a, 2025, "spike"), (b, 2024, "spike")}
     with engine.connect() as conn:
-        assert get_flag(conn, before[(b, 2024, "spike")])["evidence"] == {"value": 5}
+        assert get_flag(conn, before[(b, 2024, "spike")])["evidence"] == {"paid": 5}
 
 
 def test_filters_statuses_counts_and_map(small):
@@ -86,7 +86,7 @@ def test_filters_statuses_counts_and_map(small):
         assert flagged == 1 and sum(r["institutions"] for r in by_region.values()) == 12
     # New numbers bring a dismissed flag back.
     with engine.begin() as conn:
-        store_flags(conn, [flag(a, 2024, score=0.9, value=77)], {(a, 2024)}, [2024], now=NOW)
+        store_flags(conn, [flag(a, 2024, score=0.9, paid=77)], {(a, 2024)}, [2024], now=NOW)
     with engine.connect() as conn:
         assert get_flag(conn, keys[(a, 2024, "spike")])["status"] == "new"
 
@@ -97,3 +97,17 @@ def test_a_warning_when_a_detector_flags_more_than_a_tenth(small):
         store_flags(conn, [flag(i, 2025, "round_amounts") for i in ids[:2]], None, None, now=NOW)
         counts = {r["detector"]: r for r in detector_counts(conn, 2025)}
     assert counts["round_amounts"]["flagged"] == 2 and counts["round_amounts"]["warn"] is True
+
+
+def test_a_dismissal_is_about_the_institutions_own_numbers():
+    # Peer statistics, national base rates and the clock move without the institution's numbers
+    # changing: the fingerprint (what a dismissal holds on to) must not move with them.
+    def round_flag(**evidence):
+        return Flag(1, 2025, "round_amounts", 0.7, {"round_months": 5, "amounts": [100_000_000] * 5,
+                                                   "tests": 2_392_797, "cutoff": 4.18e-9, **evidence})
+    assert round_flag().fingerprint() == round_flag(tests=3_828, cutoff=2.61e-6).fingerprint()
+    assert round_flag().fingerprint() != round_flag(amounts=[100_000_000] * 4 + [200_000_000]).fingerprint()
+    silent = Flag(1, 2025, "silence", 0.5, {"overdue": 2, "appeals": 3, "longest_overdue_days": 31}, [], [7, 9])
+    later = Flag(1, 2025, "silence", 0.5, {"overdue": 2, "appeals": 3, "longest_overdue_days": 32}, [], [9, 7])
+    assert silent.fingerprint() == later.fingerprint()
+    assert silent.fingerprint() != Flag(1, 2025, "silence", 0.5, {"overdue": 3, "appeals": 3}, [], [7, 9]).fingerprint()

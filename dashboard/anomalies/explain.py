@@ -40,8 +40,11 @@ def _unit_cost(e: dict, lang: str) -> dict:
     if e.get("basis") == "history":
         return dict(paid=format_money(e["year_paid"], lang), ratio=_ratio(e["ratio"], lang),
                     expected=format_money(e["expected_paid"], lang), peer_n=format_number(e["peer_n"], lang))
+    # The peers' median and quartiles are of size-adjusted costs, and so is the ratio: the
+    # sentence cites the institution's adjusted cost next to its raw one.
     money = {k: format_money(e[v], lang) for k, v in (("cost", "cost_per_unit"), ("median", "peer_median_per_unit"),
-                                                      ("q1", "peer_q1_per_unit"), ("q3", "peer_q3_per_unit"))}
+                                                      ("q1", "peer_q1_per_unit"), ("q3", "peer_q3_per_unit"),
+                                                      ("adjusted", "cost_per_unit_size_adjusted"))}
     return dict(money, unit=t(f"unit.{e['unit']}", lang), ratio=_ratio(e["ratio"], lang),
                 scope=t(f"anomaly.scope.{e['peer_scope']}", lang), peer_n=format_number(e["peer_n"], lang))
 

@@ -16,6 +16,20 @@ PAID_COLUMNS = tuple(f"paid_{m}" for m in MONTHS)
 PLAN_COLUMNS = tuple(f"plan_{m}" for m in MONTHS)  # adjusted plan (plan_adjusted) per month
 
 
+# Per detector, the evidence keys that are the institution's own facts (what a dismissal is
+# about). Peer and national statistics move whenever anyone's data changes; they stay out.
+OWN_FACTS = {
+    "year_end_dumping": {"december_paid", "year_paid", "months_with_payments"},
+    "paid_above_plan": {"month", "paid", "plan", "cumulative_paid", "cumulative_plan", "line_year_paid",
+                        "line_year_plan", "year_paid", "year_plan", "lines_over_plan"},
+    "unit_cost": {"basis", "year_paid", "capacity", "unit"},
+    "spike": {"month", "paid", "line_year_paid", "year_paid", "spike_lines"},
+    "round_amounts": {"round_months", "repeat_months", "amounts", "lines_flagged"},
+    "silence": {"appeals", "overdue", "decided", "rejected"},
+    "citizen_reports": {"reports", "open", "rejected", "published", "lines_named"},
+}
+
+
 @dataclass
 class ScanData:
     """Everything the detectors read, loaded once per scan by `queries.anomaly_data.load_scan_data`.
@@ -67,8 +81,11 @@ class Flag:
     appeal_ids: list[int] = field(default_factory=list)
 
     def fingerprint(self) -> str:
-        """A hash of the numbers behind the flag: a dismissed flag stays dismissed on the next
-        scan while this stays the same, and comes back when the numbers change."""
-        payload = json.dumps({"e": self.evidence, "l": self.lines, "a": sorted(self.appeal_ids)},
+        """A hash of the institution's own numbers behind the flag (its amounts, months, lines,
+        appeals; not its peers' statistics, national base rates or the clock): a dismissed flag
+        stays dismissed on later scans while they stay the same and comes back when they change."""
+        keys = OWN_FACTS.get(self.detector)
+        facts = {k: v for k, v in self.evidence.items() if keys is None or k in keys}
+        payload = json.dumps({"e": facts, "l": self.lines, "a": sorted(int(a) for a in self.appeal_ids)},
                              sort_keys=True, ensure_ascii=True, default=str)
         return hashlib.sha256(payload.encode()).hexdigest()[:32]

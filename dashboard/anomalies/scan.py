@@ -7,6 +7,7 @@ institution-years the import touched, reading their peers and history as a full 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 from dataclasses import dataclass, field
 
@@ -16,6 +17,8 @@ from dashboard.anomalies.detectors import APPEAL_DETECTORS, DETECTORS
 from dashboard.anomalies.model import Flag
 from queries.anomalies import store_flags
 from queries.anomaly_data import load_scan_data
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -63,10 +66,17 @@ def scan(conn: Connection, years: list[int] | None = None, institution_ids: list
     return ScanResult(flags, counts, stored, seconds)
 
 
-def rescore_appeals(conn: Connection, institution_id: int, now: dt.datetime | None = None) -> ScanResult:
+def rescore_appeals(conn: Connection, institution_id: int, now: dt.datetime | None = None) -> ScanResult | None:
     """Rescore an institution's appeal signals (silence, citizens' reports) in the caller's
-    transaction: a posted or moderated appeal shows in the workspace at once."""
-    return scan(conn, institution_ids=[institution_id], detectors=list(APPEAL_DETECTORS), now=now)
+    transaction, so a posted or moderated appeal shows in the workspace at once. Best effort, in
+    a savepoint: a citizen's appeal is never lost because scoring failed (the nightly scan
+    catches up); the failure is logged."""
+    try:
+        with conn.begin_nested():
+            return scan(conn, institution_ids=[institution_id], detectors=list(APPEAL_DETECTORS), now=now)
+    except Exception:  # noqa: BLE001 - the appeal matters more than its signal
+        log.exception("appeal signals of institution %s not rescored", institution_id)
+        return None
 
 
 def scan_engine(engine: Engine, **kwargs) -> ScanResult:

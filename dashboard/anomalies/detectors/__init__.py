@@ -21,6 +21,11 @@ DETECTORS: dict[str, Callable[[ScanData], list[Flag]]] = {
 # Detectors that read appeals only: rescored whenever an appeal is posted or changes.
 APPEAL_DETECTORS = ("silence", "citizen_reports")
 
+# Detectors whose cut-offs come from national statistics (each specific's base rate, the number
+# of line-years tested): a rescore of a few institutions cannot recompute them, so only a full
+# scan runs them.
+NATIONAL_DETECTORS = ("round_amounts",)
+
 # The demo generator's planted kinds (demo_anomalies.kind) → the detector meant to find them.
 PLANTED_KIND = {
     "year_end_dumping": "year_end_dumping",
