@@ -378,6 +378,15 @@ anomaly_flags = Table(
     Index("ix_anomaly_flags_year_score", "year", "score"),
 )
 
+# National statistics of the last full scan that a rescore of a few institutions cannot
+# recompute (each specific's base rates, the number of tests, cost-to-size slopes), per detector.
+anomaly_baselines = Table(
+    "anomaly_baselines", metadata,
+    Column("detector", String(32), primary_key=True),
+    Column("data", Text, nullable=False),  # JSON
+    Column("computed_at", DateTime(timezone=True), nullable=False),
+)
+
 # Append-only (triggers, migration 0009): an analyst dismissing or restoring a flag. A flag is
 # dismissed while its latest review says so with the flag's current fingerprint.
 flag_reviews = Table(

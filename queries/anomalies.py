@@ -13,7 +13,7 @@ from sqlalchemy import Connection, and_, bindparam, case, delete, func, literal,
 
 from dashboard.anomalies.model import Flag
 from dashboard.schema import (
-    anomaly_flags as af, case_links, cases, districts, flag_reviews, institution_types, institutions as inst,
+    anomaly_baselines, anomaly_flags as af, case_links, cases, districts, flag_reviews, institution_types, institutions as inst,
     regions, rollup_institution_year as riy,
 )
 
@@ -241,3 +241,17 @@ def bins_by_id(conn: Connection, ids: list[int]) -> dict[int, str]:
         chunk = ids[start:start + 5000]
         out.update(conn.execute(select(inst.c.id, inst.c.bin).where(inst.c.id.in_(chunk))).all())
     return out
+
+
+def store_baselines(conn: Connection, baselines: dict[str, dict], now: dt.datetime) -> None:
+    """Replace the stored national statistics of the detectors in `baselines`."""
+    if baselines:
+        conn.execute(delete(anomaly_baselines).where(anomaly_baselines.c.detector.in_(list(baselines))))
+        conn.execute(anomaly_baselines.insert(), [
+            {"detector": name, "data": json.dumps(data, sort_keys=True, default=_plain), "computed_at": now}
+            for name, data in baselines.items()])
+
+
+def load_baselines(conn: Connection) -> dict[str, dict]:
+    """detector → the national statistics of the last full scan (empty before the first one)."""
+    return {r.detector: json.loads(r.data) for r in conn.execute(select(anomaly_baselines))}

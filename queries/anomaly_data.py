@@ -18,6 +18,7 @@ from sqlalchemy import Connection, case, func, select, true
 from dashboard.anomalies import thresholds as th
 from dashboard.anomalies.detectors._common import size_class
 from dashboard.anomalies.model import MONTHS, ScanData
+from queries.anomalies import load_baselines
 from dashboard.schema import appeals, budget_lines as bl, institution_types as types, institutions as inst
 
 LINE_KEYS = ("institution_id", "year", "program_code", "subprogram_code", "specific_code")
@@ -45,7 +46,8 @@ def load_scan_data(conn: Connection, years: list[int] | None = None,
     targets = None
     if institution_ids is not None:
         targets = {(int(i), int(y)) for i in institution_ids for y in scan_years}
-    return ScanData(institutions, lines, appeal_rows, targets, now, scan_years)
+    baselines = load_baselines(conn) if institution_ids is not None else {}
+    return ScanData(institutions, lines, appeal_rows, targets, now, scan_years, baselines)
 
 
 def _institutions(conn: Connection) -> pd.DataFrame:

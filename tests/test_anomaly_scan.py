@@ -86,3 +86,23 @@ def test_command_line_scan_writes_json_lines_in_the_asked_language(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "dashboard", "anomalies", "scan", "--detector", "nope"],
                          cwd=ROOT, env=env, capture_output=True, text=True)
     assert bad.returncode == 1 and "unknown detector" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_a_rescore_reaches_the_same_flags_as_the_full_scan(demo):
+    # A rescore reads only its institutions and their peers, but reuses the national statistics
+    # of the last full scan (base rates, test counts, size slopes): same flags, same evidence.
+    from dashboard.anomalies.scan import scan
+
+    full = scan_engine(demo)
+    flagged = sorted({f.institution_id for f in full.flags})[:25]
+    before = {k: v for k, v in evidence_by_key(demo).items() if k[0] in flagged}
+    with demo.begin() as conn:
+        scan(conn, institution_ids=flagged)
+    after = {k: v for k, v in evidence_by_key(demo).items() if k[0] in flagged}
+    assert before and after == before
+
+
+def evidence_by_key(engine) -> dict:
+    with engine.connect() as conn:
+        return {(r.institution_id, r.year, r.detector): (r.evidence, r.fingerprint)
+                for r in conn.execute(select(anomaly_flags))}

@@ -54,6 +54,9 @@ class ScanData:
     targets: set[tuple[int, int]] | None
     now: datetime
     years: list[int] = field(default_factory=list)  # the years being scanned
+    # National statistics of the last full scan (detector → dict), read by a rescore instead of
+    # the statistics of its peer scope; empty in a full scan, which computes them.
+    baselines: dict = field(default_factory=dict)
 
     def is_target(self, institution_id: int, year: int) -> bool:
         return self.targets is None or (int(institution_id), int(year)) in self.targets

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, Engine
 
-from dashboard.anomalies.detectors import APPEAL_DETECTORS, DETECTORS
+from dashboard.anomalies.detectors import APPEAL_DETECTORS, BASELINES, DETECTORS
 from dashboard.anomalies.model import Flag
-from queries.anomalies import store_flags
+from queries.anomalies import store_baselines, store_flags
 from queries.anomaly_data import load_scan_data
 
 log = logging.getLogger(__name__)
@@ -61,6 +61,8 @@ def scan(conn: Connection, years: list[int] | None = None, institution_ids: list
         if progress is not None:
             progress(name, len(found))
     started = time.perf_counter()
+    if data.targets is None:  # a full scan: the national statistics later rescores reuse
+        store_baselines(conn, {n: BASELINES[n](data) for n in names if n in BASELINES}, now)
     stored = store_flags(conn, flags, data.targets, years, names if detectors else None, now)
     seconds["store"] = time.perf_counter() - started
     return ScanResult(flags, counts, stored, seconds)

@@ -209,18 +209,15 @@ def _validate_and_write(conn, report: ImportReport, options: Options, inst_table
 
 def _rescore(conn, affected: list[tuple[int, int]], moved) -> None:
     """Rescore the anomaly flags of what the import touched, in its transaction: the years an
-    institution's lines changed, and every year of an institution that moved (new peers). The
-    detectors with national cut-offs wait for the next full scan."""
-    from dashboard.anomalies.detectors import DETECTORS, NATIONAL_DETECTORS
+    institution's lines changed, and every year of an institution that moved (new peers)."""
     from dashboard.anomalies.scan import scan
 
-    local = [name for name in DETECTORS if name not in NATIONAL_DETECTORS]
     moved_ids = sorted(set(moved.moved_ids)) if moved is not None and moved.moved_ids else []
     if moved_ids:
-        scan(conn, institution_ids=moved_ids, detectors=local)
+        scan(conn, institution_ids=moved_ids)
     touched = sorted({i for i, _ in affected} - set(moved_ids))
     if touched:
-        scan(conn, institution_ids=touched, years=sorted({y for _, y in affected}), detectors=local)
+        scan(conn, institution_ids=touched, years=sorted({y for _, y in affected}))
 
 
 def _upsert_institutions(conn, report: ImportReport, frame: pd.DataFrame | None, ids: dict[str, int],

@@ -1,4 +1,4 @@
-"""analysts: the analyst role, anomaly flags, flag reviews and cases
+"""analysts: the analyst role, anomaly flags and baselines, flag reviews and cases
 
 Revision ID: 0009
 Revises: 0008
@@ -61,6 +61,12 @@ def upgrade() -> None:
     sa.UniqueConstraint('institution_id', 'year', 'detector', name='uq_anomaly_flags_key')
     )
     op.create_index('ix_anomaly_flags_year_score', 'anomaly_flags', ['year', 'score'])
+    op.create_table('anomaly_baselines',
+    sa.Column('detector', sa.String(length=32), nullable=False),
+    sa.Column('data', sa.Text(), nullable=False),
+    *_timestamps('computed_at'),
+    sa.PrimaryKeyConstraint('detector', name=op.f('pk_anomaly_baselines'))
+    )
     op.create_table('flag_reviews',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('institution_id', sa.Integer(), nullable=False),
@@ -176,7 +182,8 @@ def _drop_append_only_triggers(table: str) -> None:
 def downgrade() -> None:
     for table in APPEND_ONLY:
         _drop_append_only_triggers(table)
-    for table in ('case_events', 'case_documents', 'case_links', 'cases', 'flag_reviews', 'anomaly_flags'):
+    for table in ('case_events', 'case_documents', 'case_links', 'cases', 'flag_reviews', 'anomaly_baselines',
+                  'anomaly_flags'):
         op.drop_table(table)
     # Analyst accounts would violate the narrower check: downgrading refuses while any exist.
     if op.get_bind().exec_driver_sql("SELECT count(*) FROM users WHERE role = 'analyst'").scalar():

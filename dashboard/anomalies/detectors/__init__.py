@@ -21,10 +21,12 @@ DETECTORS: dict[str, Callable[[ScanData], list[Flag]]] = {
 # Detectors that read appeals only: rescored whenever an appeal is posted or changes.
 APPEAL_DETECTORS = ("silence", "citizen_reports")
 
-# Detectors whose cut-offs come from national statistics (each specific's base rate, the number
-# of line-years tested): a rescore of a few institutions cannot recompute them, so only a full
-# scan runs them.
-NATIONAL_DETECTORS = ("round_amounts",)
+# National statistics a full scan stores and a rescore of a few institutions reuses (each
+# specific's base rates and the number of tests; cost-to-size slopes and size-band centres).
+BASELINES: dict[str, Callable[[ScanData], dict]] = {
+    "round_amounts": round_amounts.baseline,
+    "unit_cost": unit_cost.baseline,
+}
 
 # The demo generator's planted kinds (demo_anomalies.kind) → the detector meant to find them.
 PLANTED_KIND = {

@@ -27,29 +27,56 @@ def repeats(paid: np.ndarray) -> np.ndarray:
     return out
 
 
-def _base_rate(hits: np.ndarray, trials: np.ndarray, specific: np.ndarray) -> np.ndarray:
+def _counts(hits: np.ndarray, trials: np.ndarray, specific: np.ndarray) -> pd.DataFrame:
+    return pd.DataFrame({"h": hits, "n": trials, "s": specific}).groupby("s")[["h", "n"]].sum()
+
+
+def _base_rate(counts: pd.DataFrame, specific: np.ndarray) -> np.ndarray:
     """Per row, its specific's rate (hits + 1) / (trials + 2): never exactly 0 or 1."""
-    frame = pd.DataFrame({"h": hits, "n": trials, "s": specific}).groupby("s")[["h", "n"]].sum()
-    rate = (frame["h"] + 1) / (frame["n"] + 2)
-    return rate.reindex(specific).to_numpy()
+    rate = (counts["h"] + 1) / (counts["n"] + 2)
+    return rate.reindex(specific).fillna(0.5).to_numpy()
+
+
+def _stats(lines: pd.DataFrame):
+    paid = paid_matrix(lines)
+    big = paid >= th.ROUND_MIN_AMOUNT
+    rnd = big & (paid % th.ROUND_UNIT == 0)
+    rep = repeats(paid)
+    return paid, rnd, rep, big.sum(axis=1), rnd.sum(axis=1), np.maximum((paid > 0).sum(axis=1) - 1, 0), rep.sum(axis=1)
+
+
+def baseline(data: ScanData) -> dict:
+    """The national statistics a rescore reuses: per specific, round and repeat hits and trials,
+    and the number of tests behind the Bonferroni cut-off."""
+    if data.lines.empty:
+        return {}
+    _, _, _, n_round, k_round, n_rep, k_rep = _stats(data.lines)
+    specific = data.lines["specific_code"].to_numpy()
+    return {"round": _counts(k_round, n_round, specific).astype(int).T.to_dict("list"),
+            "repeat": _counts(k_rep, n_rep, specific).astype(int).T.to_dict("list"),
+            "tests": int((n_round > 0).sum() + (n_rep > 0).sum())}
+
+
+def _stored(table: dict) -> pd.DataFrame:
+    return pd.DataFrame.from_dict({int(k): v for k, v in table.items()}, orient="index", columns=["h", "n"])
 
 
 def detect(data: ScanData) -> list[Flag]:
     lines = data.lines
     if lines.empty:
         return []
-    paid = paid_matrix(lines)
-    nonzero = paid > 0
-    big = paid >= th.ROUND_MIN_AMOUNT
-    rnd = big & (paid % th.ROUND_UNIT == 0)
-    rep = repeats(paid)
-    n_round, k_round = big.sum(axis=1), rnd.sum(axis=1)
-    n_rep, k_rep = np.maximum(nonzero.sum(axis=1) - 1, 0), rep.sum(axis=1)
+    paid, rnd, rep, n_round, k_round, n_rep, k_rep = _stats(lines)
     specific = lines["specific_code"].to_numpy()
-    p_round, p_rep = _base_rate(k_round, n_round, specific), _base_rate(k_rep, n_rep, specific)
+    stored = data.baselines.get(NAME) if data.targets is not None else None
+    if stored:  # a rescore: the whole country's rates and test count, not its peer scope's
+        p_round, p_rep = _base_rate(_stored(stored["round"]), specific), _base_rate(_stored(stored["repeat"]), specific)
+        tests = int(stored["tests"])
+    else:
+        p_round = _base_rate(_counts(k_round, n_round, specific), specific)
+        p_rep = _base_rate(_counts(k_rep, n_rep, specific), specific)
+        tests = int((n_round > 0).sum() + (n_rep > 0).sum())
     tail_round = np.where(k_round > 0, binom.sf(k_round - 1, n_round, p_round), 1.0)
     tail_rep = np.where(k_rep > 0, binom.sf(k_rep - 1, n_rep, p_rep), 1.0)
-    tests = int((n_round > 0).sum() + (n_rep > 0).sum())
     cut = th.ROUND_ALPHA / max(tests, 1)
     tail = np.minimum(tail_round, tail_rep)
     rows = np.flatnonzero((tail < cut) & wanted(data, lines))

@@ -57,13 +57,38 @@ def size_slope(log_cap: np.ndarray, log_cost: np.ndarray) -> float:
     return float(slope)
 
 
-def _per_unit(data: ScanData, t: pd.DataFrame) -> list[Flag]:
+def _with_logs(t: pd.DataFrame) -> pd.DataFrame:
     log_cap = np.log(t["capacity"].to_numpy(float))
-    t = t.assign(log_cap=log_cap, log_cost=np.log(t["paid"].to_numpy(float)) - log_cap)
-    slopes = {k: size_slope(g["log_cap"].to_numpy(), g["log_cost"].to_numpy())
+    return t.assign(log_cap=log_cap, log_cost=np.log(t["paid"].to_numpy(float)) - log_cap)
+
+
+def _slopes_and_centers(t: pd.DataFrame) -> tuple[dict, dict]:
+    slopes = {f"{k[0]}|{k[1]}": size_slope(g["log_cap"].to_numpy(), g["log_cost"].to_numpy())
               for k, g in t.groupby(["type_code", "year"])}
-    slope = np.array([slopes[k] for k in zip(t["type_code"], t["year"])])
-    center = t.groupby(["type_code", "size_class"])["log_cap"].transform("median").to_numpy()
+    centers = {f"{k[0]}|{k[1]}": float(v) for k, v in t.groupby(["type_code", "size_class"])["log_cap"].median().items()}
+    return slopes, centers
+
+
+def baseline(data: ScanData) -> dict:
+    """The national statistics a rescore reuses: the cost-to-size slope per type and year and the
+    middle capacity of each size band, fitted on every institution of the type."""
+    if data.lines.empty:
+        return {}
+    t = year_totals(data)
+    t = t[(t["paid"] > 0) & (t["capacity"].fillna(0) > 0)]
+    slopes, centers = _slopes_and_centers(_with_logs(t.reset_index(drop=True)))
+    return {"slopes": slopes, "centers": centers}
+
+
+def _per_unit(data: ScanData, t: pd.DataFrame) -> list[Flag]:
+    t = _with_logs(t)
+    log_cap = t["log_cap"].to_numpy()
+    slopes, centers = _slopes_and_centers(t)
+    stored = data.baselines.get(NAME) if data.targets is not None else None
+    if stored:  # a rescore: the whole type's slope and band centres, not its peer scope's
+        slopes, centers = {**slopes, **stored.get("slopes", {})}, {**centers, **stored.get("centers", {})}
+    slope = np.array([slopes[f"{k[0]}|{k[1]}"] for k in zip(t["type_code"], t["year"])])
+    center = np.array([centers[f"{k[0]}|{k[1]}"] for k in zip(t["type_code"], t["size_class"])])
     t["adj_cost"] = t["log_cost"] - slope * (log_cap - center)  # at the band's middle capacity
     peers = peer_stats(t, "adj_cost", ("size_class",))
     excess = t["adj_cost"].to_numpy() - peers["median"].to_numpy()
