@@ -247,6 +247,9 @@ users = Table(
     Column("password_hash", Text, nullable=False),  # argon2id
     Column("role", String(16), nullable=False),
     Column("active", Boolean, nullable=False, server_default=true()),
+    # Bumped by logout, password change, disable and role change: a session cookie carries the
+    # version it was issued under and is refused once it differs (server-side revocation).
+    Column("session_version", Integer, nullable=False, server_default="0"),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     CheckConstraint("role IN ('official', 'moderator', 'admin', 'analyst')", name="role"),
 )
@@ -299,6 +302,9 @@ appeal_attachments = Table(
     Column("stored_name", String(64), nullable=False, unique=True),
     Column("size_bytes", BigInteger, nullable=False),
     Column("position", SmallInteger, nullable=False),
+    # SHA-256 of the stored file (after metadata removal): evidence nobody can swap unnoticed.
+    # NULL only for attachments stored before migration 0010.
+    Column("sha256", String(64)),
 )
 
 # Append-only: triggers (migration 0004) reject UPDATE and DELETE on both databases.
