@@ -5,6 +5,7 @@ from dash import Input, Output, html
 from sqlalchemy import Engine
 
 from dashboard.i18n import localized, t
+from dashboard.web.guard import is_analyst
 from layouts import ids
 from layouts.components.appeals import appeal_card, counts_badges, status_history
 from queries import appeals as q
@@ -18,18 +19,25 @@ def institution_title(engine: Engine, bin_: str, lang: str) -> str:
 
 
 def section_content(engine: Engine, bin_: str, lang: str) -> tuple:
-    """(count badges, list of public appeals) for an institution BIN."""
+    """(count badges, list of appeals) for an institution BIN: the public ones, or for a signed-in
+    analyst every appeal not hidden as abusive, unpublished ones too (never the citizen's contact)."""
+    analyst = is_analyst()
     with engine.connect() as conn:
         institution = q.institution_by_bin(conn, bin_ or "")
         if institution is None:
             return None, html.P(t("appeals.unknown_institution", lang), className="text-muted")
         counts = q.appeal_counts_for_institution(conn, institution["id"])
-        rows = q.public_appeals(conn, institution["id"])
+        rows = (q.appeals_for_institutions(conn, [institution["id"]]) if analyst
+                else q.public_appeals(conn, institution["id"]))
         files = q.attachments_for(conn, [r["id"] for r in rows])
     now = utcnow()
-    cards = [appeal_card(r, files[r["id"]], lang, overdue=r["status"] in ("new", "in_review") and r["due_at"] < now)
+    cards = [appeal_card({**r, "author_contact": None}, files[r["id"]], lang, staff=analyst,
+                         overdue=r["status"] in ("new", "in_review") and r["due_at"] < now)
              for r in rows]
     listing = cards or html.P(t("appeals.none_yet", lang), className="text-muted", id="appeals-empty")
+    if analyst:
+        listing = [html.P(t("appeals.analyst_view", lang), className="small text-muted", id="appeals-analyst-view"),
+                   *(listing if isinstance(listing, list) else [listing])]
     return counts_badges(counts, lang), listing
 
 

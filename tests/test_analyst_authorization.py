@@ -176,3 +176,16 @@ def test_case_pages_never_show_a_citizens_contact(world):
     response = dash_call(world, "analyst", "case-detail", {"lang": "en", "case_id": case_id})
     assert response.status_code == 200 and b"Aigerim" in response.data
     assert b"secret@example.kz" not in response.data
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_analysts_see_unpublished_appeals_on_the_institution_page(world, role):
+    appeal = world.new_appeal(world.bin_a)  # new: not approved, not public
+    body = {"output": "..appeals-counts.children...appeals-list.children..",
+            "outputs": [{"id": "appeals-counts", "property": "children"}, {"id": "appeals-list", "property": "children"}],
+            "inputs": [{"id": "appeals-ctx", "property": "data", "value": {"bin": world.bin_a, "lang": "en"}}],
+            "changedPropIds": [], "state": []}
+    response = world.client(role).post("/_dash-update-component", json=body)
+    assert response.status_code == 200
+    shown = f'"data-appeal":"{appeal["id"]}"'.encode() in response.data.replace(b" ", b"")
+    assert shown == (role == "analyst"), role
