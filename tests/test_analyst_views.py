@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import update
 
-from dashboard.analyst_query import parse_filters, parse_sort, sort_rows, to_query
+from dashboard.web.analyst_params import parse_filters, parse_sort, sort_rows, to_query
 from dashboard.anomalies.model import Flag
 from dashboard.schema import institutions
 from layouts import analyst_evidence as evidence, analyst_parts as parts

@@ -1,10 +1,12 @@
-"""CSV and money rendering for the API (money as exact tenge with two decimals)."""
+"""CSV and money rendering for the API (money as exact tenge with two decimals; text cells that a
+spreadsheet would run as a formula get a leading apostrophe, see dashboard.spreadsheet_safety)."""
 from __future__ import annotations
 
 import csv
 import io
 
 from dashboard.schema import MONEY_COLUMNS
+from dashboard.spreadsheet_safety import neutralise
 
 
 def tenge_text(tiyn: int) -> str:
@@ -25,7 +27,8 @@ def csv_text(rows: list[dict], columns: list[str]) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
     for row in rows:
-        writer.writerow(["" if row.get(c) is None else row.get(c) for c in columns])
+        writer.writerow(["" if row.get(c) is None else row.get(c) if c in MONEY_COLUMNS else neutralise(row.get(c))
+                         for c in columns])
     return out.getvalue()
 
 
@@ -35,7 +38,7 @@ def csv_stream(rows, columns: list[str]):
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
     for i, row in enumerate(rows, 1):
-        writer.writerow([tenge_text(row[c]) if c in MONEY_COLUMNS else row[c] for c in columns])
+        writer.writerow([tenge_text(row[c]) if c in MONEY_COLUMNS else neutralise(row[c]) for c in columns])
         if i % 1000 == 0:
             yield out.getvalue()
             out.seek(0)

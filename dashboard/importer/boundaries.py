@@ -2,10 +2,14 @@
 from __future__ import annotations
 
 import json
+import math
+import re
 import time
 from pathlib import Path
 
+import numpy as np
 import shapely
+from shapely.errors import ShapelyError
 from shapely.geometry import mapping, shape
 from sqlalchemy import Engine
 
@@ -15,6 +19,8 @@ from queries.bulk import log_publication
 
 DEFAULT_TOLERANCE = 0.01  # degrees (about 1 km): outlines stay recognisable at country zoom
 COORDINATE_DIGITS = 4  # about 10 m
+MAX_JSON_DEPTH = 64  # a FeatureCollection of MultiPolygons is 8 deep; the parser recurses per level
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
 
 
 def import_boundaries(engine: Engine, path: Path, code_property: str = "iso_3166_2",
@@ -77,9 +83,11 @@ def _read_features(path: Path, report: ImportReport, max_bytes: int) -> list[dic
         raw = path.read_bytes()
     except OSError as exc:
         reject("unreadable", reason=exc.strerror or str(exc))
+    if _too_deep(raw, MAX_JSON_DEPTH):
+        reject("geojson_too_deep", limit=MAX_JSON_DEPTH)
     try:
         data = json.loads(raw.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         reject("geojson_invalid", reason=str(exc)[:120])
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection" or not isinstance(data.get("features"), list):
         reject("geojson_not_collection")
@@ -88,12 +96,41 @@ def _read_features(path: Path, report: ImportReport, max_bytes: int) -> list[dic
     return data["features"]
 
 
+def _too_deep(raw: bytes, limit: int, chunk: int = 1 << 22) -> bool:
+    """Whether brackets ([ and {, outside strings) nest deeper than `limit`: checked before the
+    JSON parser, which recurses once per level. Vectorised, in chunks (memory stays small)."""
+    text = np.frombuffer(_JSON_STRING.sub(b'""', raw), dtype=np.uint8)
+    depth = 0
+    for start in range(0, text.size, chunk):
+        part = text[start:start + chunk]
+        step = ((part == ord("[")) | (part == ord("{"))).astype(np.int32)
+        step -= ((part == ord("]")) | (part == ord("}"))).astype(np.int32)
+        levels = np.cumsum(step, dtype=np.int32) + depth
+        if levels.size and int(levels.max()) > limit:
+            return True
+        depth = int(levels[-1]) if levels.size else depth
+    return False
+
+
+def _finite(coordinates) -> bool:
+    """Every number in a (nested) coordinates list is finite: NaN and Infinity are not places."""
+    stack = [coordinates]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, float) and not math.isfinite(item):
+            return False
+    return True
+
+
 def _validate(features: list[dict], code_property: str, known: set[str], report: ImportReport):
     by_code: dict[str, list] = {}
     for number, feature in enumerate(features, start=1):
-        props = (feature or {}).get("properties") or {}
+        feature = feature if isinstance(feature, dict) else {}
+        props = feature.get("properties") if isinstance(feature.get("properties"), dict) else {}
         code = str(props.get(code_property, "")).strip().upper()
-        geometry = (feature or {}).get("geometry") or {}
+        geometry = feature.get("geometry") if isinstance(feature.get("geometry"), dict) else {}
         if not code:
             report.error("geojson_no_code", row=number, column=code_property)
         elif code not in known:
@@ -101,9 +138,12 @@ def _validate(features: list[dict], code_property: str, known: set[str], report:
         if geometry.get("type") not in ("Polygon", "MultiPolygon"):
             report.error("geojson_not_polygon", row=number, column="geometry", value=str(geometry.get("type")))
             continue
+        if not _finite(geometry.get("coordinates")):
+            report.error("geojson_not_finite", row=number, column="geometry", value=code or None)
+            continue
         try:
             geom = shape(geometry)
-        except (ValueError, TypeError, AttributeError, IndexError) as exc:
+        except (ValueError, TypeError, AttributeError, IndexError, ShapelyError) as exc:
             report.error("geojson_bad_geometry", row=number, column="geometry", reason=str(exc)[:120])
             continue
         if not geom.is_valid:

@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from dashboard.importer.report import ImportRejected, ImportReport
+from dashboard.importer.xlsx import MAX_CELL_CHARS
 
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 
@@ -110,32 +111,33 @@ def _read_csv(data: bytes, report: ImportReport) -> Table:
     if '"' in text:
         records, rows = _parse_quoted(text, delimiter, width, report)
         frame = pd.DataFrame([(r + [""] * width)[:width] for r in records], dtype=object)
-        return _finish(frame, header, np.asarray(rows, dtype=np.int64), "csv")
+        return _finish(frame, header, np.asarray(rows, dtype=np.int64), "csv", report)
     # Fast path: no quoting, so one physical line is one record (Arrow's C++ CSV reader).
     body = lines.slice(first + 1)
     rows = np.arange(first + 2, first + 2 + len(body))
     blank = pc.equal(pc.utf8_trim_whitespace(body), "").to_numpy(zero_copy_only=False)
     kept = np.flatnonzero(~blank)
     if kept.size == 0:
-        return _finish(pd.DataFrame(columns=range(width)), header, rows[:0], "csv")
+        return _finish(pd.DataFrame(columns=range(width)), header, rows[:0], "csv", report)
     names = [str(i) for i in range(width)]
     # Usually only the empty string after the last newline is blank: a slice then, not a copy.
     kept_lines = body.slice(0, kept.size) if kept[-1] == kept.size - 1 else body.filter(pa.array(~blank))
     joined = pc.binary_join(pa.LargeListArray.from_arrays([0, len(kept_lines)], kept_lines),
                             pa.scalar("\n", pa.large_string()))
+    longest = pc.max(pc.binary_length(kept_lines)).as_py() or 0
     try:
         table = pacsv.read_csv(
-            pa.BufferReader(joined[0].as_buffer()),
-            read_options=pacsv.ReadOptions(column_names=names),
+            pa.BufferReader(joined[0].as_buffer()),  # a block holds at least one whole line
+            read_options=pacsv.ReadOptions(column_names=names, block_size=max(1 << 20, longest + 2)),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char=False, ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(column_types={n: pa.large_string() for n in names},
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False))
-    except pa.ArrowInvalid:
+    except pa.ArrowInvalid as exc:
         _field_counts(body, blank, rows, delimiter, width, report)  # counted only when the parse fails
-        raise
+        _reject(report, "unreadable", reason=str(exc)[:120])
     frame = pa.table({n: pc.utf8_trim_whitespace(table.column(n)) for n in names}).to_pandas()
     frame.columns = range(width)
-    return _finish(frame, header, rows[kept], "csv", stripped=True)
+    return _finish(frame, header, rows[kept], "csv", report, stripped=True)
 
 
 def _field_counts(body: pa.Array, blank: np.ndarray, rows: np.ndarray, delimiter: str, width: int,
@@ -170,6 +172,8 @@ def _parse_quoted(text: str, delimiter: str, width: int, report: ImportReport):
             records.append(record)
             rows.append(row)
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):  # the limit (131,072) is above MAX_CELL_CHARS
+            _reject(report, "cell_too_long", row=row, length=f"> {csv.field_size_limit()}", limit=MAX_CELL_CHARS)
         _reject(report, "unreadable", reason=f"{exc} (line {reader.line_num})")
     if bad:
         for row, n in bad[:20]:
@@ -179,53 +183,40 @@ def _parse_quoted(text: str, delimiter: str, width: int, report: ImportReport):
 
 
 def _read_xlsx(path: Path, report: ImportReport) -> Table:
-    import zipfile
+    from dashboard.importer.xlsx import read_xlsx_cells  # noqa: PLC0415 - openpyxl only when needed
 
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        # A file object, so that the name (an upload's random one, say) does not matter.
-        book = load_workbook(open(path, "rb"), read_only=True, data_only=True)  # noqa: SIM115 - closed below
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
-        _reject(report, "bad_xlsx", reason=type(exc).__name__)
-    try:
-        sheet = book.worksheets[0]
-        header, records, rows = None, [], []
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            cells = ["" if v is None else _cell_text(v) for v in values]
-            if header is None:
-                if any(c.strip() for c in cells):
-                    header = cells
-                continue
-            records.append(cells)
-            rows.append(number)
-    finally:
-        book.close()
-    if header is None:
+    filled = read_xlsx_cells(path, report)  # bounded: see xlsx.py
+    header_at = next((i for i, (_, cells) in enumerate(filled) if any(c.strip() for c in cells.values())), None)
+    if header_at is None:
         _reject(report, "empty")
-    while header and not header[-1].strip():  # trailing empty header cells
-        header.pop()
-    width = len(header)
-    for i, (record, row) in enumerate(zip(records, rows)):
-        if len(record) > width and any(c.strip() for c in record[width:]):
-            report.error("field_count", row=row, expected=width, found=len(record))
-        records[i] = (record + [""] * width)[:width]
+    cells = filled[header_at][1]
+    width = max((col for col, text in cells.items() if text.strip()), default=0)
+    header = [cells.get(col, "") for col in range(1, width + 1)]
+    records, rows = [], []
+    for row, cells in filled[header_at + 1:]:
+        last = max(cells)
+        if last > width and any(text.strip() for col, text in cells.items() if col > width):
+            report.error("field_count", row=row, expected=width, found=last)
+        records.append([cells.get(col, "") for col in range(1, width + 1)])
+        rows.append(row)
     if report.error_count:
         raise ImportRejected(report)
     frame = pd.DataFrame(records, dtype=object)
-    return _finish(frame, [h.strip() for h in header], np.asarray(rows, dtype=np.int64), "xlsx")
+    return _finish(frame, [h.strip() for h in header], np.asarray(rows, dtype=np.int64), "xlsx", report)
 
 
-def _cell_text(value) -> str:
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value)
+def _long_cells(frame: pd.DataFrame, rows: np.ndarray, report: ImportReport) -> None:
+    """Reject the file if a cell holds more than MAX_CELL_CHARS characters (named, cut short)."""
+    for i, name in enumerate(frame.columns):
+        lengths = frame.iloc[:, i].str.len().to_numpy()
+        for at in np.flatnonzero(lengths > MAX_CELL_CHARS)[:20]:
+            report.error("cell_too_long", row=int(rows[at]), column=name, value=frame.iat[at, i][:60],
+                         length=int(lengths[at]), limit=MAX_CELL_CHARS)
+    if report.error_count:
+        raise ImportRejected(report)
 
 
-def _finish(frame: pd.DataFrame, header: list[str], rows: np.ndarray, source: str,
+def _finish(frame: pd.DataFrame, header: list[str], rows: np.ndarray, source: str, report: ImportReport,
             stripped: bool = False) -> Table:
     if not any(header):
         return Table(pd.DataFrame(), rows[:0], source)
@@ -237,4 +228,5 @@ def _finish(frame: pd.DataFrame, header: list[str], rows: np.ndarray, source: st
     keep = np.logical_or.reduce([(frame[c] != "").to_numpy() for c in frame.columns])
     frame = frame.loc[keep].reset_index(drop=True)
     frame.columns = header
+    _long_cells(frame, rows[keep], report)
     return Table(frame, rows[keep], source)

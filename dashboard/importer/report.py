@@ -6,8 +6,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dashboard.i18n import t
+from dashboard.spreadsheet_safety import neutralise
 
 MAX_KEPT_ISSUES = 100_000  # beyond this only the counts grow (a wrong file can hold 1M errors)
+MAX_VALUE_CHARS = 1000  # a value longer than this is cut in the report CSV (a cell may hold 10,000)
 
 
 @dataclass(frozen=True)
@@ -120,10 +122,10 @@ class ImportReport:
             out = csv.writer(fh)
             out.writerow([t(f"import.csv.{c}", lang) for c in
                           ("severity", "file", "row", "column", "value", "message")])
-            for i in self.sorted_issues():
-                out.writerow([t(f"import.severity.{i.severity}", lang), i.file,
-                              "" if i.row is None else i.row, i.column or "",
-                              "" if i.value is None else i.value, i.message(lang)])
+            for i in self.sorted_issues():  # file, column and value come from the file: never a formula
+                out.writerow([neutralise(c) for c in (
+                    t(f"import.severity.{i.severity}", lang), i.file, "" if i.row is None else i.row,
+                    i.column or "", "" if i.value is None else _shorten(i.value, MAX_VALUE_CHARS), i.message(lang))])
 
     def summary(self, lang: str) -> str:
         """One paragraph saying what happened, in the chosen language."""

@@ -14,23 +14,16 @@ from decimal import Decimal
 from flask import Flask, Response, request
 from sqlalchemy import Engine
 
-from dashboard.analyst_query import parse_filters, parse_sort, sort_rows
+from dashboard.web.analyst_params import parse_filters, parse_sort, sort_rows
 from dashboard.grid_export import grid_xlsx
 from dashboard.i18n import request_language
 from dashboard.i18n.formatting import tenge
+from dashboard.spreadsheet_safety import neutralise
 from dashboard.web.guard import require_analyst
 from layouts.analyst_parts import grid_columns, grid_rows
 from queries.anomalies import list_flags
 
 MONEY_FIELDS = {"amount"}
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value):
-    """A text cell that cannot run as a formula; other values unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def export_table(engine: Engine, args, lang: str) -> tuple[list[dict], list[dict]]:

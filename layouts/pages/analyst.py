@@ -13,7 +13,7 @@ import dash_leaflet as dl
 from dash import dcc, html
 
 from dashboard import reference as ref
-from dashboard.analyst_query import DETECTORS, parse_filters, parse_sort
+from dashboard.web.analyst_params import DETECTORS, parse_filters, parse_sort
 from dashboard.boundaries import COUNTRY_BOUNDS
 from dashboard.i18n import request_language, t
 from dashboard.reference_districts import DISTRICTS
