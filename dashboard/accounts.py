@@ -13,18 +13,19 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_login import AnonymousUserMixin, LoginManager, current_user
 from sqlalchemy import Engine
 
+from dashboard import staff_sessions
+from dashboard.password_policy import MIN_PASSWORD_LENGTH, WeakPassword, check_password  # noqa: F401 (re-exported)
 from queries import users as user_queries
 
 ROLES = ("official", "moderator", "admin", "analyst")
 _hasher = PasswordHasher()
 # Verified when the username is unknown, so both cases cost the same time.
 _DUMMY_HASH = _hasher.hash(secrets.token_hex(8))
-MIN_PASSWORD_LENGTH = 10
 
 
-def hash_password(password: str) -> str:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValueError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+def hash_password(password: str, username: str = "") -> str:
+    """The Argon2id hash of an acceptable password; raises WeakPassword (a ValueError) otherwise."""
+    check_password(password, username)
     return _hasher.hash(password)
 
 
@@ -44,6 +45,7 @@ class User:
     display_name: str
     role: str
     institution_ids: list[int] = field(default_factory=list)
+    session_version: int = 0
     is_authenticated: bool = True
     is_active: bool = True
     is_anonymous: bool = False
@@ -70,16 +72,29 @@ class Anonymous(AnonymousUserMixin):
         return False
 
 
-def load_user(engine: Engine, user_id: str) -> User | None:
-    """The active user with this id (disabled users are signed out on their next request)."""
+def load_user(engine: Engine, user_id: str, session_version: int | None = None) -> User | None:
+    """The active user with this id; with `session_version`, only while the row still has it
+    (logout, password, role, institution or active changes bump the row's version)."""
     if not (str(user_id).isascii() and str(user_id).isdigit()) or len(str(user_id)) > 12:
         return None
     with engine.connect() as conn:
         row = user_queries.user_by_id(conn, int(user_id))
         if not row or not row["active"]:
             return None
+        if session_version is not None and session_version != row["session_version"]:
+            return None
         ids = user_queries.institution_ids_of(conn, row["id"]) if row["role"] == "official" else []
-    return User(row["id"], row["username"], row["display_name"], row["role"], ids)
+    return User(row["id"], row["username"], row["display_name"], row["role"], ids, row["session_version"])
+
+
+def load_session_user(engine: Engine, user_id: str, policy: staff_sessions.SessionPolicy) -> User | None:
+    """Flask-Login's loader: the user of this session unless it expired or was ended server-side."""
+    reason = staff_sessions.stale_reason(policy)
+    version = staff_sessions.session_version()
+    user = None if reason or version is None else load_user(engine, user_id, version)
+    if user is None:
+        staff_sessions.refuse(reason or "session_ended")
+    return user
 
 
 def authenticate(engine: Engine, username: str, password: str) -> User | None:
@@ -91,7 +106,7 @@ def authenticate(engine: Engine, username: str, password: str) -> User | None:
         return None
     if _hasher.check_needs_rehash(row["password_hash"]):
         with engine.begin() as conn:
-            user_queries.set_password_hash(conn, row["id"], _hasher.hash(password))
+            user_queries.set_password_hash(conn, row["id"], _hasher.hash(password), keep_sessions=True)
     return load_user(engine, str(row["id"]))
 
 
@@ -130,14 +145,17 @@ class SessionInterface(SecureCookieSessionInterface):
         return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
 
 
-def init_accounts(server: Flask, engine: Engine, secure_cookies: bool) -> LoginManager:
-    """Flask-Login with our user loader and the cookie policy (HttpOnly, SameSite=Lax, Secure)."""
+def init_accounts(server: Flask, engine: Engine, config) -> LoginManager:
+    """Flask-Login with our user loader, the cookie policy (HttpOnly, SameSite=Lax, Secure) and
+    the staff session limits (STAFF_IDLE_MINUTES, STAFF_SESSION_HOURS)."""
     server.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
-                         SESSION_COOKIE_SECURE=secure_cookies, SESSION_COOKIE_NAME="ashyq_session")
+                         SESSION_COOKIE_SECURE=config.secure_cookies, SESSION_COOKIE_NAME="ashyq_session")
+    policy = staff_sessions.SessionPolicy(config.staff_idle_minutes * 60, config.staff_session_hours * 3600)
+    staff_sessions.install(server, policy)
     server.session_interface = SessionInterface()
     manager = LoginManager()
     manager.anonymous_user = Anonymous
     manager.session_protection = "basic"
-    manager.user_loader(lambda user_id: load_user(engine, user_id))
+    manager.user_loader(lambda user_id: load_session_user(engine, user_id, policy))
     manager.init_app(server)
     return manager

@@ -1,4 +1,4 @@
-"""`python -m dashboard users …` (accounts) and `python -m dashboard uploads` (files vs rows)."""
+"""`python -m dashboard users …` (accounts) and `python -m dashboard uploads` (files vs rows and hashes)."""
 from __future__ import annotations
 
 import sys
@@ -32,8 +32,8 @@ def _user_id(conn, username: str) -> dict:
 
 def cmd_users(args, config) -> int:
     from dashboard.accounts import hash_password
-    from dashboard.accounts_http import add_user
-    from queries.users import institution_ids_for_bins, list_users, replace_institutions, set_active, set_password_hash
+    from dashboard.accounts_http import add_user, change_role, existing_institutions
+    from queries.users import list_users, replace_institutions, set_active, set_password_hash
 
     migrate(config)
     engine = engine_for(config.database_url)
@@ -54,22 +54,27 @@ def cmd_users(args, config) -> int:
             print("no users")
     elif args.action == "password":
         try:
-            password_hash = hash_password(_read_password(args))
+            password_hash = hash_password(_read_password(args), args.username)
         except ValueError as exc:
             raise CommandError(str(exc)) from None
         with engine.begin() as conn:
             set_password_hash(conn, _user_id(conn, args.username)["id"], password_hash)
-        print(f"password of {args.username} changed")
+        print(f"password of {args.username} changed; their sessions are signed out")
+    elif args.action == "role":
+        try:
+            change_role(engine, args.username, args.role, args.bin or [])
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
+        print(f"{args.username} is now {args.role}; their sessions are signed out")
     elif args.action == "bins":
         with engine.begin() as conn:
             user = _user_id(conn, args.username)
             if user["role"] != "official":
                 raise CommandError("only officials are bound to institutions")
-            found = institution_ids_for_bins(conn, args.bin)
-            missing = sorted(set(args.bin) - set(found))
-            if missing:
-                raise CommandError(f"no institution with BIN {', '.join(missing)}")
-            replace_institutions(conn, user["id"], sorted(found.values()))
+            try:
+                replace_institutions(conn, user["id"], existing_institutions(conn, args.bin))
+            except ValueError as exc:
+                raise CommandError(str(exc)) from None
         print(f"{args.username} now answers for {', '.join(sorted(args.bin))}")
     else:
         with engine.begin() as conn:
@@ -80,19 +85,25 @@ def cmd_users(args, config) -> int:
 
 
 def cmd_uploads(args, config) -> int:
-    from dashboard.appeals.storage import UploadStore, audit
-    from queries.appeals import stored_file_names
+    from dashboard.appeals.storage import UploadStore, audit, changed_files
+    from queries.appeals import attachment_hashes, stored_file_names
 
     migrate(config)
     with engine_for(config.database_url).connect() as conn:
         referenced = stored_file_names(conn)
-    report = audit(UploadStore(config.upload_dir), referenced, older_than=args.older_than, delete=args.delete)
+        recorded = attachment_hashes(conn)
+    store = UploadStore(config.upload_dir)
+    report = audit(store, referenced, older_than=args.older_than, delete=args.delete)
+    changed = changed_files(store, recorded)
     for name in report["missing"]:
         print(f"missing file (a row points at it): {name}")
     for name in report["orphans"]:
         print(f"{'deleted' if args.delete else 'orphan'} file (no row): {name}")
-    print(f"{len(report['missing'])} missing, {len(report['orphans'])} orphan files under {config.upload_dir}")
-    return 1 if report["missing"] else 0
+    for name, before, now in changed:
+        print(f"changed file: {name} (recorded {before}, now {now})")
+    print(f"{len(report['missing'])} missing, {len(report['orphans'])} orphan, {len(changed)} changed files "
+          f"under {config.upload_dir}")
+    return 1 if report["missing"] or changed else 0
 
 
 def add_commands(sub) -> None:
@@ -112,11 +123,15 @@ def add_commands(sub) -> None:
     password = users_sub.add_parser("password", help="set a new password (asked for)")
     password.add_argument("username")
     password.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    role = users_sub.add_parser("role", help="change an account's role (signs its sessions out)")
+    role.add_argument("username")
+    role.add_argument("--role", required=True, choices=["official", "moderator", "admin", "analyst"])
+    role.add_argument("--bin", action="append", metavar="BIN", help="institution BIN for an official (repeat)")
     bins = users_sub.add_parser("bins", help="replace the institutions an official answers for")
     bins.add_argument("username")
     bins.add_argument("--bin", action="append", required=True, metavar="BIN", help="institution BIN (repeat)")
     users.set_defaults(func=cmd_users)
-    uploads = sub.add_parser("uploads", help="check that stored files and database rows match")
+    uploads = sub.add_parser("uploads", help="check that stored files and database rows (and SHA-256s) match")
     uploads.add_argument("--delete", action="store_true", help="delete orphan files (files without a row)")
     uploads.add_argument("--older-than", type=float, default=3600.0, metavar="SECONDS",
                          help="only files older than this count as orphans (default: 3600)")

@@ -26,7 +26,8 @@ def user_by_username(conn: Connection, username: str) -> dict | None:
 
 
 def user_by_id(conn: Connection, user_id: int) -> dict | None:
-    row = conn.execute(select(*PUBLIC_COLUMNS).where(users.c.id == user_id)).mappings().first()
+    """A user's public columns and session_version (what signed-in sessions must match)."""
+    row = conn.execute(select(*PUBLIC_COLUMNS, users.c.session_version).where(users.c.id == user_id)).mappings().first()
     return dict(row) if row else None
 
 
@@ -47,16 +48,34 @@ def list_users(conn: Connection) -> list[dict]:
     return rows
 
 
+_NEXT_VERSION = {"session_version": users.c.session_version + 1}
+
+
+def end_sessions(conn: Connection, user_id: int) -> None:
+    """Bump the user's session_version: every session signed in before now is refused."""
+    conn.execute(update(users).where(users.c.id == user_id).values(**_NEXT_VERSION))
+
+
 def set_active(conn: Connection, username: str, active: bool) -> bool:
-    """Enable or disable a user; False when there is no such user."""
-    return conn.execute(update(users).where(users.c.username == username).values(active=active)).rowcount == 1
+    """Enable or disable a user, ending their sessions; False when there is no such user."""
+    return conn.execute(update(users).where(users.c.username == username)
+                        .values(active=active, **_NEXT_VERSION)).rowcount == 1
 
 
-def set_password_hash(conn: Connection, user_id: int, password_hash: str) -> None:
-    conn.execute(update(users).where(users.c.id == user_id).values(password_hash=password_hash))
+def set_password_hash(conn: Connection, user_id: int, password_hash: str, keep_sessions: bool = False) -> None:
+    """Store a new hash; a changed password ends every session (a rehash of the same one need not)."""
+    values = {"password_hash": password_hash, **({} if keep_sessions else _NEXT_VERSION)}
+    conn.execute(update(users).where(users.c.id == user_id).values(**values))
+
+
+def set_role(conn: Connection, user_id: int, role: str) -> None:
+    """Change a user's role, ending their sessions (bindings: see replace_institutions)."""
+    conn.execute(update(users).where(users.c.id == user_id).values(role=role, **_NEXT_VERSION))
 
 
 def replace_institutions(conn: Connection, user_id: int, institution_ids: list[int]) -> None:
+    """Rebind an official to these institutions, ending their sessions."""
+    end_sessions(conn, user_id)
     conn.execute(delete(ui).where(ui.c.user_id == user_id))
     if institution_ids:
         conn.execute(insert(ui), [{"user_id": user_id, "institution_id": i} for i in institution_ids])
