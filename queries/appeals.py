@@ -276,6 +276,12 @@ def open_counts_by_area(conn: Connection, *, region: str | None = None, sectors:
     return {code: found.get(code, {"open": 0, "overdue": 0}) for code in conn.execute(places).scalars()}
 
 
+def attachment_hashes(conn: Connection) -> dict[str, str]:
+    """{stored_name: sha256} of every appeal attachment whose SHA-256 was recorded."""
+    q = select(att.c.stored_name, att.c.sha256).where(att.c.sha256.is_not(None))
+    return {name: digest for name, digest in conn.execute(q)}
+
+
 def stored_file_names(conn: Connection) -> dict[str, set[str]]:
     """Every file name rows refer to, per upload area ('appeals', 'documents')."""
     from dashboard.schema import documents

@@ -185,7 +185,9 @@ def live_webm():
 
 def test_webm_of_unknown_size_is_accepted(tmp_path, live_webm):
     checked, stored = check(live_webm, tmp_path)
-    assert checked.content_type == "video/webm" and stored == live_webm
+    assert checked.content_type == "video/webm" and len(stored) == len(live_webm)
+    assert b"ENCODER" in live_webm and b"ENCODER" not in stored  # ffmpeg's Tags became a Void
+    assert check(stored, tmp_path)[1] == stored
 
 
 @pytest.mark.parametrize("tail", [HTML_PAGE, PHP_SCRIPT, b"\x1f\x43\xb6\x75\x90<script>", b"\xec\x81"])
@@ -193,3 +195,104 @@ def test_webm_of_unknown_size_with_trailing_data_is_rejected(tmp_path, live_webm
     with pytest.raises(FileRejected) as exc:
         check(live_webm + tail, tmp_path)
     assert exc.value.reason == "broken"
+
+
+WEBM_SECRETS = (b"43.2389", b"Home of Aigerim", b"Aigerim phone", b"cover-with-gps", b"Chapter at home")
+
+
+def ebml(element_id: int, payload: bytes) -> bytes:
+    """One EBML element with an 8-byte size field."""
+    size = ((1 << 56) | len(payload)).to_bytes(8, "big")
+    return element_id.to_bytes((element_id.bit_length() + 7) // 8, "big") + size + payload
+
+
+def webm_with_metadata(live: bool) -> bytes:
+    """A WebM whose title, location and track name are set by ffmpeg; the live one (Segment and
+    Cluster of unknown size) also gets Attachments (a cover image) and Chapters appended."""
+    data = video("webm", "-metadata", "location=+43.2389+076.8897/", "-metadata", "title=Home of Aigerim",
+                 "-metadata:s:v", "title=Aigerim phone", *(("-live", "1") if live else ()))
+    if live:
+        data = bytearray(data)
+        cluster = data.find(bytes.fromhex("1F43B675"))
+        data[cluster + 4:cluster + 6] = b"\x7f\xff"
+        attached = ebml(0x61A7, ebml(0x466E, b"cover.jpg") + ebml(0x4660, b"image/jpeg")
+                        + ebml(0x465C, b"cover-with-gps" + jpeg_with_gps()) + ebml(0x46AE, b"\x01"))
+        chapter = ebml(0x45B9, ebml(0xB6, ebml(0x73C4, b"\x01") + ebml(0x91, b"\x00")
+                                    + ebml(0x80, ebml(0x85, b"Chapter at home"))))
+        data = bytes(data) + ebml(0x1941A469, attached) + ebml(0x1043A770, chapter)
+    return data
+
+
+def ffmpeg_run(path, *args):
+    import subprocess
+
+    import imageio_ffmpeg
+
+    return subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-i", str(path), *args],
+                          capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize("live", [False, True], ids=["sized", "live"])
+def test_webm_title_location_attachments_are_voided_and_it_still_plays(tmp_path, live):
+    from dashboard.appeals.files import _webm_check
+
+    original = webm_with_metadata(live)
+    assert all(secret in original for secret in WEBM_SECRETS[:3])
+    assert _webm_check(io.BytesIO(original), len(original))
+    checked, stored = check(original, tmp_path)
+    assert checked.content_type == "video/webm" and len(stored) == len(original)
+    for secret in WEBM_SECRETS:
+        assert secret not in stored, secret
+    assert b"Lavf" in stored  # MuxingApp/WritingApp name the software and stay
+    # a re-walk finds only valid WebM elements and nothing left to blank
+    assert _webm_check(io.BytesIO(stored), len(stored)) == []
+    played = tmp_path / "played.webm"
+    played.write_bytes(stored)
+    decoded = ffmpeg_run(played, "-f", "null", "-")
+    assert decoded.returncode == 0 and decoded.stderr == ""
+    meta = ffmpeg_run(played, "-f", "ffmetadata", "-")
+    assert meta.returncode == 0 and "Aigerim" not in meta.stdout and "43.2389" not in meta.stdout
+    # a WebM without metadata (the stored one) passes unchanged, byte for byte
+    _, again = check(stored, tmp_path)
+    assert again == stored
+
+
+def test_webm_info_crc32_is_recomputed_after_the_title_is_voided(tmp_path):
+    import zlib
+
+    from dashboard.appeals.files import _ebml_children, _ebml_element
+
+    data = bytearray(webm_with_metadata(False))
+    f = io.BytesIO(bytes(data))
+    _, segment_start, _ = _ebml_element(f, data.index(bytes.fromhex("18538067")))
+    level1 = {}
+    offset = segment_start
+    while offset < len(data):
+        element, start, length = _ebml_element(f, offset)
+        level1[element] = (offset, start, length)
+        offset = start + length
+    void_at, void_start, void_len = level1[0xEC]
+    info_at, info_start, info_len = level1[0x1549A966]
+    assert void_at + (void_start - void_at) + void_len == info_at and info_start - info_at == 5 and info_len < 120
+    info = bytes(data[info_start:info_start + info_len])
+    new_info = bytes.fromhex("1549A966") + bytes([0x80 | (info_len + 6)]) + b"\xbf\x84" + struct.pack(
+        "<I", zlib.crc32(info)) + info
+    new_void_total = info_at - void_at - 6
+    new_void = b"\xec" + ((1 << 56) | (new_void_total - 9)).to_bytes(8, "big") + b"\0" * (new_void_total - 9)
+    data[void_at:info_start + info_len] = new_void + new_info
+    _, seekhead_start, seekhead_len = level1[0x114D9B74]
+    for _, _, s_start, s_len in _ebml_children(f, seekhead_start, seekhead_start + seekhead_len):
+        children = {c[1]: c for c in _ebml_children(f, s_start, s_start + s_len)}
+        if data[children[0x53AB][2]:children[0x53AB][2] + 4] == bytes.fromhex("1549A966"):
+            pos = children[0x53AC]
+            data[pos[2]:pos[2] + pos[3]] = (info_at - 6 - segment_start).to_bytes(pos[3], "big")
+    _, stored = check(bytes(data), tmp_path)
+    assert b"Home of Aigerim" not in stored and len(stored) == len(data)
+    crc_at = info_at - 6 + 5
+    end = crc_at + 6 + info_len
+    assert struct.unpack("<I", stored[crc_at + 2:crc_at + 6])[0] == zlib.crc32(stored[crc_at + 6:end])
+    assert stored[crc_at + 2:crc_at + 6] != data[crc_at + 2:crc_at + 6]
+    played = tmp_path / "crc.webm"
+    played.write_bytes(stored)
+    decoded = ffmpeg_run(played, "-err_detect", "crccheck", "-f", "null", "-")
+    assert decoded.returncode == 0 and decoded.stderr == ""

@@ -59,6 +59,31 @@ def test_photo_and_video_are_stored_cleaned_and_served_safely(world):
     assert_files_match_rows(world)
 
 
+@pytest.mark.parametrize("live", [False, True], ids=["sized", "live"])
+def test_webm_is_stored_without_title_location_or_attachments(world, live):
+    import hashlib
+
+    from dashboard.appeals.files import _webm_check
+    from tests.test_appeal_files import WEBM_SECRETS, webm_with_metadata
+
+    clip = webm_with_metadata(live)
+    response = world.post_appeal(files=[("walk.webm", clip)])
+    assert response.status_code == 201, response.data
+    with world.engine.connect() as conn:
+        appeal_id = conn.execute(select(appeals.c.id).where(
+            appeals.c.tracking_code == response.json["tracking_code"])).scalar_one()
+        row = conn.execute(select(appeal_attachments).where(appeal_attachments.c.appeal_id == appeal_id)
+                           ).mappings().one()
+    assert (row["kind"], row["content_type"]) == ("video", "video/webm")
+    kept = (world.uploads / "appeals" / row["stored_name"]).read_bytes()
+    assert len(kept) == len(clip) and kept[:32] == clip[:32]
+    for secret in WEBM_SECRETS:
+        assert secret not in kept, secret
+    assert _webm_check(io.BytesIO(kept), len(kept)) == []  # valid elements, nothing left to blank
+    assert row["sha256"] == hashlib.sha256(kept).hexdigest()  # the hash is of the cleaned file
+    assert_files_match_rows(world)
+
+
 @pytest.mark.parametrize("name, content, error", [
     ("shell.jpg", PHP_SCRIPT, "file_type"),
     ("page.jpg", HTML_PAGE, "file_type"),

@@ -3,10 +3,12 @@
 Photos (JPEG, PNG, WebP) are decoded with Pillow and written anew without any metadata (EXIF,
 GPS, XMP, ICC, text chunks), so trailing payloads of polyglot files are dropped too. Videos
 (MP4, MOV, WebM) cannot be re-encoded here; their container structure is walked instead and
-must cover the file exactly (no data before or after the boxes / EBML segment; a WebM segment
-of unknown size, as browsers record, is walked element by element to the end of the file). In
+must cover the file exactly (no data before or after the boxes / EBML segment; the WebM segment,
+also of unknown size as browsers record, is walked element by element to the end of the file). In
 MP4/MOV the user-data, metadata and uuid boxes (where phones and editors record GPS, XMP among
-them) are overwritten with zeros; WebM tags are kept as they are.
+them) are overwritten with zeros. In WebM, Tags, Attachments and Chapters, the Segment title,
+track names and SeekHead entries pointing to those become Void elements of the same length and
+everything else (muxing/writing application names, dates, codecs) is kept (see blank_webm_metadata).
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import io
 import shutil
 import struct
 import warnings
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -214,12 +217,64 @@ def _ebml_element(stream: BinaryIO, offset: int) -> tuple[int, int, int | None]:
     return element, offset + pos, None if unknown else length
 
 
-def _webm_walk_to_end(stream: BinaryIO, start: int, size: int) -> None:
-    """The elements of an unknown-size Segment from `start`: only WebM's own, ending at EOF.
+# Level-1 elements that no player needs to show the recording and that carry free text or files:
+# Tags (title, location, comments, any key ffmpeg or an editor writes), Attachments (cover
+# images, fonts) and Chapters (typed chapter names). Each becomes a Void element of the same length.
+WEBM_TAGS, WEBM_ATTACHMENTS, WEBM_CHAPTERS = 0x1254C367, 0x1941A469, 0x1043A770
+WEBM_BLANKED = {WEBM_TAGS, WEBM_ATTACHMENTS, WEBM_CHAPTERS}
+WEBM_SEEKHEAD, WEBM_INFO, WEBM_TRACKS = 0x114D9B74, 0x1549A966, 0x1654AE6B
+WEBM_VOID, WEBM_CRC32 = 0xEC, 0xBF
+# Info: only Title (free text) becomes Void. MuxingApp and WritingApp are mandatory and name the
+# recording software ("Chrome", "Firefox", "Lavf61.7.100", "libwebm-0.3.0"), not the device;
+# DateUTC (when it was recorded), durations and codec settings are kept as evidence.
+WEBM_INFO_TITLE = 0x7BA9
+WEBM_TRACK_ENTRY, WEBM_TRACK_NAME = 0xAE, 0x536E
+WEBM_SEEK, WEBM_SEEK_ID = 0x4DBB, 0x53AB
+
+
+def _ebml_children(stream: BinaryIO, start: int, end: int):
+    """(offset, id, data start, data size) of the elements that must tile start..end exactly."""
+    offset = start
+    while offset < end:
+        element, data_start, length = _ebml_element(stream, offset)
+        if length is None or data_start + length > end:
+            raise FileRejected("broken", f"invalid WebM element at byte {offset}")
+        yield offset, element, data_start, length
+        offset = data_start + length
+
+
+def _webm_master_edits(stream: BinaryIO, element: int, data_start: int, end: int, edits: list) -> bool:
+    """Edits (added to `edits`) removing free text from one SeekHead, Info, Tracks or TrackEntry;
+    a CRC-32 first child is recomputed after them. True when anything in it is changed."""
+    changed, crc_at = False, None
+    for offset, child, child_start, length in _ebml_children(stream, data_start, end):
+        if child == WEBM_CRC32 and offset == data_start and length == 4:
+            crc_at = child_start
+        elif element == WEBM_INFO and child == WEBM_INFO_TITLE or element == WEBM_TRACK_ENTRY and (
+                child == WEBM_TRACK_NAME):
+            edits.append(("void", offset, child_start + length - offset))
+            changed = True
+        elif element == WEBM_SEEKHEAD and child == WEBM_SEEK:
+            for _, grandchild, g_start, g_length in _ebml_children(stream, child_start, child_start + length):
+                if grandchild == WEBM_SEEK_ID and 0 < g_length <= 4:
+                    stream.seek(g_start)
+                    if int.from_bytes(stream.read(g_length), "big") in WEBM_BLANKED:
+                        edits.append(("void", offset, child_start + length - offset))
+                        changed = True
+        elif element == WEBM_TRACKS and child == WEBM_TRACK_ENTRY:
+            changed = _webm_master_edits(stream, child, child_start, child_start + length, edits) or changed
+    if changed and crc_at is not None:
+        edits.append(("crc", crc_at, crc_at + 4, end))
+    return changed
+
+
+def _webm_walk_to_end(stream: BinaryIO, start: int, size: int) -> list:
+    """The elements of a Segment from `start`: only WebM's own, ending at EOF; returns the edits
+    that remove its metadata (see blank_webm_metadata).
 
     Browsers recording live leave the Segment and its Clusters without a size; such a Cluster
     ends where the next level-1 element starts."""
-    offset, in_cluster = start, False
+    offset, in_cluster, edits = start, False, []
     while offset < size:
         element, data_start, length = _ebml_element(stream, offset)
         if in_cluster and element not in WEBM_CLUSTER_CHILDREN:
@@ -233,11 +288,18 @@ def _webm_walk_to_end(stream: BinaryIO, start: int, size: int) -> None:
             continue
         if data_start + length > size:
             raise FileRejected("broken", f"WebM element at byte {offset} runs past the end of the file")
+        if not in_cluster:
+            if element in WEBM_BLANKED:
+                edits.append(("void", offset, data_start + length - offset))
+            elif element in (WEBM_SEEKHEAD, WEBM_INFO, WEBM_TRACKS):
+                _webm_master_edits(stream, element, data_start, data_start + length, edits)
         offset = data_start + length
+    return edits
 
 
-def _webm_check(stream: BinaryIO, size: int) -> None:
-    """EBML header with DocType 'webm', then one Segment that reaches the end of the file."""
+def _webm_check(stream: BinaryIO, size: int) -> list:
+    """EBML header with DocType 'webm', then one Segment that reaches the end of the file and
+    is made of WebM's own elements; returns the metadata edits for blank_webm_metadata."""
     data = stream.read(4096)
     element, pos = _vint(data, 0, keep_marker=True)
     header_size, pos = _vint(data, pos, keep_marker=False)
@@ -259,22 +321,66 @@ def _webm_check(stream: BinaryIO, size: int) -> None:
     unknown = seg_size == (1 << (7 * (pos - length_start))) - 1
     if segment != 0x18538067 or (not unknown and pos + seg_size != size):
         raise FileRejected("broken", "the WebM segment does not match the file size")
-    if unknown:
-        _webm_walk_to_end(stream, pos, size)
+    return _webm_walk_to_end(stream, pos, size)
 
 
-def check_video(stream: BinaryIO, size: int) -> CheckedFile:
-    """Validate an MP4, MOV or WebM container by its structure."""
+def _void_header(total: int) -> bytes:
+    """ID and size of a Void element `total` bytes long (at least 2), data size written in up
+    to 8 bytes (EBML allows longer size fields than needed)."""
+    width = min(8, total - 1)
+    return bytes([WEBM_VOID]) + ((1 << (7 * width)) | (total - 1 - width)).to_bytes(width, "big")
+
+
+def _zero(f: BinaryIO, offset: int, length: int) -> None:
+    f.seek(offset)
+    while length:
+        step = min(length, CHUNK)
+        f.write(b"\0" * step)
+        length -= step
+
+
+def blank_webm_metadata(f: BinaryIO, edits: list) -> int:
+    """Apply the edits found by the WebM check to the stored copy, in place: whole elements
+    become zero-filled Void elements of the same length (offsets in SeekHead and Cues stay
+    valid), then the CRC-32 elements of changed masters are recomputed. Returns how many
+    elements were voided."""
+    for edit in edits:
+        if edit[0] == "void":
+            _, offset, total = edit
+            header = _void_header(total)
+            _zero(f, offset + len(header), total - len(header))
+            f.seek(offset)
+            f.write(header)
+        else:
+            _, crc_at, start, end = edit
+            crc, f_pos = 0, start
+            f.seek(start)
+            while f_pos < end:
+                chunk = f.read(min(CHUNK, end - f_pos))
+                crc, f_pos = zlib.crc32(chunk, crc), f_pos + len(chunk)
+            f.seek(crc_at)
+            f.write(struct.pack("<I", crc))
+    return sum(1 for edit in edits if edit[0] != "crc")
+
+
+def _check_video(stream: BinaryIO, size: int) -> tuple[CheckedFile, list]:
+    """check_video, plus the WebM metadata edits found on the way (empty for MP4/MOV)."""
     head = stream.read(4)
     stream.seek(0)
+    edits = []
     if head == b"\x1a\x45\xdf\xa3":
-        _webm_check(stream, size)
+        edits = _webm_check(stream, size)
         kind = "webm"
     else:
         kind = _mp4_kind(stream, size)
     stream.seek(0)
     content_type, ext = VIDEO_TYPES[kind]
-    return CheckedFile("video", content_type, ext, size)
+    return CheckedFile("video", content_type, ext, size), edits
+
+
+def check_video(stream: BinaryIO, size: int) -> CheckedFile:
+    """Validate an MP4, MOV or WebM container by its structure."""
+    return _check_video(stream, size)[0]
 
 
 def check_pdf(stream: BinaryIO, size: int) -> CheckedFile:
@@ -309,9 +415,11 @@ def check_and_write(stream: BinaryIO, out_path: Path, *, max_photo: int = 0, max
     if kind == "photo":
         with open(out_path, "xb") as out:
             return clean_photo(stream, out)
-    checked = check_video(stream, size) if kind == "video" else check_pdf(stream, size)
+    checked, webm_edits = _check_video(stream, size) if kind == "video" else (check_pdf(stream, size), [])
     with open(out_path, "xb+") as out:
         shutil.copyfileobj(stream, out, CHUNK)
         if checked.content_type in ("video/mp4", "video/quicktime"):
             blank_mp4_metadata(out, size)
+        elif webm_edits:
+            blank_webm_metadata(out, webm_edits)
     return checked

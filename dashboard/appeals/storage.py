@@ -9,10 +9,12 @@ possible leftover (a crash between the move and the commit) is an unreferenced f
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import secrets
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -20,10 +22,15 @@ from typing import BinaryIO
 from flask import Request, current_app
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from dashboard.appeals.files import CheckedFile, FileRejected, check_and_write
+from dashboard.appeals.files import CheckedFile, FileRejected
+from dashboard.appeals.sandbox import Budget, check_in_sandbox
 
 NAME_RE = re.compile(r"^[0-9a-f]{32}\.(jpg|png|webp|mp4|mov|webm|pdf)$")
 AREAS = ("appeals", "documents")
+# A request checks at most 5 files of ATTACHMENT_WALL_SECONDS each, so a staged file this old
+# belongs to no live request; workers look at most once a minute.
+STAGING_MAX_AGE = 15 * 60.0
+STAGING_SWEEP_EVERY = 60.0
 
 
 class CappedFile:
@@ -62,13 +69,16 @@ class StagedFile:
     checked: CheckedFile
     staging_path: Path
     final_path: Path | None = None
+    digest: str | None = None  # SHA-256 of the bytes as stored, once UploadStore.sha256 computed it
 
 
 class UploadStore:
     """The upload folder: `appeals/`, `documents/`, `.staging/`, `.incoming/`."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, budget: Budget | None = None):
         self.root = Path(root)
+        self.budget = budget or Budget()
+        self._swept = float("-inf")
         self.incoming = self.root / ".incoming"
         self.staging = self.root / ".staging"
         for folder in (self.incoming, self.staging, *(self.root / a for a in AREAS)):
@@ -81,15 +91,39 @@ class UploadStore:
         return self.root / area / stored_name
 
     def stage(self, stream: BinaryIO, **limits) -> StagedFile:
-        """Check a file by content and write the version to keep into `.staging/`."""
+        """Check a file by content, in a sandbox under the budget, and write the version to keep
+        into `.staging/`."""
+        if time.monotonic() - self._swept > STAGING_SWEEP_EVERY:
+            self.sweep_staging()
         token = secrets.token_hex(16)
         tmp = self.staging / f"{token}.part"
         try:
-            checked = check_and_write(stream, tmp, **limits)
+            checked = check_in_sandbox(stream, tmp.resolve(), self.budget, **limits)
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
         return StagedFile(f"{token}{checked.extension}", checked, tmp)
+
+    @staticmethod
+    def sha256(item: StagedFile) -> str:
+        """SHA-256 (hex) of a staged or published file; os.replace keeps the bytes, so it is the stored file's."""
+        if item.digest is None:
+            item.digest = file_sha256(item.final_path or item.staging_path)
+        return item.digest
+
+    def sweep_staging(self, older_than: float = STAGING_MAX_AGE) -> int:
+        """Remove `.staging/` files older than `older_than` seconds (left by a worker killed
+        mid-upload: a live request stages and publishes well within that); returns how many."""
+        self._swept = time.monotonic()
+        cutoff, removed = time.time() - older_than, 0
+        for path in self.staging.iterdir():
+            try:
+                if path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    removed += 1
+            except FileNotFoundError:  # another worker swept it first
+                pass
+        return removed
 
     def publish(self, staged: list[StagedFile], area: str) -> None:
         """Move staged files into `area` (call inside the transaction, before commit)."""
@@ -105,6 +139,26 @@ class UploadStore:
             item.staging_path.unlink(missing_ok=True)
             if item.final_path is not None:
                 item.final_path.unlink(missing_ok=True)
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 (hex) of a file, read in chunks."""
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def changed_files(store: UploadStore, recorded: dict[str, str]) -> list[tuple[str, str, str]]:
+    """Re-hash every stored appeal file with a recorded SHA-256 ({name: sha256}); returns
+    (appeals/<name>, recorded, now) for each whose bytes changed (missing files are audit's)."""
+    changed = []
+    for name, digest in sorted(recorded.items()):
+        path = store.path("appeals", name)
+        if path is None or not path.is_file():
+            continue
+        now = file_sha256(path)
+        if now != digest:
+            changed.append((f"appeals/{name}", digest, now))
+    return changed
 
 
 def audit(store: UploadStore, referenced: dict[str, set[str]], older_than: float = 3600.0,

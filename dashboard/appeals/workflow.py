@@ -112,18 +112,25 @@ def post_appeal(engine: Engine, store: UploadStore, draft: AppealDraft, staged: 
                 tracking_code=code, institution_id=draft.institution_id, kind=draft.kind, body=draft.body,
                 author_name=draft.author_name, author_contact=draft.author_contact, status="new",
                 created_at=now, due_at=add_working_days(now, deadline_days), **line))
+            digests = [store.sha256(s) for s in staged]
             q.insert_attachments(conn, [dict(appeal_id=appeal_id, kind=s.checked.kind,
                                              content_type=s.checked.content_type, stored_name=s.stored_name,
-                                             size_bytes=s.checked.size, position=i)
-                                        for i, s in enumerate(staged)])
+                                             size_bytes=s.checked.size, position=i, sha256=digest)
+                                        for i, (s, digest) in enumerate(zip(staged, digests))])
             q.add_event(conn, appeal_id, at=now, actor_user_id=None, actor_role="citizen", action="created",
-                        from_status=None, to_status="new")
+                        from_status=None, to_status="new", note=files_note(staged, digests))
             rescore_appeals(conn, draft.institution_id, now)
             store.publish(staged, "appeals")
     except BaseException:
         store.discard(staged)
         raise
     return code
+
+
+def files_note(staged: list[StagedFile], digests: list[str]) -> str | None:
+    """The 'created' event's note: each stored file with the SHA-256 of its bytes as stored."""
+    return "\n".join(f"file {i}: {s.stored_name} sha256={d}"
+                     for i, (s, d) in enumerate(zip(staged, digests), start=1)) or None
 
 
 # action → (roles allowed, statuses it starts from, status it leads to (None: unchanged), note required)
@@ -134,6 +141,8 @@ RULES = {
     "answer": (("official",), ("new", "in_review"), "answered", True),
     "resolve": (("moderator", "official"), ("answered",), "resolved", False),
 }
+# Actions an official may not take on an appeal a moderator hid (409): hiding is the moderator's call.
+OFFICIAL_NOT_WHEN_HIDDEN = ("answer", "resolve")
 
 
 def authorize(user, action: str, appeal: dict) -> None:
@@ -167,6 +176,8 @@ def transition(engine: Engine, user, appeal_id: int, action: str, note: str | No
                 action == "hide" and appeal["hidden_reason"]) or (
                 action == "reject" and status == "answered" and appeal["published"]):
             raise Conflict(f"cannot {action} an appeal that is {status}")
+        if appeal["hidden_reason"] and action in OFFICIAL_NOT_WHEN_HIDDEN and user.role == "official":
+            raise Conflict(f"cannot {action} an appeal a moderator hid")
         values: dict = {}
         new_status = target or status
         if action == "approve":

@@ -87,6 +87,7 @@ def appeal_form(bin_: str, lang: str, line: str | None = None, error: str | None
         html.Div([html.Label("Website", htmlFor="appeal-website"),
                   dbc.Input(id="appeal-website", name="website", tabIndex="-1", autoComplete="off")],
                  className="appeal-hp", **{"aria-hidden": "true"}),
+        html.P(t("appeals.form.public_notice", lang), id="appeal-public-notice", className="alert alert-info small"),
         html.Button(t("appeals.form.submit", lang), type="submit", id="appeal-submit", className="btn btn-primary"),
     ], id=ids.APPEAL_FORM, action="/appeals/new", method="POST", encType="multipart/form-data",
         className="appeal-form card card-body mt-3")
@@ -118,7 +119,24 @@ def status_badge(status: str, lang: str, overdue: bool = False) -> list:
     return badges
 
 
+def file_hash(digest: str | None, lang: str) -> html.Details | None:
+    """A stored file's SHA-256: short form (full value in its tooltip); opened, the full value in a
+    read-only field to copy (no icon: no SVG in user-facing cards). None for files stored before
+    hashes were recorded."""
+    if not digest:
+        return None
+    copy = t("appeals.sha256_copy", lang)
+    return html.Details([
+        html.Summary([t("appeals.sha256", lang), " ", html.Code(f"{digest[:12]}…", title=digest,
+                                                                 className="appeal-sha256-short")]),
+        html.Label([html.Span(copy, className="visually-hidden"),
+                    dbc.Input(value=digest, readonly=True, size="sm", className="appeal-sha256 font-monospace")],
+                   title=copy, className="d-block"),
+    ], className="appeal-file-hash small text-muted", **{"data-sha256": digest})
+
+
 def attachment_list(attachments: list[dict], lang: str, code: str | None = None) -> html.Div | None:
+    """The appeal's photos and videos, each with the SHA-256 recorded when it was stored."""
     if not attachments:
         return None
     suffix = f"?code={code}" if code else ""
@@ -128,7 +146,9 @@ def attachment_list(attachments: list[dict], lang: str, code: str | None = None)
         media = (html.Img(src=url, alt=t("appeals.photo", lang), className="appeal-photo")
                  if a["kind"] == "photo" else html.Video(src=url, controls=True, preload="metadata",
                                                          className="appeal-video"))
-        items.append(html.A(media, href=url, target="_blank", rel="noopener", className="me-2"))
+        items.append(html.Div([html.A(media, href=url, target="_blank", rel="noopener"),
+                               file_hash(a.get("sha256"), lang)],
+                              className="appeal-attachment d-inline-block align-top me-2"))
     return html.Div(items, className="appeal-attachments my-2")
 
 
