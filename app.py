@@ -6,6 +6,7 @@ import logging
 import dash
 from flask import Flask, jsonify, request
 from flask_compress import Compress
+from werkzeug.routing import IntegerConverter
 
 from dashboard.config import Config, load_config
 from dashboard.db import engine_for
@@ -44,6 +45,7 @@ def _not_found_status(app: dash.Dash, engine) -> None:
     crawlers, link checkers and API-minded users); the body is the app, which shows the page."""
     from dash._pages import _path_to_page
 
+    from dashboard.params import text_param
     from queries.institution import institution_exists
 
     @app.server.after_request
@@ -56,9 +58,19 @@ def _not_found_status(app: dash.Dash, engine) -> None:
             response.status_code = 404
         elif page.get("module") in ("institution", "institution_appeals"):
             with engine.connect() as conn:
-                if not institution_exists(conn, (variables or {}).get("bin", "")):
+                # text_param: "" for a NUL byte, which PostgreSQL refuses in a text parameter.
+                if not institution_exists(conn, text_param((variables or {}).get("bin"), 64)):
                     response.status_code = 404
         return response
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:…>` bounded to a BIGINT: /files/documents/<20 digits> is a 404, not an overflow in the
+    database driver (and a 500)."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def create_app(config: Config | None = None) -> dash.Dash:
@@ -68,6 +80,7 @@ def create_app(config: Config | None = None) -> dash.Dash:
     from dashboard.api import create_blueprint as create_api_blueprint
     from dashboard.appeals.setup import install_appeals, register_pages as register_appeal_pages
     from dashboard.web.cases import register_case_routes
+    from dashboard.web.limits import install_limits
     from callbacks import cases as cases_callbacks
     from layouts.pages.cases import register_case_pages
     from dashboard.map_api import RegionShapesCache, register_map_api
@@ -82,6 +95,7 @@ def create_app(config: Config | None = None) -> dash.Dash:
     config = config or load_config()
     engine = engine_for(config.database_url)
     server = Flask(__name__)
+    server.url_map.converters["int"] = DatabaseIdConverter  # before any route is added
     server.config.update(SECRET_KEY=config.secret_key, COMPRESS_MIMETYPES=[
         "text/html", "text/css", "application/javascript", "application/json", "text/csv"])
     Compress(server)
@@ -109,7 +123,8 @@ def create_app(config: Config | None = None) -> dash.Dash:
     register_map_api(server, engine, shapes)
     institution_callbacks.register(app, engine, config.tiles_url)
     search_callbacks.register(app, engine)
-    install_appeals(app, engine, config)
+    limiter = install_appeals(app, engine, config)
+    install_limits(app, limiter, config)  # proxies, body caps, callback rate limit
     register_case_routes(server, engine, config)
     cases_callbacks.register(app, engine)
     register_import_routes(server, engine, config)

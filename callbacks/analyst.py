@@ -9,9 +9,10 @@ from dash import ClientsideFunction, Input, Output, State, ctx, html, no_update
 from sqlalchemy import Engine
 
 from dashboard import reference as ref
-from dashboard.analyst_query import DISTRICT_REGION, parse_filters, to_query
+from dashboard.web.analyst_params import DISTRICT_REGION, parse_filters, to_query
 from dashboard.i18n import t
 from dashboard.i18n.formatting import format_number
+from dashboard.params import dict_param
 from dashboard.web.guard import is_analyst, require_analyst
 from layouts import analyst_parts as parts, ids
 from layouts.analyst_evidence import evidence_figure
@@ -121,11 +122,12 @@ def register(app, engine: Engine) -> None:
     def institution_banner(rows, store, year, lang):
         """The flag's sentence above the institution's lines (empty for anyone but an analyst:
         the institution page is public, `?flag=` is ignored there)."""
-        if not (store or {}).get("flag") or not is_analyst():
+        store = dict_param(store)
+        if not store.get("flag") or not is_analyst():
             return None
         with engine.connect() as conn:
             flag = q.get_flag(conn, store["flag"])
-        highlighted = sum(1 for r in rows or [] if r.get("flag_line"))
+        highlighted = sum(1 for r in rows if isinstance(r, dict) and r.get("flag_line")) if isinstance(rows, list) else 0
         if not flag or flag["bin"] != store.get("bin") or flag["year"] != year:
             return None
         return parts.flag_banner(flag, highlighted, lang)

@@ -5,6 +5,7 @@ from dash import Input, Output, html
 from sqlalchemy import Engine
 
 from dashboard.i18n import localized, t
+from dashboard.params import dict_param, text_param
 from dashboard.web.guard import is_analyst
 from layouts import ids
 from layouts.components.appeals import appeal_card, counts_badges, status_history
@@ -70,13 +71,16 @@ def register(app, engine: Engine) -> None:
     @app.callback(Output(ids.APPEALS_COUNTS, "children"), Output(ids.APPEALS_LIST, "children"),
                   Input(ids.APPEALS_CTX, "data"))
     def fill_section(ctx):
-        return section_content(engine, (ctx or {}).get("bin", ""), (ctx or {}).get("lang", "ru"))
+        ctx = dict_param(ctx)
+        return section_content(engine, text_param(ctx.get("bin")), ctx.get("lang"))
 
     # Only on /institution/<bin>/appeals (the institution page has its own title).
     @app.callback(Output(ids.APPEALS_INSTITUTION, "children"), Input(ids.APPEALS_CTX, "data"))
     def fill_title(ctx):
-        return institution_title(engine, (ctx or {}).get("bin", ""), (ctx or {}).get("lang", "ru"))
+        ctx = dict_param(ctx)
+        return institution_title(engine, text_param(ctx.get("bin")), ctx.get("lang"))
 
     @app.callback(Output(ids.TRACK_VIEW, "children"), Input(ids.TRACK_CTX, "data"))
     def fill_track(ctx):
-        return track_content(engine, (ctx or {}).get("code", ""), (ctx or {}).get("lang", "ru"))
+        ctx = dict_param(ctx)
+        return track_content(engine, text_param(ctx.get("code")), ctx.get("lang"))

@@ -150,10 +150,11 @@ def institution_href(bin_: str, year: int, lang: str) -> str:
 def crumbs(state: ExplorerState, lang: str) -> list[tuple[str, str | None]]:
     """Breadcrumb entries from the country down to the current place (last one not a link)."""
     path = [(t("explorer.country", lang), replace(state, region=None, district=None))]
-    if state.region:
-        path.append((REGION_NAMES[state.region][lang], replace(state, district=None)))
-    if state.district:
-        path.append((DISTRICT_NAMES[state.district][lang] or DISTRICT_NAMES[state.district]["ru"], state))
+    if state.region in REGION_NAMES:  # a Store may hold an unknown code: no crumb for it
+        path.append((REGION_NAMES[state.region].get(lang) or REGION_NAMES[state.region]["ru"],
+                     replace(state, district=None)))
+    if state.district in DISTRICT_NAMES:
+        path.append((DISTRICT_NAMES[state.district].get(lang) or DISTRICT_NAMES[state.district]["ru"], state))
     return [(label, None if i == len(path) - 1 else to_hash(s)) for i, (label, s) in enumerate(path)]
 
 

@@ -6,12 +6,15 @@ import hmac
 
 import dash_leaflet as dl
 from dash import ClientsideFunction, Input, Output, State, dcc, html, no_update
+from dash.exceptions import PreventUpdate
 from flask import current_app, request
 from sqlalchemy import Engine
 
 from dashboard.grid_export import grid_xlsx
+from dashboard.grid_model import GridModelError, apply_filter_model, apply_sort
 from dashboard.i18n import localized, t
 from dashboard.i18n.formatting import format_number
+from dashboard.params import dict_param, text_param, year_param
 from dashboard.peers import peer_stats, year_over_year
 from layouts import ids, institution_parts as parts
 from queries import institution as q
@@ -56,7 +59,7 @@ def register(app, engine: Engine, tiles_url: str = "") -> None:
                   Output(ids.INST_BODY, "style"),
                   Input(ids.INST_BIN, "data"), State("page-lang", "data"))
     def open_page(store, lang):
-        bin_ = store["bin"]
+        bin_ = text_param(dict_param(store).get("bin"))
         with engine.begin() as conn:
             inst = q.get_institution(conn, bin_)
             if inst is None:
@@ -80,8 +83,8 @@ def register(app, engine: Engine, tiles_url: str = "") -> None:
                   Output(ids.INST_API_LINK, "href"), Input(ids.INST_YEAR, "value"), State(ids.INST_BIN, "data"), State("page-lang", "data"))
     def show_year(year, store, lang):
         with engine.connect() as conn:
-            inst = q.get_institution(conn, store["bin"])
-            if inst is None:
+            inst = q.get_institution(conn, text_param(dict_param(store).get("bin")))
+            if inst is None or not (year is None or year_param(year) == year):
                 return (no_update,) * 11
             iid = inst["id"]
             docs = q.list_documents(conn, iid, year)
@@ -123,10 +126,10 @@ def register(app, engine: Engine, tiles_url: str = "") -> None:
     @app.callback(Output(ids.INST_MONTHLY, "figure"), Input(ids.INST_YEAR, "value"),
                   Input(ids.INST_MONTHLY_MODE, "value"), State(ids.INST_BIN, "data"), State("page-lang", "data"))
     def show_monthly(year, mode, store, lang):
-        if year is None:
+        if year is None or year_param(year) != year:
             return {}
         with engine.connect() as conn:
-            inst = q.get_institution(conn, store["bin"])
+            inst = q.get_institution(conn, text_param(dict_param(store).get("bin")))
             months = q.monthly(conn, inst["id"], year) if inst else []
         return parts.monthly_figure(months, lang, cumulative=mode == "cumulative")
 
@@ -140,11 +143,31 @@ def register(app, engine: Engine, tiles_url: str = "") -> None:
         return True
 
     @app.callback(Output(ids.INST_XLSX_DOWNLOAD, "data"), Input(ids.INST_XLSX, "n_clicks"),
-                  State(ids.INST_GRID, "virtualRowData"), State(ids.INST_GRID, "columnDefs"),
-                  State(ids.INST_GRID, "columnState"), State(ids.INST_GRID, "dashGridOptions"),
-                  State(ids.INST_BIN, "data"), State(ids.INST_YEAR, "value"), prevent_initial_call=True)
-    def export_xlsx(_clicks, rows, column_defs, column_state, options, store, year):
-        totals = (options or {}).get("pinnedBottomRowData")
-        content = grid_xlsx(column_defs or [], column_state, rows or [], totals, title=f"{store['bin']} {year}")
-        return dcc.send_bytes(content, f"{store['bin']}-{year}.xlsx")
-
+                  State(ids.INST_GRID, "filterModel"), State(ids.INST_GRID, "columnState"),
+                  State(ids.INST_BIN, "data"), State(ids.INST_YEAR, "value"), State("page-lang", "data"),
+                  prevent_initial_call=True)
+    def export_xlsx(_clicks, filter_model, column_state, store, year, lang):
+        """The grid's view built on the server: the year's lines from the database with the grid's
+        filters, sort and column order applied; the browser sends no rows."""
+        store = dict_param(store)
+        if year_param(year) != year:
+            raise PreventUpdate
+        with engine.connect() as conn:
+            inst = q.get_institution(conn, text_param(store.get("bin")))
+            if inst is None:
+                raise PreventUpdate
+            _, lines = q.lines(conn, inst["id"], year)
+            flag = analyst_flag(conn, store.get("flag"), inst["id"], year)
+        columns = parts.grid_columns(lang, inst["bin"])
+        state = [s for s in column_state if isinstance(s, dict) and isinstance(s.get("colId"), str)] \
+            if isinstance(column_state, list) else None
+        try:
+            rows = apply_filter_model(parts.mark_flag_lines(parts.grid_rows(lines, lang), flag), columns,
+                                      filter_model if isinstance(filter_model, dict) else None)
+            rows = apply_sort(rows, state, set(parts.export_fields(columns)))
+        except GridModelError:
+            raise PreventUpdate from None  # a filter we cannot reproduce: no file rather than a wrong one
+        totals = [{"month": "", "program": t("inst.lines.total", lang), "subprogram_code": "", "specific": "",
+                   **{c: sum(r[c] for r in rows) for c in parts.MONEY}}]
+        content = grid_xlsx(columns, state, rows, totals, title=f"{inst['bin']} {year}")
+        return dcc.send_bytes(content, f"{inst['bin']}-{year}.xlsx")

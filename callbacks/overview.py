@@ -14,10 +14,11 @@ from sqlalchemy import Engine
 from callbacks import explorer_views as views
 from dashboard import reference as ref
 from dashboard.boundaries import COUNTRY_BOUNDS, centre_bounds
-from dashboard.explorer_state import ExplorerState, parse_hash, to_hash
+from dashboard.explorer_state import METRICS, ExplorerState, parse_hash, to_hash
 from dashboard.i18n import localized, t
 from dashboard.i18n.formatting import format_money, format_percent
 from dashboard.map_api import RegionShapesCache
+from dashboard.params import year_param
 from dashboard.metrics import APPEAL_METRICS
 from dashboard.reference_districts import DISTRICTS
 from layouts import ids
@@ -41,7 +42,7 @@ def map_viewport(state: ExplorerState, shapes) -> dict:
 
 def map_bounds(state: ExplorerState, shapes) -> list[list[float]]:
     """Where the map looks for a drill level: the country, a region, or around a district."""
-    if state.district:
+    if state.district in DISTRICT_CENTRES:
         lat, lon = DISTRICT_CENTRES[state.district]
         return centre_bounds([(lat, lon)], margin=0.6)
     if state.region:
@@ -51,21 +52,32 @@ def map_bounds(state: ExplorerState, shapes) -> list[list[float]]:
     return COUNTRY_BOUNDS
 
 
+def _clicked_code(click) -> str | None:
+    """The feature code in a map layer's clickData (None when the client sent something else)."""
+    properties = click.get("properties") if isinstance(click, dict) else None
+    code = properties.get("code") if isinstance(properties, dict) else None
+    return code if isinstance(code, str) else None
+
+
 def next_state(state: ExplorerState, trigger: str, values: dict) -> ExplorerState:
-    """The state after a control change or a drill click (pure; `values` holds the inputs)."""
+    """The state after a control change or a drill click (pure; `values` holds the inputs, as the
+    client sent them: a value of the wrong type or out of range leaves the state as it was)."""
     if trigger == ids.SECTOR_FILTER:
-        return replace(state, sectors=tuple(s for s in SECTOR_CODES if s in (values["sectors"] or [])))
-    if trigger == ids.YEAR_SLIDER and values["year"] is not None:
-        return replace(state, year=int(values["year"]))
+        chosen = values["sectors"] if isinstance(values["sectors"], list) else []
+        return replace(state, sectors=tuple(s for s in SECTOR_CODES if s in chosen))
+    if trigger == ids.YEAR_SLIDER and type(values["year"]) is int:
+        year = year_param(values["year"])
+        return replace(state, year=year) if year is not None else state
     if trigger == ids.MONTH_RANGE and values["months"]:
-        return replace(state, months=(int(values["months"][0]), int(values["months"][1])))
+        months = ExplorerState.from_dict({"months": values["months"]}).months
+        return replace(state, months=months) if list(months) == values["months"] else state
     if trigger == ids.METRIC_SELECT and values["metric"]:
-        return replace(state, metric=values["metric"])
+        return replace(state, metric=values["metric"]) if values["metric"] in METRICS else state
     if trigger == ids.REGION_LAYER:
-        code = ((values["region_click"] or {}).get("properties") or {}).get("code")
+        code = _clicked_code(values["region_click"])
         return state.drill(region=code) if code in REGION_CODES else state
     if trigger == ids.DISTRICT_LAYER:
-        code = ((values["district_click"] or {}).get("properties") or {}).get("code")
+        code = _clicked_code(values["district_click"])
         return state.drill(state.region, code) if DISTRICT_REGION.get(code) == state.region else state
     return state
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dash import Input, Output, State
 from sqlalchemy import Engine
 
+from dashboard.params import text_param
 from layouts import ids
 from layouts.search import suggestion_items
 from queries.search import search_institutions
@@ -13,7 +14,7 @@ def register(app, engine: Engine) -> None:
     @app.callback(Output(ids.SEARCH_RESULTS, "children"), Input(ids.SEARCH_INPUT, "value"),
                   State("page-lang", "data"), prevent_initial_call=True)
     def suggest(query, lang):
-        query = (query or "")[:200]
+        query = text_param(query)
         if not query.strip():
             return []
         with engine.connect() as conn:

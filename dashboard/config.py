@@ -32,6 +32,26 @@ def _secret_key(env: str, var_dir: Path, env_vars) -> str:
     return key
 
 
+def _storage_uri(env: str, env_vars) -> str:
+    """RATELIMIT_STORAGE_URI; `memory://` counts per worker, so production refuses it (the app
+    warns about it elsewhere)."""
+    uri = env_vars.get("RATELIMIT_STORAGE_URI") or "memory://"
+    if uri.startswith("memory://") and env == "production":
+        raise ConfigError("RATELIMIT_STORAGE_URI=memory:// keeps rate limits per worker process; "
+                          "set RATELIMIT_STORAGE_URI=redis://HOST:6379 when ASHYQ_ENV=production")
+    return uri
+
+
+def _count(env_vars, name: str, default: int) -> int:
+    """A whole number ≥ 0 (0 allowed, unlike _positive_int)."""
+    raw = env_vars.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.strip().isdigit():
+        raise ConfigError(f"{name}={raw!r} must be a whole number, 0 or more")
+    return int(raw)
+
+
 def _positive_int(env_vars, name: str, default: int) -> int:
     raw = env_vars.get(name)
     if raw is None or raw == "":
@@ -66,7 +86,23 @@ class Config:
     appeal_try_limit: str = "30 per minute;300 per day"  # every post, rejected ones too (drafts are written)
     login_rate_limit: str = "10 per minute;100 per day"
     ratelimit_storage_uri: str = "memory://"
+    ratelimit_key_prefix: str = "ashyq"  # several sites (or test runs) can share one Redis
+    # Floods from many addresses: accepted appeals per institution and on the whole site.
+    appeal_institution_limit: str = "20 per hour"
+    appeal_global_limit: str = "600 per hour"
+    trusted_proxies: int = 0  # reverse proxy hops whose X-Forwarded-For/-Proto/-Host are believed
+    callback_max_bytes: int = 512 * 1024  # bodies of Dash callbacks and other non-upload requests
+    callback_rate_limit: str = "600 per minute"  # anonymous Dash callbacks per address
     secure_cookies: bool = False  # also Secure whenever the request came over HTTPS
+    staff_idle_minutes: int = 30  # a staff session unused this long is signed out
+    staff_session_hours: int = 12  # and any staff session after this long
+    # Checking one attachment in its sandbox (issue 15): CPU for a photo / a video or PDF, extra
+    # memory, wall clock (keep 5 x this under gunicorn's --timeout), and the largest photo.
+    attachment_cpu_seconds: int = 3
+    attachment_video_cpu_seconds: int = 4
+    attachment_memory_mb: int = 1024
+    attachment_wall_seconds: int = 5
+    attachment_max_megapixels: int = 60
 
     @property
     def is_sqlite(self) -> bool:
@@ -104,6 +140,19 @@ def load_config(environ: dict[str, str] | None = None) -> Config:
         appeal_rate_limit=env_vars.get("APPEAL_RATE_LIMIT", "5 per minute;30 per day"),
         appeal_try_limit=env_vars.get("APPEAL_TRY_LIMIT", "30 per minute;300 per day"),
         login_rate_limit=env_vars.get("LOGIN_RATE_LIMIT", "10 per minute;100 per day"),
-        ratelimit_storage_uri=env_vars.get("RATELIMIT_STORAGE_URI", "memory://"),
+        ratelimit_storage_uri=_storage_uri(env, env_vars),
+        ratelimit_key_prefix=env_vars.get("RATELIMIT_KEY_PREFIX", "ashyq"),
+        appeal_institution_limit=env_vars.get("APPEAL_INSTITUTION_LIMIT", "20 per hour"),
+        appeal_global_limit=env_vars.get("APPEAL_GLOBAL_LIMIT", "600 per hour"),
+        trusted_proxies=_count(env_vars, "TRUSTED_PROXIES", 0),
+        callback_max_bytes=_positive_int(env_vars, "CALLBACK_MAX_BYTES", 512 * 1024),
+        callback_rate_limit=env_vars.get("CALLBACK_RATE_LIMIT", "600 per minute"),
         secure_cookies=env == "production" or env_vars.get("SESSION_COOKIE_SECURE", "") == "1",
+        staff_idle_minutes=_positive_int(env_vars, "STAFF_IDLE_MINUTES", 30),
+        staff_session_hours=_positive_int(env_vars, "STAFF_SESSION_HOURS", 12),
+        attachment_cpu_seconds=_positive_int(env_vars, "ATTACHMENT_CPU_SECONDS", 3),
+        attachment_video_cpu_seconds=_positive_int(env_vars, "ATTACHMENT_VIDEO_CPU_SECONDS", 4),
+        attachment_memory_mb=_positive_int(env_vars, "ATTACHMENT_MEMORY_MB", 1024),
+        attachment_wall_seconds=_positive_int(env_vars, "ATTACHMENT_WALL_SECONDS", 5),
+        attachment_max_megapixels=_positive_int(env_vars, "ATTACHMENT_MAX_MEGAPIXELS", 60),
     )

@@ -40,15 +40,32 @@ class ExplorerState:
 
     @classmethod
     def from_dict(cls, data: dict | None) -> "ExplorerState":
-        if not data:
+        """The state a Store holds; the browser sends it back, so every field is checked and a
+        malformed one (a string year, an unknown metric, a number as region) falls back."""
+        if not isinstance(data, dict):
             return cls()
-        return cls(year=data.get("year"), months=tuple(data.get("months") or ALL_MONTHS),
-                   sectors=tuple(data.get("sectors") or ()), metric=data.get("metric") or DEFAULT_METRIC,
-                   region=data.get("region"), district=data.get("district"))
+        months = data.get("months")
+        if isinstance(months, (list, tuple)) and len(months) == 2:
+            months = _months(f"{months[0]}-{months[1]}") if all(type(m) is int for m in months) else None
+        else:
+            months = None
+        sectors = data.get("sectors")
+        sectors = tuple(s for s in sectors if _code(s)) if isinstance(sectors, (list, tuple)) else ()
+        metric = data.get("metric")
+        return cls(year=year_param(data["year"]) if type(data.get("year")) is int else None,
+                   months=months or ALL_MONTHS, sectors=sectors,
+                   metric=metric if metric in METRICS else DEFAULT_METRIC,
+                   region=data.get("region") if _code(data.get("region")) else None,
+                   district=data.get("district") if _code(data.get("district")) else None)
 
     def drill(self, region: str | None = None, district: str | None = None) -> "ExplorerState":
         """The state one level down (or back up when both are None)."""
         return replace(self, region=region, district=district if region else None)
+
+
+def _code(value) -> bool:
+    """A plausible region, district or sector code: a short string without NUL bytes."""
+    return isinstance(value, str) and 0 < len(value) <= 64 and "\x00" not in value
 
 
 def _months(text: str) -> tuple[int, int] | None:
@@ -63,7 +80,8 @@ def parse_hash(fragment: str | None, *, years: list[int], sectors: list[str], re
 
     `districts` maps district code → region code, so a district outside the region is dropped.
     """
-    params = dict(parse_qsl((fragment or "").lstrip("#"), keep_blank_values=False))
+    fragment = fragment if isinstance(fragment, str) else ""
+    params = dict(parse_qsl(fragment.lstrip("#"), keep_blank_values=False))
     year = year_param(params.get("year"))
     if year not in years:
         year = years[-1] if years else None

@@ -22,6 +22,19 @@ def year_param(value) -> int | None:
     return whole_number(value, *YEAR_RANGE)
 
 
+def text_param(value, max_length: int = 200) -> str:
+    """A client-sent string without NUL bytes, cut to `max_length`; "" for anything else
+    (Dash stores and inputs arrive as whatever JSON the client chose to send)."""
+    if not isinstance(value, str) or "\x00" in value:
+        return ""
+    return value[:max_length]
+
+
+def dict_param(value) -> dict:
+    """A client-sent JSON object, or {} for null, lists, numbers and strings."""
+    return value if isinstance(value, dict) else {}
+
+
 def bin_shaped(value) -> bool:
     """Twelve ASCII digits (the shape of a BIN; the check digit is checked elsewhere)."""
     return isinstance(value, str) and len(value) == 12 and value.isascii() and value.isdigit()

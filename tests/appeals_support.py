@@ -108,6 +108,8 @@ def build_world(url: str, tmp: Path, **env) -> AppealsWorld:
             select(institutions.c.id, institutions.c.bin).order_by(institutions.c.id).limit(2)).all()
     config = load_config({"DATABASE_URL": url, "ASHYQ_VAR_DIR": str(tmp), "UPLOAD_DIR": str(tmp / "uploads"),
                           "APPEAL_RATE_LIMIT": "1000 per minute", "APPEAL_TRY_LIMIT": "1000 per minute", "LOGIN_RATE_LIMIT": "1000 per minute",
+                          "APPEAL_INSTITUTION_LIMIT": "1000 per minute", "APPEAL_GLOBAL_LIMIT": "1000 per minute",
+                          "CALLBACK_RATE_LIMIT": "10000 per minute",
                           "MAX_PHOTO_MB": "1", "MAX_VIDEO_MB": "3", **env})
     world = AppealsWorld(url, config, create_app(config), engine, bin_a, bin_b, id_a, id_b)
     accounts = {"official_own": ("official", [bin_a]), "official_other": ("official", [bin_b]),

@@ -47,6 +47,8 @@ def running_server(database_url: str, var_dir: str, extra_env: dict[str, str] | 
     """`python -m dashboard run` on a free port; yields its base URL once /healthz answers."""
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "ASHYQ_VAR_DIR": var_dir, "LOG_LEVEL": "WARNING",
+           # Browser tests load many pages a minute from one address; limits have their own tests.
+           "CALLBACK_RATE_LIMIT": "100000 per minute", "APPEAL_INSTITUTION_LIMIT": "1000 per minute",
            **(extra_env or {})}
     # Output goes to a file, not a pipe: nobody reads a pipe while tests run, and once its
     # buffer (64 KiB of request log) is full the server blocks on its next log line.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode, urlsplit
 
-from flask import Flask, abort, jsonify, redirect, request, send_file
+from flask import Flask, abort, g, jsonify, redirect, request, send_file
 from flask_limiter import Limiter
 from flask_login import current_user
 from sqlalchemy import Engine
@@ -23,7 +23,9 @@ from dashboard.appeals.workflow import (
 )
 from dashboard.config import Config
 from dashboard.http_errors import ERROR_NAMES, json_errors, wants_json
+from dashboard.i18n import DEFAULT_LANGUAGE, normalize, t
 from dashboard.params import bin_shaped, year_param
+from dashboard.web.limits import is_upload
 from queries import appeals as appeal_queries, documents as doc_queries
 from queries.appeals import institution_by_bin
 
@@ -46,6 +48,18 @@ def _failure(status: int, reason: str, field: str, detail: str, back: str, keep:
 
 
 TRY_SCOPE = "appeal-tries"
+# Ceilings on accepted appeals from all addresses together: one institution, the whole site.
+BUSY_SCOPES = {"appeal-institution": "institution_busy", "appeal-site": "site_busy"}
+
+
+def _counted_try(_response) -> bool:
+    """The post had a valid CSRF token and a human form: only such tries count (refusals cost nothing)."""
+    return g.get("appeal_try", False)
+
+
+def _institution_key() -> str:
+    bin_ = (request.form.get("institution") or "").strip()
+    return f"institution:{bin_ if bin_shaped(bin_) else '-'}"
 
 
 def _accepted(response) -> bool:
@@ -74,17 +88,24 @@ def register_appeal_routes(server: Flask, engine: Engine, config: Config, store:
     limits = dict(max_photo=config.max_photo_bytes, max_video=config.max_video_bytes)
 
     @server.post("/appeals/new")
-    @json_errors
     # Only accepted appeals count toward APPEAL_RATE_LIMIT (a citizen fixing a typo is not
-    # punished); every try counts toward the looser APPEAL_TRY_LIMIT (each failure writes a draft).
-    @limiter.limit(lambda: config.appeal_try_limit, scope=TRY_SCOPE)
+    # punished); every well-formed try (right CSRF token, no honeypot) counts toward the looser
+    # APPEAL_TRY_LIMIT (each failure writes a draft); forged or bot posts cost nothing and count
+    # nowhere. Accepted appeals also count toward per-institution and site-wide ceilings.
+    @limiter.limit(lambda: config.appeal_try_limit, scope=TRY_SCOPE, deduct_when=_counted_try)
     @limiter.limit(lambda: config.appeal_rate_limit, deduct_when=_accepted)
+    @limiter.limit(lambda: config.appeal_institution_limit, key_func=_institution_key,
+                   scope="appeal-institution", deduct_when=_accepted)
+    @limiter.limit(lambda: config.appeal_global_limit, key_func=lambda: "site", scope="appeal-site",
+                   deduct_when=_accepted)
+    @json_errors  # inside the limits: a refusal (429) reaches too_many below, JSON clients too
     def new_appeal():
         check_csrf()
         bin_ = (request.form.get("institution") or "").strip()
         back = f"/institution/{bin_}/appeals" if bin_shaped(bin_) else "/"
         if request.form.get("website"):  # honeypot: people do not see this field, bots fill it
             return _failure(400, "rejected", "website", "the form was not accepted", back)
+        g.appeal_try = True
         files = _uploaded_files()
         if len(files) > MAX_ATTACHMENTS:
             return _failure(400, "too_many_files", "files", f"at most {MAX_ATTACHMENTS} attachments", back,
@@ -115,7 +136,12 @@ def register_appeal_routes(server: Flask, engine: Engine, config: Config, store:
     @server.errorhandler(429)
     def too_many(exc):
         """JSON clients: JSON. Forms: back to the form (or sign-in page) with a translated message."""
+        scope = getattr(getattr(exc, "limit", None), "scope", None)
+        busy = BUSY_SCOPES.get(scope) if request.path == "/appeals/new" else None
         if wants_json():
+            if busy:
+                lang = normalize(request.form.get("lang")) or DEFAULT_LANGUAGE
+                return jsonify(error=ERROR_NAMES[429], reason=busy, detail=t(f"appeals.error.{busy}", lang)), 429
             return jsonify(error=ERROR_NAMES[429], detail=exc.description), 429
         lang = request.form.get("lang")
         if request.path == "/auth/login":
@@ -125,14 +151,14 @@ def register_appeal_routes(server: Flask, engine: Engine, config: Config, store:
         bin_ = (request.form.get("institution") or "").strip()
         back = f"/institution/{bin_}/appeals" if bin_shaped(bin_) else "/"
         # Too many accepted appeals: keep the text for later. Too many tries: a flood, keep nothing.
-        flood = getattr(getattr(exc, "limit", None), "scope", None) == TRY_SCOPE
-        return _failure(429, "rate_limited", "", exc.description, back,
+        flood = scope == TRY_SCOPE
+        return _failure(429, busy or "rate_limited", "", exc.description, back,
                         None if flood or not _csrf_ok() else engine)
 
     @server.errorhandler(RequestEntityTooLarge)
     def too_large(exc):
         if wants_json() or request.path != "/appeals/new":
-            return jsonify(error="file_too_big", detail=exc.description), 413
+            return jsonify(error="file_too_big" if is_upload() else "too_large", detail=exc.description), 413
         back = urlsplit(request.referrer or "").path
         return redirect(_back(safe_next(back), error="file_too_big", field="files") + "#appeal-form", 303)
 

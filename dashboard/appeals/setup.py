@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from dashboard.accounts import init_accounts
 from dashboard.accounts_http import register_account_routes
 from dashboard.appeals.http import register_appeal_routes
+from dashboard.appeals.sandbox import Budget
 from dashboard.appeals.storage import UploadRequest, UploadStore
 from dashboard.appeals.workflow import MAX_ATTACHMENTS
 from dashboard.config import Config
@@ -38,14 +39,17 @@ def install_appeals(app: dash.Dash, engine: Engine, config: Config) -> Limiter:
 
     server = app.server
     server.request_class = UploadRequest
-    store = UploadStore(config.upload_dir)
+    store = UploadStore(config.upload_dir, Budget(
+        config.attachment_cpu_seconds, config.attachment_video_cpu_seconds, config.attachment_memory_mb,
+        config.attachment_wall_seconds, config.attachment_max_megapixels))
+    store.sweep_staging()  # leftovers of uploads whose worker was killed
     biggest = max(config.max_photo_bytes, config.max_video_bytes)
     server.config.update(ASHYQ_UPLOADS=store, ASHYQ_DRAFTS_ENGINE=engine, ASHYQ_MAX_FILE_BYTES=biggest,
                          # The whole body: five of the largest files plus the form fields.
                          MAX_CONTENT_LENGTH=MAX_ATTACHMENTS * biggest + 1024 * 1024)
-    init_accounts(server, engine, config.secure_cookies)
+    init_accounts(server, engine, config)
     limiter = Limiter(get_remote_address, app=server, storage_uri=config.ratelimit_storage_uri,
-                      headers_enabled=True)
+                      key_prefix=config.ratelimit_key_prefix, headers_enabled=True)
     register_account_routes(server, engine, config, limiter)
     register_appeal_routes(server, engine, config, store, limiter)
     install_frame_guard(server)

@@ -16,9 +16,13 @@ LANGUAGE_COOKIE = "lang"
 _DIR = Path(__file__).parent / "messages"
 
 
-@functools.cache
 def catalog(lang: str) -> dict[str, str]:
-    """The message catalog of a language."""
+    """The message catalog of a language (Russian for anything else: `lang` may come from a client)."""
+    return _catalog(lang if isinstance(lang, str) and lang in LANGUAGES else DEFAULT_LANGUAGE)
+
+
+@functools.cache
+def _catalog(lang: str) -> dict[str, str]:
     merged: dict[str, str] = {}
     for path in [_DIR / f"{lang}.json", *sorted(_DIR.glob(f"*/{lang}.json"))]:
         for key, text in json.loads(path.read_text(encoding="utf-8")).items():
@@ -30,14 +34,14 @@ def catalog(lang: str) -> dict[str, str]:
 
 def t(key: str, lang: str, **params) -> str:
     """The message `key` in `lang`, with {placeholders} filled; falls back to Russian."""
-    lang = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+    lang = lang if isinstance(lang, str) and lang in LANGUAGES else DEFAULT_LANGUAGE
     text = catalog(lang).get(key) or catalog(DEFAULT_LANGUAGE)[key]
     return text.format(**params) if params else text
 
 
 def normalize(value: str | None) -> str | None:
     """'kk-KZ', 'KK', 'kz' → 'kk'; anything unknown → None."""
-    if not value:
+    if not value or not isinstance(value, str):
         return None
     code = value.strip().lower().replace("_", "-").split("-")[0]
     code = {"kz": "kk"}.get(code, code)

@@ -13,7 +13,7 @@ TENGE = "₸"
 
 
 def _locale(lang: str) -> str:
-    return LOCALES.get(lang, LOCALES["ru"])
+    return LOCALES.get(lang, LOCALES["ru"]) if isinstance(lang, str) else LOCALES["ru"]
 
 
 def tenge(tiyn: int) -> Decimal:
