@@ -8,8 +8,8 @@ Builds a small demo database (a throwaway PostgreSQL database with --url, else S
 temporary folder), starts the app with gunicorn (2 sync workers) on 127.0.0.1, and measures
 one client's requests (an institution page and the Dash callback that renders it) for
 --quiet seconds; then the same while a second client posts pathological attachments
-(progressive JPEG with repeated scans, MP4 of tiny boxes, WebM of Void elements) one after
-another for --flood seconds (at most 60). Prints both p95s, error counts and what the flood
+(progressive JPEG with repeated scans, MP4 of tiny boxes, WebM of Void elements), 10 MB Dash
+callback bodies and bulk CSV exports, one after another for --flood seconds (at most 60). Prints both p95s, error counts and what the flood
 got back. Loopback only.
 """
 from __future__ import annotations
@@ -95,16 +95,27 @@ def flood(base: str, bin_: str, seconds: float, results: dict) -> None:
     session = requests.Session()
     session.cookies.set("ashyq_session", session_cookie(), domain="127.0.0.1")
     end, n = time.monotonic() + seconds, 0
+    big_body = b'{"output": "x", "inputs": [' + b'{"id": "a", "property": "b", "value": 1},' * 250_000 + b"]}"
     while time.monotonic() < end:
-        name, content = files[n % len(files)]
+        step = n % (len(files) + 2)
         n += 1
         started = time.monotonic()
         try:
-            response = session.post(base + "/appeals/new", headers={"Accept": "application/json"}, timeout=60,
-                                    data={"csrf_token": CSRF, "institution": bin_, "kind": "question",
-                                          "body": "The school roof leaks although repairs were paid."},
-                                    files={"files": (name, content)})
-            key = f"{name}: {response.status_code} {response.json().get('error', '')}"
+            if step == len(files):  # a 10 MB callback body (refused before it is read)
+                name = "callback body 10 MB"
+                response = session.post(base + "/_dash-update-component", data=big_body, timeout=60,
+                                        headers={"Content-Type": "application/json"})
+            elif step == len(files) + 1:  # the heaviest public export: a year's lines as CSV
+                name = "bulk CSV export"
+                response = session.get(base + "/api/v1/bulk/lines?year=2024", timeout=60)
+            else:
+                name, content = files[step]
+                response = session.post(base + "/appeals/new", headers={"Accept": "application/json"}, timeout=60,
+                                        data={"csrf_token": CSRF, "institution": bin_, "kind": "question",
+                                              "body": "The school roof leaks although repairs were paid."},
+                                        files={"files": (name, content)})
+            detail = response.json().get("error", "") if "json" in response.headers.get("Content-Type", "") else ""
+            key = f"{name}: {response.status_code} {detail}"
         except (requests.RequestException, ValueError) as exc:
             key = f"{name}: {type(exc).__name__}"
         results.setdefault(key, []).append(time.monotonic() - started)
@@ -118,7 +129,8 @@ def run(url: str, tmp: Path, args) -> None:
     bin_ = prepare(url, tmp)
     env = {**os.environ, "DATABASE_URL": url, "ASHYQ_VAR_DIR": str(tmp), "UPLOAD_DIR": str(tmp / "uploads"),
            "SECRET_KEY": SECRET, "MAX_PHOTO_MB": "10", "MAX_VIDEO_MB": "100", "APPEAL_TRY_LIMIT": "10000 per minute",
-           "APPEAL_RATE_LIMIT": "10000 per minute", "LOG_LEVEL": "WARNING"}
+           "APPEAL_RATE_LIMIT": "10000 per minute", "LOG_LEVEL": "WARNING",
+           "CALLBACK_RATE_LIMIT": "100000 per minute"}  # one loopback address: measure capacity, not the limiter
     log = open(tmp / "gunicorn.log", "w")
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{args.port}",
                                "--timeout", "30", "app:server"], cwd=ROOT, env=env, stderr=log)

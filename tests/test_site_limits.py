@@ -283,3 +283,31 @@ def test_grid_filter_model_semantics():
     assert by([{"colId": "specific", "sort": "asc", "sortIndex": 1},
                {"colId": "paid", "sort": "asc", "sortIndex": 0}]) == [2, 1, 3]
     assert Decimal(150) / 100 == Decimal("1.5")
+
+
+@pytest.mark.parametrize("argv, env, workers", [
+    (["/usr/local/bin/gunicorn", "-w", "3", "app:server"], {}, 3),
+    (["gunicorn", "-w2", "app:server"], {}, 2),
+    (["gunicorn", "--workers=4", "app:server"], {}, 4),
+    (["gunicorn", "--workers", "1", "app:server"], {"WEB_CONCURRENCY": "5"}, 1),
+    (["gunicorn", "app:server"], {"WEB_CONCURRENCY": "5"}, 5),
+    (["gunicorn", "app:server"], {}, 1),
+    (["python", "-m", "dashboard", "run", "-w", "3"], {}, 1),
+])
+def test_the_gunicorn_worker_count_is_read_from_its_command_line(argv, env, workers):
+    from dashboard.web.limits import gunicorn_workers
+
+    assert gunicorn_workers(argv, env) == workers
+
+
+def test_memory_limits_are_refused_with_several_gunicorn_workers(tmp_path, monkeypatch):
+    from app import create_app
+    from dashboard.config import ConfigError, load_config
+
+    base = {"DATABASE_URL": f"sqlite:///{tmp_path / 'w.sqlite3'}", "ASHYQ_VAR_DIR": str(tmp_path)}
+    monkeypatch.setattr("sys.argv", ["gunicorn", "-w", "3", "app:server"])
+    with pytest.raises(ConfigError, match="redis://"):
+        create_app(load_config(base))
+    create_app(load_config({**base, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379"}))
+    monkeypatch.setattr("sys.argv", ["gunicorn", "-w", "1", "app:server"])
+    create_app(load_config(base))

@@ -7,13 +7,15 @@ read (Content-Length checked at once, chunked bodies cut off while they stream).
 from __future__ import annotations
 
 import logging
+import os
+import sys
 
 from flask import Flask, abort, request
 from flask_limiter import Limiter
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from dashboard.config import Config
+from dashboard.config import Config, ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -82,9 +84,31 @@ def guard_page_router(server: Flask) -> None:
     server.before_request(check_router)
 
 
+def gunicorn_workers(argv: list[str] | None = None, environ=None) -> int:
+    """How many workers the gunicorn command line starting this process asks for (1 when this is
+    not gunicorn): `-w N`, `-wN`, `--workers N`, `--workers=N`, else WEB_CONCURRENCY."""
+    argv = sys.argv if argv is None else argv
+    environ = os.environ if environ is None else environ
+    if not argv or "gunicorn" not in os.path.basename(argv[0]):
+        return 1
+    workers = environ.get("WEB_CONCURRENCY", "1")
+    for i, arg in enumerate(argv[1:], start=1):
+        if arg in ("-w", "--workers") and i + 1 < len(argv):
+            workers = argv[i + 1]
+        elif arg.startswith("--workers="):
+            workers = arg.split("=", 1)[1]
+        elif arg.startswith("-w") and arg[2:].isdigit():
+            workers = arg[2:]
+    return int(workers) if str(workers).isdigit() else 1
+
+
 def install_limits(app, limiter: Limiter, config: Config) -> None:
     """Proxy trust, body caps and the callback limit on a Dash app (after install_appeals)."""
     if config.ratelimit_storage_uri.startswith("memory://"):  # refused in production (load_config)
+        if gunicorn_workers() > 1:
+            raise ConfigError("RATELIMIT_STORAGE_URI=memory:// keeps rate limits per worker process, so "
+                              f"{gunicorn_workers()} gunicorn workers would multiply every limit; "
+                              "set RATELIMIT_STORAGE_URI=redis://HOST:6379")
         log.warning("rate limits are kept in memory (RATELIMIT_STORAGE_URI=memory://): each worker "
                     "counts on its own; use redis://HOST:6379 with several workers")
     trust_proxies(app.server, config.trusted_proxies)
