@@ -12,7 +12,7 @@ from dashboard import reference as ref
 from dashboard.web.analyst_params import DISTRICT_REGION, parse_filters, to_query
 from dashboard.i18n import t
 from dashboard.i18n.formatting import format_number
-from dashboard.params import dict_param
+from dashboard.params import dict_param, lang_param
 from dashboard.web.guard import is_analyst, require_analyst
 from layouts import analyst_parts as parts, ids
 from layouts.analyst_evidence import evidence_figure
@@ -122,6 +122,7 @@ def register(app, engine: Engine) -> None:
     def institution_banner(rows, store, year, lang):
         """The flag's sentence above the institution's lines (empty for anyone but an analyst:
         the institution page is public, `?flag=` is ignored there)."""
+        lang = lang_param(lang)
         store = dict_param(store)
         if not store.get("flag") or not is_analyst():
             return None

@@ -14,7 +14,7 @@ from dashboard.grid_export import grid_xlsx
 from dashboard.grid_model import GridModelError, apply_filter_model, apply_sort
 from dashboard.i18n import localized, t
 from dashboard.i18n.formatting import format_number
-from dashboard.params import dict_param, text_param, year_param
+from dashboard.params import dict_param, lang_param, text_param, year_param
 from dashboard.peers import peer_stats, year_over_year
 from layouts import ids, institution_parts as parts
 from queries import institution as q
@@ -59,6 +59,7 @@ def register(app, engine: Engine, tiles_url: str = "") -> None:
                   Output(ids.INST_BODY, "style"),
                   Input(ids.INST_BIN, "data"), State("page-lang", "data"))
     def open_page(store, lang):
+        lang = lang_param(lang)
         bin_ = text_param(dict_param(store).get("bin"))
         with engine.begin() as conn:
             inst = q.get_institution(conn, bin_)
@@ -82,6 +83,7 @@ def register(app, engine: Engine, tiles_url: str = "") -> None:
                   Output(ids.INST_PEERS, "children"), Output(ids.INST_DOCUMENTS, "children"),
                   Output(ids.INST_API_LINK, "href"), Input(ids.INST_YEAR, "value"), State(ids.INST_BIN, "data"), State("page-lang", "data"))
     def show_year(year, store, lang):
+        lang = lang_param(lang)
         with engine.connect() as conn:
             inst = q.get_institution(conn, text_param(dict_param(store).get("bin")))
             if inst is None or not (year is None or year_param(year) == year):
@@ -126,6 +128,7 @@ def register(app, engine: Engine, tiles_url: str = "") -> None:
     @app.callback(Output(ids.INST_MONTHLY, "figure"), Input(ids.INST_YEAR, "value"),
                   Input(ids.INST_MONTHLY_MODE, "value"), State(ids.INST_BIN, "data"), State("page-lang", "data"))
     def show_monthly(year, mode, store, lang):
+        lang = lang_param(lang)
         if year is None or year_param(year) != year:
             return {}
         with engine.connect() as conn:

@@ -18,7 +18,7 @@ from dashboard.explorer_state import METRICS, ExplorerState, parse_hash, to_hash
 from dashboard.i18n import localized, t
 from dashboard.i18n.formatting import format_money, format_percent
 from dashboard.map_api import RegionShapesCache
-from dashboard.params import year_param
+from dashboard.params import lang_param, year_param
 from dashboard.metrics import APPEAL_METRICS
 from dashboard.reference_districts import DISTRICTS
 from layouts import ids
@@ -133,6 +133,7 @@ def register(app, engine: Engine, shapes: RegionShapesCache) -> None:
         Output(ids.INSTITUTION_LAYER, "url"), Output(ids.MAP_LEGEND, "children"), Output(ids.MAP_NOTE, "children"),
         Input(ids.EXPLORER_STATE, "data"), State("page-lang", "data"))
     def draw_map(stored, lang):
+        lang = lang_param(lang)
         state = ExplorerState.from_dict(stored)
         if state.year is None:
             return no_update, no_update, None, None, [], t("overview.no_data", lang)
@@ -163,6 +164,7 @@ def register(app, engine: Engine, shapes: RegionShapesCache) -> None:
         Output(ids.AREA_TABLE_TITLE, "children"), Output(ids.PUBLICATIONS, "children"),
         Input(ids.EXPLORER_STATE, "data"), State("page-lang", "data"))
     def draw_panels(stored, lang):
+        lang = lang_param(lang)
         state = ExplorerState.from_dict(stored)
         if state.year is None:
             return ([t("overview.no_data", lang)], [], [], [], "", "", [], None, "", [])
@@ -193,7 +195,8 @@ def register(app, engine: Engine, shapes: RegionShapesCache) -> None:
     def show_popup(_clicks, stored, feature, lang):
         if ctx.triggered_id == ids.EXPLORER_STATE:
             return []  # another year or place: an open popup would show stale numbers
-        props = (feature or {}).get("properties") or {}
+        props = feature.get("properties") if isinstance(feature, dict) else None
+        props = props if isinstance(props, dict) else {}
         if props.get("cluster") or not isinstance(props.get("id"), int):
             return no_update
         state = ExplorerState.from_dict(stored)

@@ -15,7 +15,7 @@ def cmd_scan(args, config) -> int:
     from dashboard.anomalies.detectors import DETECTORS
     from dashboard.anomalies.explain import sentence
     from dashboard.anomalies.scan import scan
-    from queries.anomalies import bins_by_id
+    from queries.anomalies import bins_by_id, plain
 
     migrate(config)
     detectors = args.detector or None
@@ -42,7 +42,7 @@ def cmd_scan(args, config) -> int:
                                       "score": round(f.score, 4), "evidence": f.evidence, "lines": f.lines,
                                       "appeal_ids": f.appeal_ids,
                                       "explanation": sentence(f.detector, f.evidence, args.lang, f.lines)},
-                                     ensure_ascii=False, default=_plain) + "\n")
+                                     ensure_ascii=False, default=plain) + "\n")
         finally:
             if out is not sys.stdout:
                 out.close()
@@ -52,12 +52,6 @@ def cmd_scan(args, config) -> int:
           f"{result.stored['deleted']:,} gone) in {result.total_seconds:.1f} s "
           f"(load {result.seconds['load']:.1f} s, store {result.seconds['store']:.1f} s)", file=sys.stderr)
     return 0
-
-
-def _plain(value):
-    if hasattr(value, "item"):
-        return value.item()
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
 def add_commands(sub) -> None:

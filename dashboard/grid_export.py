@@ -8,7 +8,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from dashboard.schema import MONEY_COLUMNS
-from dashboard.spreadsheet_safety import neutralize
+from dashboard.spreadsheet_safety import neutralise
 
 
 def grid_xlsx(column_defs: list[dict], column_state: list[dict] | None, rows: list[dict],
@@ -22,12 +22,12 @@ def grid_xlsx(column_defs: list[dict], column_state: list[dict] | None, rows: li
     wb = Workbook()
     ws = wb.active
     ws.title = title[:31]
-    ws.append([neutralize(by_field[f].get("headerName", f)) for f in order])
+    ws.append([neutralise(by_field[f].get("headerName", f)) for f in order])
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for number, row in enumerate([*rows, *(totals or [])], start=2):
         ws.append([Decimal(int(row[f])) / 100 if f in MONEY_COLUMNS and row.get(f) not in (None, "")
-                   else neutralize(row.get(f)) for f in order])
+                   else neutralise(row.get(f)) for f in order])
         for col, field in enumerate(order, start=1):
             if field in MONEY_COLUMNS:
                 ws.cell(number, col).number_format = "#,##0.00"

@@ -30,6 +30,14 @@ def text_param(value, max_length: int = 200) -> str:
     return value[:max_length]
 
 
+def lang_param(value) -> str:
+    """A client-sent language ('page-lang' store, a context's "lang") as one of the supported
+    codes; anything else (a list, a dict, junk) is the default language."""
+    from dashboard.i18n import DEFAULT_LANGUAGE, normalize
+
+    return normalize(value) or DEFAULT_LANGUAGE
+
+
 def dict_param(value) -> dict:
     """A client-sent JSON object, or {} for null, lists, numbers and strings."""
     return value if isinstance(value, dict) else {}

@@ -21,4 +21,3 @@ def neutralise(value):
     return value
 
 
-neutralize = neutralise  # the US spelling, for callers that use it

@@ -115,7 +115,8 @@ def map_legend(hideout: dict, lang: str) -> list:
     return legend(t("analyst.map.legend", lang), labels, hideout["colors"], t("explorer.no_data", lang))
 
 
-def _lines(flag: dict, lang: str) -> html.Ul:
+def lines_list(flag: dict, lang: str) -> html.Ul:
+    """The expenditure lines a flag rests on (program / subprogram / specific, months)."""
     items = [html.Li(t("analyst.detail.line", lang, program=line.get("program", ""), subprogram=line.get("subprogram", ""),
                        specific=f"{int(line['specific']):03d}" if str(line.get("specific", "")).isdigit() else "",
                        months=", ".join(str(m) for m in line.get("months") or []) or "1–12"),
@@ -177,7 +178,7 @@ def flag_detail(flag: dict, lang: str, back: str) -> tuple[list, list]:
         html.P(sentence(flag, lang), id="analyst-sentence", className="flag-sentence"),
     ], [
         evidence_table(flag.get("evidence") or {}, lang),
-        html.H3(t("analyst.detail.lines", lang), className="h6"), _lines(flag, lang),
+        html.H3(t("analyst.detail.lines", lang), className="h6"), lines_list(flag, lang),
         html.A([html.I(className="bi bi-box-arrow-up-right me-1"), t("analyst.detail.open", lang)], href=href,
                id="analyst-open-institution", className="d-block mb-2"),
         case, _review_form(flag, lang, back),

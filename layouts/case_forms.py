@@ -1,6 +1,6 @@
 """Plain POST forms (with the CSRF field) for the case endpoints in dashboard/web/cases.py.
 
-Also usable from the analysts' workspace: `open_case_form`, `dismiss_form`, `restore_form`.
+Also usable from the analysts' workspace: `open_case_form`.
 """
 from __future__ import annotations
 
@@ -88,18 +88,3 @@ def link_flags_form(case_id: int, lang: str) -> html.Form:
                                    dbc.Input(id="case-link-appeal", name="appeal_ids", inputMode="numeric",
                                              pattern="[0-9]+")], md=3)], className="mb-2"),
                  _submit("cases.form.link", lang), form_id="case-link-form")
-
-
-def dismiss_form(flag_id: int, lang: str, next_path: str = "/analyst") -> html.Form:
-    """Dismiss a flag with a reason (kept while the flag's numbers stay the same)."""
-    field_id = f"dismiss-{flag_id}-reason"
-    return _form(f"/analyst/flags/{flag_id}/dismiss", lang, hidden("next", next_path),
-                 html.Label(t("cases.form.dismiss_reason", lang), htmlFor=field_id, className="visually-hidden"),
-                 dbc.Input(id=field_id, name="reason", required=True, maxLength=NOTE_MAX,
-                           placeholder=t("cases.form.dismiss_reason", lang), className="form-control-sm mb-1"),
-                 _submit("cases.form.dismiss", lang, "outline-secondary"))
-
-
-def restore_form(flag_id: int, lang: str, next_path: str = "/analyst") -> html.Form:
-    return _form(f"/analyst/flags/{flag_id}/restore", lang, hidden("next", next_path),
-                 _submit("cases.form.restore", lang, "outline-secondary"))

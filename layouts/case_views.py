@@ -2,12 +2,13 @@
 documents). Pure rendering from query rows; user text is always a text node, never HTML."""
 from __future__ import annotations
 
-import json
 
 from dash import html
 
-from dashboard.i18n import catalog, localized, t
+from dashboard.i18n import localized, t
 from dashboard.i18n.formatting import format_datetime, format_number
+from layouts.analyst_evidence import evidence_table
+from layouts.analyst_parts import detector_name, lines_list, sentence
 from layouts.components.appeals import appeal_card
 
 STATUS_COLORS = {"open": "secondary", "checking": "info", "confirmed": "danger", "no_violation": "success"}
@@ -16,12 +17,6 @@ STATUS_COLORS = {"open": "secondary", "checking": "info", "confirmed": "danger",
 def status_badge(status: str, lang: str) -> html.Span:
     return html.Span(t(f"cases.status.{status}", lang), className=f"badge text-bg-{STATUS_COLORS[status]}",
                      **{"data-status": status})
-
-
-def detector_name(detector: str, lang: str) -> str:
-    """The detector's translated name when the workspace's catalog has one, else its code."""
-    key = f"analyst.detector.{detector}"
-    return t(key, lang) if key in catalog(lang) else detector
 
 
 def case_table(rows: list[dict], lang: str) -> html.Div | html.P:
@@ -55,23 +50,15 @@ def case_header(case: dict, lang: str) -> html.Div:
     return html.Div(parts)
 
 
-def _value(value) -> str:
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
-
-
 def flag_snapshot(link: dict, lang: str) -> html.Div:
-    """A linked flag as it was when linked: detector, year, score, evidence, lines, fingerprint."""
-    snap = link["snapshot"] or {}
-    evidence = html.Dl([item for key, value in sorted((snap.get("evidence") or {}).items())
-                        for item in (html.Dt(key, className="col-sm-4"), html.Dd(_value(value), className="col-sm-8"))],
-                       className="row small mb-1")
-    lines = [html.Li(" / ".join(str(line.get(k, "")) for k in ("program", "subprogram", "specific"))
-                     + (f" · {t('cases.months', lang)} {', '.join(map(str, line['months']))}" if line.get("months")
-                        else "")) for line in snap.get("lines") or []]
+    """A linked flag as it was when linked: detector, year, score, its sentence, the evidence
+    (as the workspace shows it), the lines and the fingerprint."""
+    snap = {**(link["snapshot"] or {}), "detector": link["detector"]}
     return html.Div(html.Div([
         html.H3([detector_name(link["detector"], lang), f" · {link['year']} · ",
                  t("cases.score", lang), f" {format_number(snap.get('score', 0), lang)}"], className="h6"),
-        evidence, html.Ul(lines, className="small mb-1") if lines else None,
+        html.P(sentence({**snap, "evidence": snap.get("evidence") or {}}, lang), className="small mb-1"),
+        evidence_table(snap.get("evidence") or {}, lang), lines_list(snap, lang),
         html.Small(f"{t('cases.fingerprint', lang)}: {snap.get('fingerprint', '')}", className="text-muted"),
     ], className="card-body"), className="card mb-2 case-flag", **{"data-flag-key": f"{link['year']}/{link['detector']}"})
 

@@ -188,8 +188,8 @@ def store_flags(conn: Connection, flags: list[Flag], targets: set[tuple[int, int
     for flag in flags:
         key = (int(flag.institution_id), int(flag.year), flag.detector)
         seen.add(key)
-        row = {"evidence": json.dumps(flag.evidence, ensure_ascii=False, sort_keys=True, default=_plain),
-               "lines": json.dumps(flag.lines, ensure_ascii=False, default=_plain),
+        row = {"evidence": json.dumps(flag.evidence, ensure_ascii=False, sort_keys=True, default=plain),
+               "lines": json.dumps(flag.lines, ensure_ascii=False, default=plain),
                "appeal_ids": json.dumps(sorted(int(a) for a in flag.appeal_ids)),
                "fingerprint": flag.fingerprint(), "score": min(1.0, max(0.0, float(flag.score))), "scanned_at": now}
         if key in existing:
@@ -221,17 +221,11 @@ def _upsert(conn: Connection):
         set_={c: stmt.excluded[c] for c in ("evidence", "lines", "appeal_ids", "fingerprint", "score", "scanned_at")})
 
 
-def _plain(value):
+def plain(value):
     """JSON for numpy scalars that detectors may leave in evidence."""
     if hasattr(value, "item"):
         return value.item()
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
-
-
-def flags_for_institution(conn: Connection, institution_id: int, year: int | None = None) -> list[dict]:
-    """An institution's flags (for its page's analyst banner)."""
-    return list_flags(conn, FlagFilter(institution_id=institution_id, year=year))
-
 
 
 def bins_by_id(conn: Connection, ids: list[int]) -> dict[int, str]:
@@ -248,7 +242,7 @@ def store_baselines(conn: Connection, baselines: dict[str, dict], now: dt.dateti
     if baselines:
         conn.execute(delete(anomaly_baselines).where(anomaly_baselines.c.detector.in_(list(baselines))))
         conn.execute(anomaly_baselines.insert(), [
-            {"detector": name, "data": json.dumps(data, sort_keys=True, default=_plain), "computed_at": now}
+            {"detector": name, "data": json.dumps(data, sort_keys=True, default=plain), "computed_at": now}
             for name, data in baselines.items()])
 
 

@@ -189,3 +189,27 @@ def test_only_analysts_see_unpublished_appeals_on_the_institution_page(world, ro
     assert response.status_code == 200
     shown = f'"data-appeal":"{appeal["id"]}"'.encode() in response.data.replace(b" ", b"")
     assert shown == (role == "analyst"), role
+
+
+def test_a_case_shows_its_flag_as_the_workspace_does(world):
+    # The snapshot of a linked flag: translated detector, the sentence, money in tenge, named
+    # evidence rows (not raw keys and tiyn).
+    import datetime as dt
+    import json
+
+    from sqlalchemy import insert
+
+    from dashboard import cases
+    from dashboard.schema import anomaly_flags
+
+    evidence = {"month": 12, "paid": 250_000_000, "plan": 100_000_000, "excess": 150_000_000, "ratio": 2.5}
+    with world.engine.begin() as conn:
+        flag_id = conn.execute(insert(anomaly_flags).values(
+            institution_id=world.id_b, year=2023, detector="paid_above_plan", score=0.9,
+            evidence=json.dumps(evidence), appeal_ids="[]", fingerprint="b" * 32, scanned_at=dt.datetime.now(dt.timezone.utc),
+            lines=json.dumps([{"program": "464-003", "subprogram": "015", "specific": 159, "months": [12]}]),
+        ).returning(anomaly_flags.c.id)).scalar_one()
+    case_id = cases.open_case(world.engine, world.users["analyst"], title="Overrun", flag_ids=[flag_id])
+    page = dash_call(world, "analyst", "case-detail", {"lang": "en", "case_id": case_id}).data.decode()
+    assert "Paid above plan" in page and '"line_year_paid"' not in page
+    assert "1,500,000.00" in page and "150000000" not in page  # the excess, in tenge

@@ -12,7 +12,7 @@ from dashboard.anomalies.model import Flag
 from dashboard.anomalies.scan import scan_engine
 from dashboard.db import make_engine, upgrade
 from dashboard.demo.load import load_demo
-from dashboard.schema import budget_lines as bl, institutions
+from dashboard.schema import anomaly_flags, budget_lines as bl, institutions
 from queries.anomalies import store_flags
 from tests.appeals_support import PASSWORD
 from tests.test_appeals_browser import open_page, sign_in
@@ -37,7 +37,10 @@ def plant_flag(engine) -> dict:
             "line_year_plan": 1_100_000_000, "year_paid": 9_000_000_000, "year_plan": 9_500_000_000,
             "year_over_plan": False, "lines_over_plan": 1, "min_excess": 1_000_000, "min_ratio": 1.02}, [ref])
         store_flags(conn, [flag], {(iid, YEAR)}, [YEAR], ["paid_above_plan"])
-    return {"bin": bin_, "line": ref}
+        flag_id = conn.execute(select(anomaly_flags.c.id).where(
+            anomaly_flags.c.institution_id == iid, anomaly_flags.c.year == YEAR,
+            anomaly_flags.c.detector == "paid_above_plan")).scalar_one()
+    return {"bin": bin_, "line": ref, "flag_id": flag_id}
 
 
 @pytest.fixture(scope="module")
@@ -161,7 +164,8 @@ def test_flag_to_highlighted_lines_and_back_to_a_case(site, page):
 
 
 def test_flag_parameter_is_ignored_for_visitors(site, page):
-    open_page(page, f"{site['base']}/institution/{site['bin']}?year={YEAR}&flag=1")
+    # The planted flag's own id, institution and year: only the visitor's role hides it.
+    open_page(page, f"{site['base']}/institution/{site['bin']}?year={YEAR}&flag={site['flag_id']}")
     page.wait_for_selector("#inst-lines-grid .ag-row")
     wait_for_dash(page)
     assert page.locator("#inst-lines-grid .flag-line").count() == 0

@@ -49,7 +49,7 @@ def site(request, tmp_path_factory):
 
 def plausible(bin_: str) -> dict:
     """What the layouts put in each input or state, by "id.property"."""
-    state = {"year": YEAR, "months": [1, 12], "sectors": [], "metric": "plan", "region": None, "district": None}
+    state = {"year": YEAR, "months": [1, 12], "sectors": [], "metric": "plan", "region": "KZ-11", "district": None}
     return {
         "explorer-url.hash": "", "sector-filter.value": [], "year-slider.value": YEAR, "month-range.value": [1, 12],
         "metric-select.value": "plan", "explorer-state.data": state, "page-lang.data": "en",

@@ -24,13 +24,6 @@ def test_neutralise(value, expected):
     assert neutralise(value) == expected
 
 
-def test_every_writer_uses_the_one_helper():
-    from dashboard import grid_export
-    from dashboard.web import analyst_export
-
-    assert analyst_export.neutralise is neutralise and grid_export.neutralize is neutralise
-
-
 def _rows(text: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text)))
 

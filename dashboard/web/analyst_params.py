@@ -9,12 +9,12 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from dashboard import reference as ref
+from dashboard.anomalies.detectors import DETECTORS as ALL_DETECTORS
 from dashboard.params import year_param
 from dashboard.reference_districts import DISTRICTS
 from queries.anomalies import STATUSES, FlagFilter
 
-DETECTORS = ("year_end_dumping", "paid_above_plan", "unit_cost", "spike", "round_amounts", "silence",
-             "citizen_reports")
+DETECTORS = tuple(ALL_DETECTORS)
 DISTRICT_REGION = {d[0]: d[1] for d in DISTRICTS}
 TYPE_CODES = {t[0] for t in ref.INSTITUTION_TYPES}
 SORTABLE = ("institution", "bin", "region", "district", "type", "year", "detector", "score", "amount",

@@ -105,9 +105,10 @@ def gunicorn_workers(argv: list[str] | None = None, environ=None) -> int:
 def install_limits(app, limiter: Limiter, config: Config) -> None:
     """Proxy trust, body caps and the callback limit on a Dash app (after install_appeals)."""
     if config.ratelimit_storage_uri.startswith("memory://"):  # refused in production (load_config)
-        if gunicorn_workers() > 1:
+        workers = gunicorn_workers()
+        if workers > 1:
             raise ConfigError("RATELIMIT_STORAGE_URI=memory:// keeps rate limits per worker process, so "
-                              f"{gunicorn_workers()} gunicorn workers would multiply every limit; "
+                              f"{workers} gunicorn workers would multiply every limit; "
                               "set RATELIMIT_STORAGE_URI=redis://HOST:6379")
         log.warning("rate limits are kept in memory (RATELIMIT_STORAGE_URI=memory://): each worker "
                     "counts on its own; use redis://HOST:6379 with several workers")

@@ -8,7 +8,6 @@ a text nobody may quote.
 """
 from __future__ import annotations
 
-import pandas as pd
 
 from dashboard.anomalies.detectors._common import squash, wanted
 from dashboard.anomalies.model import Flag, ScanData
