@@ -81,6 +81,7 @@ def create_app(config: Config | None = None) -> dash.Dash:
     from dashboard.appeals.setup import install_appeals, register_pages as register_appeal_pages
     from dashboard.web.cases import register_case_routes
     from dashboard.web.limits import install_limits
+    from dashboard.web.static_cache import install as install_static_cache
     from callbacks import cases as cases_callbacks
     from layouts.pages.cases import register_case_pages
     from dashboard.map_api import RegionShapesCache, register_map_api
@@ -91,6 +92,8 @@ def create_app(config: Config | None = None) -> dash.Dash:
     from callbacks import analyst as analyst_callbacks
     from dashboard.web.analyst_export import register_analyst_export
     from layouts.pages.analyst import register_workspace_page
+    from callbacks import page_language as page_language_callbacks
+    from callbacks import filter_status as filter_status_callbacks, map_legend as map_legend_callbacks
 
     config = config or load_config()
     engine = engine_for(config.database_url)
@@ -103,9 +106,11 @@ def create_app(config: Config | None = None) -> dash.Dash:
     app = dash.Dash(__name__, server=server, use_pages=True, pages_folder="",
                     # Vendored Bootstrap, loaded before our own assets/*.css.
                     external_stylesheets=["/assets/vendor/bootstrap.min.css",
-                                          "/assets/vendor/bootstrap-icons.min.css"],
-                    assets_ignore=r"vendor/.*",
+                                          # only the icons the code names: tools/icons_subset.py
+                                          "/assets/vendor/bootstrap-icons-subset.min.css"],
+                    assets_path_ignore=["vendor"],  # a folder: assets_ignore sees only file names
                     suppress_callback_exceptions=True, title="Ashyq Budget",
+                    update_title=None,  # Dash's "Updating..." tab title is English on every page
                     meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}])
     dash.register_page("overview", path=overview.PATH, layout=overview.layout_for(config.tiles_url),
                        title="Ashyq Budget")
@@ -118,6 +123,9 @@ def create_app(config: Config | None = None) -> dash.Dash:
     dash.register_page("admin_import", path=admin_import.PATH, layout=admin_import.layout, title="Ashyq Budget")
     dash.register_page(not_found.MODULE, path="/404", layout=not_found.layout, title="Ashyq Budget")
     app.layout = dash.page_container
+    # Dash wraps its scripts in a bare <footer>: a second contentinfo landmark beside the site's.
+    app.index_string = app.index_string.replace("<footer>", "<div>").replace("</footer>", "</div>")
+    install_static_cache(app)  # compressed, year-cached static files (issue 17)
     shapes = RegionShapesCache(engine, config.boundaries_path)
     overview_callbacks.register(app, engine, shapes)
     register_map_api(server, engine, shapes)
@@ -131,6 +139,9 @@ def create_app(config: Config | None = None) -> dash.Dash:
     analyst_callbacks.register(app, engine)
     register_analyst_export(server, engine)
     admin_import_callbacks.register(app, config)
+    page_language_callbacks.register(app, engine)  # after every page is registered
+    filter_status_callbacks.register(app)
+    map_legend_callbacks.register(app)
     _register_health(server, engine)
     server.register_blueprint(create_api_blueprint(engine))
     _remember_language(server)

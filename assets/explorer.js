@@ -6,7 +6,9 @@ window.ashyq = Object.assign(window.ashyq || {}, {
     if (value === undefined || value === null) { return h.nodata || "#d9d9d9"; }
     var i = 0;
     var breaks = h.breaks || [];
-    while (i < breaks.length && value > breaks[i]) { i++; }
+    // "closed": "lower" — a class includes its lower bound (dashboard/map_classes.py); otherwise its upper.
+    var lower = h.closed === "lower";
+    while (i < breaks.length && (lower ? value >= breaks[i] : value > breaks[i])) { i++; }
     var colors = h.colors || ["#3182bd"];
     return colors[Math.min(i, colors.length - 1)];
   },
@@ -32,14 +34,37 @@ window.ashyq = Object.assign(window.ashyq || {}, {
     layer.options.className = "region-shape region-" + feature.properties.code;
     var label = ((context.hideout || {}).labels || {})[feature.properties.code];
     if (label) { layer.bindTooltip(label, {sticky: true}); }
+    window.ashyq.keyboardShape(layer, label);
+  },
+  keyboardShape: function (layer, label) {
+    // A region or district reachable with Tab, announced as "name, metric: value", and Enter or
+    // Space drills in like a click (the click propagates to the GeoJSON layer, which tells Dash).
+    // Only places with a label (a name and value) are tab stops: one without data has nothing to say.
+    if (!label) { return; }
+    layer.on("add", function () {
+      var el = layer.getElement && layer.getElement();
+      if (!el) { return; }
+      el.setAttribute("tabindex", "0");
+      el.setAttribute("role", "button");
+      var text = new DOMParser().parseFromString(label.replace(/<br\s*\/?>/gi, ", "), "text/html");
+      el.setAttribute("aria-label", text.body.textContent);
+      el.addEventListener("keydown", function (e) {
+        if (e.key !== "Enter" && e.key !== " ") { return; }
+        e.preventDefault();
+        var at = layer.getBounds ? layer.getBounds().getCenter() : layer.getLatLng();
+        layer.fire("click", {latlng: at, originalEvent: e}, true);
+      });
+    });
   },
   districtPoint: function (feature, latlng) {
     var p = feature.properties;
-    return L.circleMarker(latlng, {
+    var marker = L.circleMarker(latlng, {
       radius: 5 + 16 * (p.size || 0), fillColor: p.color, fillOpacity: 0.85, pane: "districts",
       className: "district-point district-" + p.code,
       color: p.selected ? "#111" : "#ffffff", weight: p.selected ? 3 : 1.5
     });
+    window.ashyq.keyboardShape(marker, p.tooltip);
+    return marker;
   },
   institutionPoint: function (feature, latlng, context) {
     var colors = (context.hideout || {}).colors || {};

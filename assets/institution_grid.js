@@ -24,9 +24,29 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       });
       var total = Object.assign({month: "", program: label, subprogram_code: "", specific: ""}, sums);
       return Object.assign({}, options || {}, {pinnedBottomRowData: [total]});
+    },
+    // Scroll the lines section into view once, when the rows of an appeal's line (?line=) arrive.
+    showAskedLine: function (rows, shown) {
+      var noUpdate = window.dash_clientside.no_update;
+      if (shown || !(rows || []).some(function (r) { return r.asked_line; })) { return noUpdate; }
+      var section = document.getElementById("inst-lines");
+      if (section) { keepInView(section, 4000); }
+      return true;
     }
   }
 });
+
+// Charts and sections above the lines still grow after the rows arrive, which would push the
+// asked line off screen: follow the section while the page settles, until the visitor scrolls.
+function keepInView(section, ms) {
+  var stop = false, events = ["wheel", "touchstart", "keydown", "mousedown"];
+  function quit() { stop = true; events.forEach(function (e) { window.removeEventListener(e, quit, true); }); }
+  events.forEach(function (e) { window.addEventListener(e, quit, true); });
+  var observer = new ResizeObserver(function () { if (!stop) { section.scrollIntoView({block: "start"}); } });
+  observer.observe(document.body);
+  section.scrollIntoView({block: "start"});
+  setTimeout(function () { observer.disconnect(); quit(); }, ms);
+}
 
 // Lines grid: a link from a row to the appeal form about its expenditure line. Text only (a
 // React text child, never HTML); the totals row has no line and gets no link.
@@ -34,7 +54,7 @@ var dagcomponents = (window.dashAgGridComponentFunctions = window.dashAgGridComp
 
 dagcomponents.AskAboutLine = function (props) {
   if (!props.data || !props.data.line || props.node.rowPinned) { return null; }
-  var query = new URLSearchParams({line: props.data.line, lang: props.lang});
+  var query = new URLSearchParams({line: props.data.line, month: props.data.month, lang: props.lang});
   var href = "/institution/" + encodeURIComponent(props.bin) + "/appeals?" + query.toString() + "#appeal-form";
   return React.createElement("a", {href: href, className: "inst-ask-line small"}, props.label);
 };

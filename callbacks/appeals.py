@@ -28,8 +28,8 @@ def section_content(engine: Engine, bin_: str, lang: str) -> tuple:
         if institution is None:
             return None, html.P(t("appeals.unknown_institution", lang), className="text-muted")
         counts = q.appeal_counts_for_institution(conn, institution["id"])
-        rows = (q.appeals_for_institutions(conn, [institution["id"]]) if analyst
-                else q.public_appeals(conn, institution["id"]))
+        rows = q.with_line_details(conn, q.appeals_for_institutions(conn, [institution["id"]]) if analyst
+                                   else q.public_appeals(conn, institution["id"]))
         files = q.attachments_for(conn, [r["id"] for r in rows])
     now = utcnow()
     cards = [appeal_card({**r, "author_contact": None}, files[r["id"]], lang, staff=analyst,
@@ -48,6 +48,7 @@ def track_content(engine: Engine, code: str, lang: str):
 
     with engine.connect() as conn:
         appeal = q.appeal_by_code(conn, normalize_code(code))
+        appeal = q.with_line_details(conn, [appeal])[0] if appeal else None
         files = q.attachments_for(conn, [appeal["id"]]) if appeal else {}
         history = q.events_for(conn, appeal["id"]) if appeal else []
     if appeal is None:

@@ -19,10 +19,11 @@ def case_page(engine: Engine, case_id: int, lang: str) -> list:
         if case is None:
             return [html.P(t("cases.not_found", lang), className="text-muted", id="case-not-found")]
         links = q.case_links_of(conn, case_id)
-        linked = q.linked_appeals(conn, case_id)
+        linked = appeal_queries.with_line_details(conn, q.linked_appeals(conn, case_id))
         # Analysts read every appeal of the institution, unpublished ones too (read-only).
-        others = [a for a in appeal_queries.appeals_for_institutions(conn, [case["institution_id"]])
-                  if a["id"] not in {b["id"] for b in linked}]
+        others = appeal_queries.with_line_details(conn, [
+            a for a in appeal_queries.appeals_for_institutions(conn, [case["institution_id"]])
+            if a["id"] not in {b["id"] for b in linked}])
         files = appeal_queries.attachments_for(conn, [a["id"] for a in (*linked, *others)])
         events = q.case_events_of(conn, case_id)
         documents = q.case_documents_of(conn, case_id)

@@ -10,13 +10,14 @@ from dash.exceptions import PreventUpdate
 from flask import current_app, request
 from sqlalchemy import Engine
 
-from dashboard.grid_export import grid_xlsx
+from dashboard.grid_export import grid_csv, grid_xlsx
 from dashboard.grid_model import GridModelError, apply_filter_model, apply_sort
 from dashboard.i18n import localized, t
 from dashboard.i18n.formatting import format_number
 from dashboard.params import dict_param, lang_param, text_param, year_param
 from dashboard.peers import peer_stats, year_over_year
 from layouts import ids, institution_parts as parts
+from layouts.explorer import osm_attribution
 from queries import institution as q
 from queries.views import record_view, view_counts
 
@@ -27,7 +28,7 @@ def small_map(inst: dict, tiles_url: str, lang: str):
     layers = [dl.CircleMarker(center=[inst["lat"], inst["lon"]], radius=9,
                               pathOptions={"color": inst["sector_color"], "fillOpacity": 0.8})]
     if tiles_url:
-        layers.insert(0, dl.TileLayer(url=tiles_url, attribution="© OpenStreetMap contributors"))
+        layers.insert(0, dl.TileLayer(url=tiles_url, attribution=osm_attribution(lang)))
     return dl.Map(layers, center=[inst["lat"], inst["lon"]], zoom=12, className="inst-map",
                   scrollWheelZoom=False, attributionControl=True)
 
@@ -48,6 +49,21 @@ def analyst_flag(conn, flag_id: int | None, institution_id: int, year: int) -> d
         return None
     flag = get_flag(conn, flag_id)
     return flag if flag and flag["institution_id"] == institution_id and flag["year"] == year else None
+
+
+def asked_rows(rows: list[dict], store: dict) -> list[dict]:
+    """The grid rows with the line of `?line=&month=` (from an appeal) marked and first; the store
+    comes from the browser, so both values are checked again."""
+    from dashboard.appeals.workflow import LINE_RE
+
+    line = text_param(store.get("line"), 40)
+    month = store.get("month") if type(store.get("month")) is int and 1 <= store["month"] <= 12 else None
+    return parts.mark_asked_line(rows, line if LINE_RE.match(line) else None, month)
+
+
+def shown_year(asked, years: list[int]) -> int | None:
+    """The year the page shows: `?year=` when the institution has it, else its newest (`years` newest first)."""
+    return asked if asked in years else (years[0] if years else None)
 
 
 def register(app, engine: Engine, tiles_url: str = "") -> None:
@@ -72,16 +88,17 @@ def register(app, engine: Engine, tiles_url: str = "") -> None:
         this_year = max(views)
         views_text = t("inst.views", lang, total=format_number(sum(views.values()), lang), year=this_year,
                        this_year=format_number(views[this_year], lang))
-        year = store.get("year") if store.get("year") in years else (years[0] if years else None)
+        year = shown_year(store.get("year"), years)
         return (localized(inst, "name", lang), parts.header(inst, lang), small_map(inst, tiles_url, lang),
                 views_text, [{"label": str(y), "value": y} for y in years], year, SHOWN)
 
     @app.callback(Output(ids.INST_KPIS, "children"), Output(ids.INST_SPECIFICS, "figure"),
                   Output(ids.INST_PROGRAMS, "figure"), Output(ids.INST_GRID, "rowData"),
-                  Output(ids.INST_GRID, "columnDefs"), Output(ids.INST_GRID, "csvExportParams"),
+                  Output(ids.INST_GRID, "columnDefs"),
                   Output(ids.INST_YOY, "children"), Output(ids.INST_PEERS_TITLE, "children"),
                   Output(ids.INST_PEERS, "children"), Output(ids.INST_DOCUMENTS, "children"),
-                  Output(ids.INST_API_LINK, "href"), Input(ids.INST_YEAR, "value"), State(ids.INST_BIN, "data"), State("page-lang", "data"))
+                  Output(ids.INST_API_LINK, "href"), Output(ids.INST_BREADCRUMB, "children"),
+                  Input(ids.INST_YEAR, "value"), State(ids.INST_BIN, "data"), State("page-lang", "data"))
     def show_year(year, store, lang):
         lang = lang_param(lang)
         with engine.connect() as conn:
@@ -92,8 +109,9 @@ def register(app, engine: Engine, tiles_url: str = "") -> None:
             docs = q.list_documents(conn, iid, year)
             if year is None:
                 empty = parts.kpis(None, lang)
-                return (empty, {}, {}, [], parts.grid_columns(lang), {}, None, "", None,
-                        parts.documents_list(docs, lang), f"/api/v1/institutions/{inst['bin']}")
+                return (empty, {}, {}, [], parts.grid_columns(lang), None, "", None,
+                        parts.documents_list(docs, lang), f"/api/v1/institutions/{inst['bin']}",
+                        parts.breadcrumb(inst, lang))
             total = next((y for y in q.yearly_totals(conn, iid) if y["year"] == year), None)
             specifics = q.by_specific(conn, iid, year)
             programs = q.by_program(conn, iid, year)
@@ -106,12 +124,11 @@ def register(app, engine: Engine, tiles_url: str = "") -> None:
                         region=localized(inst, "region_name", lang))
         columns = parts.grid_columns(lang, inst["bin"])
         return (parts.kpis(total, lang), parts.specifics_figure(specifics, lang), parts.programs_figure(programs, lang),
-                parts.mark_flag_lines(parts.grid_rows(lines, lang), flag), columns,
-                {"fileName": f"{inst['bin']}-{year}.csv", "columnSeparator": ",",
-                 "columnKeys": parts.export_fields(columns)},
+                asked_rows(parts.mark_flag_lines(parts.grid_rows(lines, lang), flag), store), columns,
                 parts.yoy_table(yoy, names, year, lang), peers_title,
                 parts.peers_table(stats, names, inst["unit_kind"] if inst["capacity"] else None, lang),
-                parts.documents_list(docs, lang), f"/api/v1/institutions/{inst['bin']}/lines?year={year}")
+                parts.documents_list(docs, lang), f"/api/v1/institutions/{inst['bin']}/lines?year={year}",
+                parts.breadcrumb(inst, lang, year))
 
     # The chosen year goes into the address (no reload): a reload or a shared link shows it.
     app.clientside_callback(
@@ -136,22 +153,19 @@ def register(app, engine: Engine, tiles_url: str = "") -> None:
             months = q.monthly(conn, inst["id"], year) if inst else []
         return parts.monthly_figure(months, lang, cumulative=mode == "cumulative")
 
+    # A link from an appeal (?line=): once its rows are in the grid, bring the grid into view.
+    app.clientside_callback(ClientsideFunction("institution", "showAskedLine"),
+                            Output(ids.INST_LINE_SHOWN, "data"), Input(ids.INST_GRID, "rowData"),
+                            State(ids.INST_LINE_SHOWN, "data"))
+
     app.clientside_callback(ClientsideFunction("institution", "totals"),
                             Output(ids.INST_GRID, "dashGridOptions"), Input(ids.INST_GRID, "virtualRowData"),
                             State(ids.INST_GRID, "dashGridOptions"), State(ids.INST_TOTAL_LABEL, "data"))
 
-    @app.callback(Output(ids.INST_GRID, "exportDataAsCsv"), Input(ids.INST_CSV, "n_clicks"),
-                  prevent_initial_call=True)
-    def export_csv(_clicks):
-        return True
-
-    @app.callback(Output(ids.INST_XLSX_DOWNLOAD, "data"), Input(ids.INST_XLSX, "n_clicks"),
-                  State(ids.INST_GRID, "filterModel"), State(ids.INST_GRID, "columnState"),
-                  State(ids.INST_BIN, "data"), State(ids.INST_YEAR, "value"), State("page-lang", "data"),
-                  prevent_initial_call=True)
-    def export_xlsx(_clicks, filter_model, column_state, store, year, lang):
-        """The grid's view built on the server: the year's lines from the database with the grid's
-        filters, sort and column order applied; the browser sends no rows."""
+    def grid_view(filter_model, column_state, store, year, lang):
+        """(institution, columns, column state, rows) of the grid as shown, built on the server: the
+        year's lines from the database with the grid's filters, sort and column order applied; the
+        browser sends no rows. PreventUpdate when the view cannot be reproduced exactly."""
         store = dict_param(store)
         if year_param(year) != year:
             raise PreventUpdate
@@ -165,11 +179,31 @@ def register(app, engine: Engine, tiles_url: str = "") -> None:
         state = [s for s in column_state if isinstance(s, dict) and isinstance(s.get("colId"), str)] \
             if isinstance(column_state, list) else None
         try:
-            rows = apply_filter_model(parts.mark_flag_lines(parts.grid_rows(lines, lang), flag), columns,
+            rows = apply_filter_model(asked_rows(parts.mark_flag_lines(parts.grid_rows(lines, lang), flag), store),
+                                      columns,
                                       filter_model if isinstance(filter_model, dict) else None)
             rows = apply_sort(rows, state, set(parts.export_fields(columns)))
         except GridModelError:
             raise PreventUpdate from None  # a filter we cannot reproduce: no file rather than a wrong one
+        return inst, columns, state, rows
+
+    @app.callback(Output(ids.INST_CSV_DOWNLOAD, "data"), Input(ids.INST_CSV, "n_clicks"),
+                  State(ids.INST_GRID, "filterModel"), State(ids.INST_GRID, "columnState"),
+                  State(ids.INST_BIN, "data"), State(ids.INST_YEAR, "value"), State("page-lang", "data"),
+                  prevent_initial_call=True)
+    def export_csv(_clicks, filter_model, column_state, store, year, lang):
+        """The grid's rows as machine-readable CSV (see grid_csv), in the order shown."""
+        inst, columns, state, rows = grid_view(filter_model, column_state, store, year, lang_param(lang))
+        return dcc.send_bytes(grid_csv(columns, state, rows), f"{inst['bin']}-{year}.csv", type="text/csv")
+
+    @app.callback(Output(ids.INST_XLSX_DOWNLOAD, "data"), Input(ids.INST_XLSX, "n_clicks"),
+                  State(ids.INST_GRID, "filterModel"), State(ids.INST_GRID, "columnState"),
+                  State(ids.INST_BIN, "data"), State(ids.INST_YEAR, "value"), State("page-lang", "data"),
+                  prevent_initial_call=True)
+    def export_xlsx(_clicks, filter_model, column_state, store, year, lang):
+        """The grid's view as a workbook with a totals row (headers in the page language)."""
+        lang = lang_param(lang)
+        inst, columns, state, rows = grid_view(filter_model, column_state, store, year, lang)
         totals = [{"month": "", "program": t("inst.lines.total", lang), "subprogram_code": "", "specific": "",
                    **{c: sum(r[c] for r in rows) for c in parts.MONEY}}]
         content = grid_xlsx(columns, state, rows, totals, title=f"{inst['bin']} {year}")

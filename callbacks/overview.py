@@ -185,7 +185,7 @@ def register(app, engine: Engine, shapes: RegionShapesCache) -> None:
                 t("top5.institutions", lang, year=state.year),
                 t("top5.districts" if state.region else "top5.regions", lang),
                 breadcrumb(views.crumbs(state, lang), lang), views.area_table(areas, state, lang),
-                t("explorer.districts" if state.region else "regions.title", lang),
+                views.area_title(state, lang),
                 views.publications_feed(pubs, lang))
 
     @app.callback(
@@ -201,14 +201,15 @@ def register(app, engine: Engine, shapes: RegionShapesCache) -> None:
             return no_update
         state = ExplorerState.from_dict(stored)
         with engine.connect() as conn:
-            card = explorer.institution_card(conn, props["id"], state.year)
+            card = explorer.institution_card(conn, props["id"], state.year, tuple(state.months))
             counts = appeals.appeal_counts_for_institution(conn, props["id"]) if card else None
         if card is None:
             return []
         execution = card["paid"] / card["plan_adjusted"] if card["plan_adjusted"] else None
         return [institution_popup(
             [card["lat"], card["lon"]], localized(card, "name", lang), localized(card, "type", lang),
-            [(t("popup.budget", lang, year=state.year), format_money(card["plan_adjusted"], lang)),
+            [(t("honest.popup.budget", lang, period=views.period_of(state, lang, "plan")),
+              format_money(card["plan_adjusted"], lang)),
              (t("popup.paid", lang), format_money(card["paid"], lang)),
              (t("popup.execution", lang), format_percent(execution, lang))],
             t("popup.open", lang), views.institution_href(card["bin"], state.year, lang),

@@ -72,7 +72,7 @@ def overdue_table(rows, lang) -> html.Table | html.P:
 
 def official_desk(engine: Engine, user, lang: str) -> list:
     with engine.connect() as conn:
-        rows = q.appeals_for_institutions(conn, user.institution_ids)
+        rows = q.with_line_details(conn, q.appeals_for_institutions(conn, user.institution_ids))
         files = q.attachments_for(conn, [r["id"] for r in rows])
         institutions = q.institutions_by_ids(conn, user.institution_ids)
         docs = doc_queries.documents_for_institutions(conn, user.institution_ids, limit=20)
@@ -144,7 +144,7 @@ def register(app, engine: Engine) -> None:
         require_role("moderator")
         lang = (ctx or {}).get("lang", "ru")
         with engine.connect() as conn:
-            rows = q.moderation_queue(conn)
+            rows = q.with_line_details(conn, q.moderation_queue(conn))
             files = q.attachments_for(conn, [r["id"] for r in rows])
             overdue = q.overdue_appeals(conn)
         return moderation_cards(rows, files, lang, utcnow()), overdue_table(overdue, lang)

@@ -1,4 +1,5 @@
-"""The explorer's metrics: value of a row, its display form, and colour classes for the map."""
+"""The explorer's metrics: value of a row and its display form; quantile classes (the analysts' map;
+the explorer's classes are in dashboard/map_classes.py)."""
 from __future__ import annotations
 
 from dashboard.i18n.formatting import format_money, format_number, format_percent
@@ -59,20 +60,6 @@ def class_breaks(values: list[float | None], classes: int = len(PALETTE)) -> lis
         if not breaks or b > breaks[-1]:
             breaks.append(b)
     return breaks[:-1] if breaks and breaks[-1] >= known[-1] else breaks
-
-
-def class_of(value: float, breaks: list[float]) -> int:
-    return sum(1 for b in breaks if value > b)
-
-
-def legend_labels(breaks: list[float], metric: str, lang: str) -> list[str]:
-    """'≤ 10 млрд ₸', '10 млрд ₸ – 20 млрд ₸', …, '> 40 млрд ₸' (one per class)."""
-    if not breaks:
-        return []
-    f = [format_metric(b, metric, lang) for b in breaks]
-    if len(set(f)) < len(f):  # close breaks (execution is often 95.3–95.6 %): one more digit
-        f = [format_metric(b, metric, lang, digits=2) for b in breaks]
-    return [f"≤ {f[0]}", *[f"{a} – {b}" for a, b in zip(f, f[1:])], f"> {f[-1]}"]
 
 
 def colours_for(breaks: list[float]) -> list[str]:

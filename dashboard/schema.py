@@ -124,7 +124,8 @@ institutions = Table(
     Column("sector_code", String(24), ForeignKey("sectors.code"), nullable=False),
     Column("region_code", String(8), ForeignKey("regions.code"), nullable=False),
     Column("district_code", String(16), ForeignKey("districts.code"), nullable=False),
-    Column("address", Text, nullable=False),
+    Column("address", Text, nullable=False),  # as published (Russian)
+    Column("address_kk", Text),  # the same address in Kazakh, where the source has it
     Column("lat", Float, nullable=False),
     Column("lon", Float, nullable=False),
     Column("budget_level", String(12), nullable=False),
@@ -214,6 +215,17 @@ rollup_institution_year = Table(
     Index("ix_rollup_iy_year_plan", "year", "plan_adjusted"),
 )
 
+# Per institution and month: lets the explorer's top institutions follow a month range
+# without reading budget_lines (about 17,000 × 12 rows a year at full-country scale).
+rollup_institution_month = Table(
+    "rollup_institution_month", metadata,
+    Column("institution_id", Integer, ForeignKey("institutions.id"), primary_key=True),
+    Column("year", SmallInteger, primary_key=True),
+    Column("month", SmallInteger, primary_key=True),
+    *_money(),
+    Index("ix_rollup_im_year_month", "year", "month"),
+)
+
 demo_anomalies = Table(
     "demo_anomalies", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
@@ -236,7 +248,8 @@ region_boundaries = Table(
     Column("imported_at", DateTime(timezone=True), server_default=func.now(), nullable=False),
 )
 
-ROLLUP_TABLES = (rollup_region_sector_month, rollup_district_sector_month, rollup_institution_year)
+ROLLUP_TABLES = (rollup_region_sector_month, rollup_district_sector_month, rollup_institution_year,
+                 rollup_institution_month)
 
 # --- Appeals and accounts (issue 6) ---------------------------------------------------------
 users = Table(
@@ -274,6 +287,8 @@ appeals = Table(
     Column("line_program_code", String(7)),
     Column("line_subprogram_code", String(3)),
     Column("line_specific_code", SmallInteger),
+    # The month of that line (the grid row asked about); NULL: the whole year (and appeals before 0012).
+    Column("line_month", SmallInteger),
     Column("kind", String(16), nullable=False),
     Column("body", Text, nullable=False),
     Column("author_name", Text),

@@ -11,9 +11,14 @@ from dashboard.explorer_state import METRICS
 from dashboard.i18n import t
 from dashboard.i18n.formatting import month_name
 from layouts import ids
+from layouts.map_legend import legend_box
 
-OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
 SECTOR_COLOURS = {code: colour for code, _en, _ru, _kk, colour, _icon in ref.SECTORS}
+
+
+def osm_attribution(lang: str) -> str:
+    """The base map's credit (Leaflet renders it as HTML), in the page's language."""
+    return f'<a href="https://www.openstreetmap.org/copyright">{t("map.osm_credit", lang)}</a>'
 
 
 def _js(name: str) -> dict:
@@ -21,15 +26,15 @@ def _js(name: str) -> dict:
     return {"variable": f"ashyq.{name}"}
 
 
-def sector_filter(lang: str) -> dcc.Checklist:
+def sector_filter(lang: str) -> dbc.Checklist:
     """Multi-select of sectors, each with its colour and icon; none ticked means all."""
     names = {"en": 1, "ru": 2, "kk": 3}
     options = [{"value": s[0], "label": html.Span([
         html.Span(className="sector-swatch", style={"backgroundColor": s[4]}),
         html.I(className=f"bi {s[5]} me-1", **{"aria-hidden": "true"}), s[names[lang]]])}
         for s in ref.SECTORS]
-    return dcc.Checklist(id=ids.SECTOR_FILTER, options=options, value=[], className="sector-filter",
-                         inputClassName="form-check-input me-1", labelClassName="form-check")
+    # dbc, not dcc: dcc's options are role="option" labels around their inputs (nested controls).
+    return dbc.Checklist(id=ids.SECTOR_FILTER, options=options, value=[], className="sector-filter")
 
 
 def controls(lang: str) -> html.Div:
@@ -45,20 +50,21 @@ def controls(lang: str) -> html.Div:
         dbc.Label(t("explorer.months", lang), html_for=ids.MONTH_RANGE, className="mt-2"),
         dcc.RangeSlider(id=ids.MONTH_RANGE, min=1, max=12, step=1, value=[1, 12], pushable=0,
                         marks={m: month_name(m, lang) for m in (1, 3, 6, 9, 12)}, updatemode="mouseup"),
-        dbc.Label(t("explorer.metric", lang), html_for=ids.METRIC_SELECT, className="mt-2"),
-        dcc.RadioItems(id=ids.METRIC_SELECT, value="plan", className="metric-select",
-                       options=[{"value": m, "label": t(f"metric.{m}", lang)} for m in METRICS],
-                       inputClassName="form-check-input me-1", labelClassName="form-check"),
-        html.Div(t("explorer.sectors", lang), className="form-label mt-2"),
-        html.Div(t("explorer.all_sectors", lang), className="text-muted small mb-1"),
-        sector_filter(lang),
+        html.Div(t("explorer.metric", lang), className="form-label mt-2", id="metric-select-label"),
+        html.Div(dbc.RadioItems(id=ids.METRIC_SELECT, value="plan", className="metric-select",
+                                options=[{"value": m, "label": t(f"metric.{m}", lang)} for m in METRICS]),
+                 role="radiogroup", **{"aria-labelledby": "metric-select-label"}),
+        html.Div(t("explorer.sectors", lang), className="form-label mt-2", id="sector-filter-label"),
+        html.Div(t("explorer.all_sectors", lang), className="text-muted small mb-1", id="sector-filter-hint"),
+        html.Div(sector_filter(lang), role="group",
+                 **{"aria-labelledby": "sector-filter-label", "aria-describedby": "sector-filter-hint"}),
     ], id=ids.FILTERS_PANEL, className="filters-panel")
 
 
 def explorer_map(lang: str, tiles_url: str) -> html.Div:
     """The map: tiles, region choropleth (or circles), district circles, clustered institutions."""
     leaflet = dl.Map([
-        dl.TileLayer(url=tiles_url, attribution=OSM_ATTRIBUTION),
+        dl.TileLayer(url=tiles_url, attribution=osm_attribution(lang)),
         dl.Pane(dl.GeoJSON(id=ids.REGION_LAYER, style=_js("regionStyle"), pointToLayer=_js("regionPoint"),
                            onEachFeature=_js("regionTooltip"), hideout={}, zoomToBoundsOnClick=False),
                 name="regions", style={"zIndex": 350}),
@@ -70,27 +76,32 @@ def explorer_map(lang: str, tiles_url: str) -> html.Div:
         dl.LayerGroup(id=ids.POPUP_LAYER),
     ], id=ids.MAP, bounds=COUNTRY_BOUNDS, trackViewport=False, minZoom=3, maxZoom=17, scrollWheelZoom=True,
         className="explorer-map")
-    return html.Div([leaflet, html.Div(id=ids.MAP_LEGEND, className="map-legend"),
-                     html.Div(id=ids.MAP_NOTE, className="map-note small")], className="map-wrap",
-                    role="region", **{"aria-label": t("explorer.map_label", lang)})
+    return html.Div([leaflet, legend_box(ids.MAP_LEGEND_BOX, ids.MAP_LEGEND, lang),
+                     html.Div(id=ids.MAP_NOTE, className="map-note small"),
+                     html.P(t("a11y.map.table_note", lang), id="map-table-note", className="visually-hidden")],
+                    className="map-wrap", role="region",
+                    **{"aria-label": t("explorer.map_label", lang), "aria-describedby": "map-table-note"})
 
 
-def legend(title: str, breaks_labels: list[str], colours: list[str], nodata: str) -> list:
-    """Legend rows: a swatch per class ("< 10 bn ₸", "10–20 bn ₸", …) and one for no data."""
-    rows = [html.Div([html.Span(className="legend-swatch", style={"backgroundColor": c}), label])
+def legend(title, breaks_labels: list[str], colours: list[str], nodata: str | None) -> list:
+    """Legend rows: a swatch per class ("< 10 bn ₸", "10–20 bn ₸", …) and one for no data
+    (none when `nodata` is None: every place has a value)."""
+    rows = [html.Div([html.Span(className="legend-swatch", style={"backgroundColor": c}), label],
+                     className="legend-row")
             for c, label in zip(colours, breaks_labels)]
-    rows.append(html.Div([html.Span(className="legend-swatch legend-nodata"), nodata]))
+    if nodata is not None:
+        rows.append(html.Div([html.Span(className="legend-swatch legend-nodata"), nodata], className="legend-row"))
     return [html.Div(title, className="legend-title"), *rows]
 
 
 def kpi_cards(values: list[tuple]) -> list:
     """KPI cards from (key, label, value, hint) tuples; each value has id `kpi-<key>`
-    (five cards share a row on wide screens, three on tablets, two on phones)."""
+    (five cards share a row on wide screens, three on tablets; one line each on phones)."""
     return [dbc.Col(dbc.Card(dbc.CardBody([
         html.Div(label, className="kpi-label"),
         html.Div(value, className="kpi-value", id=f"kpi-{key}"),
         html.Div(hint, className="kpi-hint text-muted small"),
-    ]), className="h-100"), xs=6, md=4, xl=True) for key, label, value, hint in values]
+    ]), className="h-100 kpi-card"), xs=12, sm=6, md=4, xl=True) for key, label, value, hint in values]
 
 
 def top_bars(items: list[dict], empty: str) -> html.Ol | html.P:
@@ -98,12 +109,15 @@ def top_bars(items: list[dict], empty: str) -> html.Ol | html.P:
 
     Plain HTML rather than a plotly chart: five bars do not need the 4.8 MB plotly bundle,
     links work with the keyboard and screen readers, and a click is ordinary navigation.
-    Items: label, value (text), share (0..1 of the longest bar), colour, href.
+    Items: label, value (text), share (0..1 of the longest bar), colour, href; optionally
+    place (a second line under the label) and title (the full name on hover).
     """
     if not items:
         return html.P(empty, className="text-muted small")
     return html.Ol([html.Li(html.A([
-        html.Span(item["label"], className="bar-label", title=item["label"]),
+        html.Span([html.Span(item["label"], className="bar-name"),
+                   *([html.Span(item["place"], className="bar-place")] if item.get("place") else [])],
+                  className="bar-label", title=item.get("title") or item["label"]),
         html.Span(html.Span(className="bar-fill", style={"width": f"{max(item['share'], 0.01) * 100:.1f}%",
                                                          "backgroundColor": item["colour"]}),
                   className="bar-track"),

@@ -68,10 +68,49 @@ def mark_flag_lines(rows: list[dict], flag: dict | None) -> list[dict]:
     return [r for r in marked if r["flag_line"]] + [r for r in marked if not r["flag_line"]]
 
 
+def explorer_href(lang: str, year: int | None = None, region: str | None = None, district: str | None = None) -> str:
+    """The map explorer drilled to a place (its state lives in the URL fragment), in `lang`."""
+    from dashboard.explorer_state import ExplorerState, to_hash
+
+    fragment = to_hash(ExplorerState(year=year, region=region, district=district if region else None))
+    return f"/?lang={lang}" + (fragment if fragment != "#" else "")
+
+
+def breadcrumb(inst: dict, lang: str, year: int | None = None) -> html.Ol:
+    """Kazakhstan › region › district › the institution; each place opens the map explorer
+    drilled to it (for the year shown, when there is one)."""
+    places = [(t("explorer.country", lang), explorer_href(lang, year)),
+              (localized(inst, "region_name", lang), explorer_href(lang, year, inst["region_code"])),
+              (localized(inst, "district_name", lang),
+               explorer_href(lang, year, inst["region_code"], inst["district_code"]))]
+    items = [html.Li(html.A(label, href=href), className="breadcrumb-item") for label, href in places]
+    items.append(html.Li(localized(inst, "name", lang), className="breadcrumb-item active",
+                         **{"aria-current": "page"}))
+    return html.Ol(items, className="breadcrumb small mb-1")
+
+
+def mark_asked_line(rows: list[dict], line: str | None, month: int | None) -> list[dict]:
+    """Rows with `asked_line` set on the line an appeal is about (its month, or every month),
+    those first, so a link from the appeal lands on them."""
+    if not line:
+        return rows
+    marked = [{**r, "asked_line": r["line"] == line and (month is None or r["month"] == month)} for r in rows]
+    return [r for r in marked if r["asked_line"]] + [r for r in marked if not r["asked_line"]]
+
+
+def localized_address(inst: dict, lang: str) -> str:
+    """The Kazakh address on a Kazakh page where there is one, else the published (Russian) one."""
+    return (inst.get("address_kk") if lang == "kk" else None) or inst["address"]
+
+
+def place(inst: dict, lang: str) -> str:
+    """Region › district, as the header shows it."""
+    return f"{localized(inst, 'region_name', lang)} › {localized(inst, 'district_name', lang)}"
+
+
 def header(inst: dict, lang: str) -> html.Dl:
-    place = f"{localized(inst, 'region_name', lang)} › {localized(inst, 'district_name', lang)}"
     items = [("inst.type", localized(inst, "type_name", lang)), ("inst.sector", localized(inst, "sector_name", lang)),
-             ("inst.place", place), ("inst.address", inst["address"]), ("inst.bin", inst["bin"])]
+             ("inst.place", place(inst, lang)), ("inst.address", localized_address(inst, lang)), ("inst.bin", inst["bin"])]
     if inst["capacity"]:  # "Pupils: 291" needs no plural forms in any of the three languages
         items.append((f"inst.capacity_of.{inst['capacity_unit']}", format_number(inst["capacity"], lang)))
     return html.Dl([part for key, value in items
@@ -80,15 +119,20 @@ def header(inst: dict, lang: str) -> html.Dl:
                    className="row small mb-0")
 
 
+def kpi_values(total: dict, lang: str) -> list[tuple[str, str]]:
+    """(key, shown value) of the year's KPI cards; also the server-rendered first view's."""
+    ratio = total["paid"] / total["plan_adjusted"] if total["plan_adjusted"] else None
+    return [("budget", format_money(total["plan_adjusted"], lang)), ("paid", format_money(total["paid"], lang)),
+            ("execution", format_percent(ratio, lang))]
+
+
 def kpis(total: dict | None, lang: str) -> list:
     if total is None:
         return [html.P(t("inst.no_budget", lang), className="text-muted")]
-    ratio = total["paid"] / total["plan_adjusted"] if total["plan_adjusted"] else None
-    cards = [("budget", format_money(total["plan_adjusted"], lang)), ("paid", format_money(total["paid"], lang)),
-             ("execution", format_percent(ratio, lang))]
+    cards = kpi_values(total, lang)
     return [html.Div(html.Div(html.Div([html.Div(t(f"inst.{k}", lang), className="kpi-label"),
                                         html.Div(v, className="kpi-value", id=f"inst-kpi-{k}")],
-                                       className="card-body"), className="card"), className="col-4")
+                                       className="card-body"), className="card h-100 kpi-card"), className="col-12 col-sm-4")
             for k, v in cards]
 
 

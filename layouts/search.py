@@ -13,7 +13,8 @@ def search_box(lang: str) -> html.Div:
         html.Label(t("search.label", lang), htmlFor=ids.SEARCH_INPUT, className="visually-hidden"),
         dcc.Input(id=ids.SEARCH_INPUT, type="search", placeholder=t("search.placeholder", lang),
                   debounce=0.25, autoComplete="off", className="form-control form-control-sm"),
-        html.Div(id=ids.SEARCH_RESULTS, className="search-results list-group shadow", role="listbox"),
+        html.Div(id=ids.SEARCH_RESULTS, className="search-results list-group shadow", role="listbox",
+                 **{"aria-label": t("search.label", lang)}),
     ], className="search-box me-lg-3", role="search")
 
 

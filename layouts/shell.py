@@ -6,6 +6,8 @@ from dash import dcc, html
 
 from dashboard.i18n import LANGUAGES, t
 from layouts import ids
+from layouts.browser_texts import browser_texts
+from layouts.components.track import track_box
 from layouts.search import search_box
 
 LANGUAGE_LABELS = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
@@ -35,10 +37,11 @@ def header(lang: str, path: str = "/") -> dbc.Navbar:
 
 def footer(lang: str) -> html.Footer:
     return html.Footer(dbc.Container([
+        track_box(lang, "track-footer", compact=True),
         html.P(t("footer.money_note", lang), className="mb-1"),
         html.P(t("footer.demo_note", lang), className="mb-1"),
         html.P([t("footer.license", lang), " ",
-                html.A("© OpenStreetMap contributors", href="https://www.openstreetmap.org/copyright")]),
+                html.A(t("map.osm_credit", lang), href="https://www.openstreetmap.org/copyright")]),
         html.P(html.A(t("accounts.login_title", lang), href=f"/login?lang={lang}", id="staff-login-link")),
     ], fluid=True), className="site-footer text-muted small mt-4 py-3")
 
@@ -51,4 +54,6 @@ def page(lang: str, path: str, *children) -> html.Div:
         html.Main(dbc.Container(list(children), fluid=True), id="main", lang=lang),
         footer(lang),
         dcc.Store(id="page-lang", data=lang),
+        dcc.Store(id=ids.TAB_TITLE),  # set by a page's callbacks when its tab title follows its state
+        browser_texts(lang),
     ])

@@ -8,11 +8,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import Connection, and_, case, func, insert, select, update
+from sqlalchemy import Connection, and_, case, func, insert, or_, select, update
 
 from dashboard.schema import (
     OPEN_STATUSES, appeal_attachments as att, appeal_events as ev, appeals, budget_lines, districts,
-    institutions as inst, regions, users,
+    institutions as inst, programs, regions, specifics, subprograms, users,
 )
 
 
@@ -53,13 +53,62 @@ def institutions_by_ids(conn: Connection, ids: list[int]) -> list[dict]:
 
 
 def line_exists(conn: Connection, institution_id: int, year: int, program: str, subprogram: str,
-                specific: int) -> bool:
-    """Whether the institution has budget lines with this year/program/subprogram/specific."""
+                specific: int, month: int | None = None) -> bool:
+    """Whether the institution has budget lines with this year/program/subprogram/specific (and month)."""
     bl = budget_lines
     q = select(bl.c.month).where(bl.c.institution_id == institution_id, bl.c.year == year,
                                  bl.c.program_code == program, bl.c.subprogram_code == subprogram,
-                                 bl.c.specific_code == specific).limit(1)
-    return conn.execute(q).first() is not None
+                                 bl.c.specific_code == specific)
+    if month is not None:
+        q = q.where(bl.c.month == month)
+    return conn.execute(q.limit(1)).first() is not None
+
+
+LINE_FIELDS = ("line_year", "line_program_code", "line_subprogram_code", "line_specific_code")
+
+
+def with_line_details(conn: Connection, rows: list[dict]) -> list[dict]:
+    """The appeals with `line_detail` set on those about an expenditure line: the institution's BIN,
+    the program, subprogram and specific names (kk/ru/en), the month (None: the whole year) and
+    the adjusted plan and paid (integer tiyn) of that month or year; one query for all rows."""
+    keys = {r["id"]: (r["institution_id"], *(r[f] for f in LINE_FIELDS)) for r in rows
+            if r.get("line_year") is not None and r.get("institution_id") is not None}
+    if not keys:
+        return rows
+    bl = budget_lines
+    names = [table.c[f"name_{lang}"].label(f"{prefix}_name_{lang}") for prefix, table in
+             (("program", programs), ("subprogram", subprograms), ("specific", specifics))
+             for lang in ("kk", "ru", "en")]
+    q = (select(bl.c.institution_id, bl.c.year, bl.c.program_code, bl.c.subprogram_code, bl.c.specific_code,
+                bl.c.month, bl.c.plan_adjusted, bl.c.paid, inst.c.bin, *names)
+         .select_from(bl.join(inst, inst.c.id == bl.c.institution_id)
+                      .join(programs, programs.c.code == bl.c.program_code)
+                      .join(subprograms, and_(subprograms.c.program_code == bl.c.program_code,
+                                              subprograms.c.code == bl.c.subprogram_code))
+                      .join(specifics, specifics.c.code == bl.c.specific_code))
+         .where(or_(*[and_(bl.c.institution_id == i, bl.c.year == y, bl.c.program_code == p,
+                           bl.c.subprogram_code == s, bl.c.specific_code == c)
+                      for i, y, p, s, c in set(keys.values())])))
+    found: dict[tuple, list[dict]] = {}
+    for r in conn.execute(q).mappings():
+        found.setdefault((r["institution_id"], r["year"], r["program_code"], r["subprogram_code"],
+                          r["specific_code"]), []).append(dict(r))
+    out = []
+    for row in rows:
+        lines = found.get(keys.get(row["id"]), [])
+        month = row.get("line_month")
+        chosen = [r for r in lines if month is None or r["month"] == month]
+        detail = None
+        if chosen:
+            first = chosen[0]
+            detail = {"bin": first["bin"], "year": first["year"], "program_code": first["program_code"],
+                      "subprogram_code": first["subprogram_code"], "specific_code": first["specific_code"],
+                      "month": month, **{k: v for k, v in first.items() if "_name_" in k},
+                      # SUM in Python: exact integers whatever the driver returns.
+                      "plan_adjusted": sum(int(r["plan_adjusted"]) for r in chosen),
+                      "paid": sum(int(r["paid"]) for r in chosen)}
+        out.append({**row, "line_detail": detail})
+    return out
 
 
 def insert_appeal(conn: Connection, values: dict) -> int:

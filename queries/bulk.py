@@ -15,7 +15,7 @@ from dashboard.schema import (
 LINE_COLUMNS = ("institution_id", "year", "month", "program_code", "subprogram_code", "specific_code",
                 "plan", "plan_adjusted", "obligations", "paid")
 INSTITUTION_COLUMNS = ("id", "bin", "name_kk", "name_ru", "name_en", "type_code", "sector_code",
-                       "region_code", "district_code", "address", "lat", "lon", "budget_level",
+                       "region_code", "district_code", "address", "address_kk", "lat", "lon", "budget_level",
                        "capacity_unit", "capacity")
 # PostgreSQL binary COPY: every field is (int32 length, big-endian value).
 _PG_FIELDS = [("institution_id", ">i4", 4), ("year", ">i2", 2), ("month", ">i2", 2),

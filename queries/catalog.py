@@ -11,7 +11,7 @@ from queries.institution import LINE_KEYS
 from queries.search import matching_ids_query
 
 INSTITUTION_FIELDS = ("bin", "name_kk", "name_ru", "name_en", "type_code", "sector_code", "region_code",
-                      "district_code", "address", "lat", "lon", "budget_level", "capacity_unit", "capacity")
+                      "district_code", "address", "address_kk", "lat", "lon", "budget_level", "capacity_unit", "capacity")
 RANK_BY = ("plan", "plan_adjusted", "obligations", "paid")
 
 

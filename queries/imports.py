@@ -19,7 +19,7 @@ from queries.rollups import add_to_rollups
 IMPORT_LOCK_KEY = 7_240_001  # pg_advisory_xact_lock key serialising imports
 KEY_COLUMNS = ("institution_id", "year", "month", "program_code", "subprogram_code", "specific_code")
 INSTITUTION_FIELDS = ("name_kk", "name_ru", "name_en", "type_code", "sector_code", "region_code", "district_code",
-                      "address", "lat", "lon", "budget_level", "capacity_unit", "capacity")
+                      "address", "address_kk", "lat", "lon", "budget_level", "capacity_unit", "capacity")
 
 
 @dataclass

@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from dashboard.schema import (
     MONEY_COLUMNS, budget_lines as bl, institutions as inst, rollup_district_sector_month as rdsm,
-    rollup_institution_year as riy, rollup_region_sector_month as rrsm,
+    rollup_institution_month as rim, rollup_institution_year as riy, rollup_region_sector_month as rrsm,
 )
 
 
@@ -76,9 +76,16 @@ def refresh_rollups(conn: Connection, institution_ids: Iterable[int] | None = No
 
     _regions_from_districts(conn, regions, yrs)
 
-    conn.execute(delete(riy).where(_where((riy.c.institution_id, ids), (riy.c.year, yrs))))
-    keys = [bl.c.institution_id, bl.c.year]
+    conn.execute(delete(rim).where(_where((rim.c.institution_id, ids), (rim.c.year, yrs))))
+    keys = [bl.c.institution_id, bl.c.year, bl.c.month]
     q = select(*keys, *sums).where(_where((bl.c.institution_id, ids), (bl.c.year, yrs))).group_by(*keys)
+    _execute(conn, insert(rim).from_select(["institution_id", "year", "month", *MONEY_COLUMNS], q))
+
+    # The yearly rollup from the monthly one: a twelfth of the rows to read.
+    conn.execute(delete(riy).where(_where((riy.c.institution_id, ids), (riy.c.year, yrs))))
+    keys = [rim.c.institution_id, rim.c.year]
+    q = (select(*keys, *[func.sum(rim.c[c]) for c in MONEY_COLUMNS])
+         .where(_where((rim.c.institution_id, ids), (rim.c.year, yrs))).group_by(*keys))
     _execute(conn, insert(riy).from_select(["institution_id", "year", *MONEY_COLUMNS], q))
 
 
@@ -122,6 +129,7 @@ def add_to_rollups(conn: Connection, lines: dict[str, np.ndarray], new_instituti
 
     per_year = frame.groupby(["institution_id", "year"], sort=False)[list(MONEY_COLUMNS)].sum().reset_index()
     _add(conn, riy, MONEY_COLUMNS, per_year)
+    _add(conn, rim, MONEY_COLUMNS, frame[["institution_id", "year", "month", *MONEY_COLUMNS]])
 
     keys = ["district_code", "sector_code", "year", "month", "region_code"]
     slices = frame.groupby(keys, sort=False).agg(

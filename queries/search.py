@@ -10,7 +10,9 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, Text, bindparam, case, column, delete, func, insert, select, table, text
+from sqlalchemy import (
+    Connection, Text, and_, bindparam, case, column, delete, func, insert, literal, select, table, text,
+)
 
 from dashboard.schema import (
     districts, institution_search as search, institution_types, institutions as inst, regions,
@@ -103,25 +105,41 @@ def _matching_ids(conn: Connection, tokens: list[str]):
     return select(search.c.institution_id, search.c.document).where(*conditions)
 
 
+def _in_names(document, word: str, postgres: bool):
+    """Whether `word` stands alone in the names part of a document: the names come first and end
+    where the institution's BIN starts (no name holds a 12-digit number), so a house number or
+    the digits of a BIN do not count."""
+    position = func.strpos if postgres else func.instr
+    at = position(document, _pattern(f" {word} "))
+    return and_(at > 0, at < position(document, literal(" ") + inst.c.bin + literal(" ")))
+
+
 def search_institutions(conn: Connection, query: str, limit: int = 10) -> list[dict]:
     """Institutions whose name (any language), BIN or address contains every word of `query`.
 
-    Best first: the BIN equal to the query, then names starting with the first word, then
-    the shortest documents (the most specific matches).
+    Best first: names holding every number of the query as a whole number ("школа 5" puts
+    № 5 before № 15, № 25 and the schools whose BIN or address has a 5), then the BIN equal to
+    the query, names starting with the first word, then the shortest documents (the most
+    specific matches).
     """
     tokens = fold(query).split()
     if not tokens:
         return []
     limit = max(1, min(int(limit), MAX_RESULTS))
     found = _matching_ids(conn, tokens).subquery()
-    size = func.octet_length if conn.dialect.name == "postgresql" else func.length
-    doc = found.c.document.collate("C") if conn.dialect.name == "postgresql" else found.c.document
+    postgres = conn.dialect.name == "postgresql"
+    size = func.octet_length if postgres else func.length
+    doc = found.c.document.collate("C") if postgres else found.c.document
     first = _escape(tokens[0])
     rank = (size(found.c.document)
             - case((doc.like(_pattern(f" {first}%"), escape="\\"), 1000), else_=0)
             - case((doc.like(_pattern(f"% {first} %"), escape="\\"), 100000), else_=0)
+            - sum(case((_in_names(found.c.document, number, postgres), 1_000_000), else_=0)
+                  for number in dict.fromkeys(t for t in tokens if t.isdigit()))
             ).label("rank")
-    best = (select(found.c.institution_id, rank).order_by(rank, found.c.institution_id).limit(limit)).subquery()
+    best = (select(found.c.institution_id, rank)
+            .select_from(found.join(inst, inst.c.id == found.c.institution_id))
+            .order_by(rank, found.c.institution_id).limit(limit)).subquery()
     q = (select(inst.c.id, inst.c.bin, inst.c.name_kk, inst.c.name_ru, inst.c.name_en,
                 inst.c.type_code, inst.c.sector_code, inst.c.region_code, inst.c.district_code,
                 institution_types.c.name_kk.label("type_name_kk"),

@@ -100,6 +100,21 @@ def record_console_errors(page) -> list[str]:
     return errors
 
 
+@contextmanager
+def visitor_page(browser, width: int, height: int, locale: str):
+    """A page in a new browser context with blank map tiles; fails if the page logged a console
+    error or threw (checked when the block ends)."""
+    context = browser.new_context(viewport={"width": width, "height": height}, locale=locale)
+    page = context.new_page()
+    serve_blank_tiles(page)
+    errors = record_console_errors(page)
+    try:
+        yield page
+    finally:
+        context.close()
+    assert errors == [], f"browser console errors: {errors}"
+
+
 def wait_for_dash(page, timeout: float = 20_000) -> None:
     """Wait until Dash has no callbacks pending (the `load` event is not enough)."""
     page.wait_for_function(

@@ -18,6 +18,10 @@ _CHECKS = {
         "SELECT institution_id, year, sum(plan), sum(plan_adjusted), sum(obligations), sum(paid) "
         "FROM budget_lines GROUP BY 1, 2",
         "SELECT institution_id, year, plan, plan_adjusted, obligations, paid FROM rollup_institution_year"),
+    "rollup_institution_month": (
+        "SELECT institution_id, year, month, sum(plan), sum(plan_adjusted), sum(obligations), sum(paid) "
+        "FROM budget_lines GROUP BY 1, 2, 3",
+        "SELECT institution_id, year, month, plan, plan_adjusted, obligations, paid FROM rollup_institution_month"),
 }
 
 

@@ -16,7 +16,7 @@ from dashboard.schema import anomaly_flags, budget_lines as bl, institutions
 from queries.anomalies import store_flags
 from tests.appeals_support import PASSWORD
 from tests.test_appeals_browser import open_page, sign_in
-from tests.browser import record_console_errors, require_chromium, running_server, serve_blank_tiles, wait_for_dash
+from tests.browser import require_chromium, running_server, visitor_page, wait_for_dash
 
 YEAR = 2024
 
@@ -61,13 +61,8 @@ def site(tmp_path_factory):
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1366, "height": 1000}, locale="ru-RU")
-    page = context.new_page()
-    serve_blank_tiles(page)
-    errors = record_console_errors(page)
-    yield page
-    context.close()
-    assert errors == [], f"browser console errors: {errors}"
+    with visitor_page(browser, 1366, 1000, "ru-RU") as page:
+        yield page
 
 
 def shown(page, col: str) -> list[str]:

@@ -73,7 +73,7 @@ def test_evidence_table_formats_money_shares_and_words():
     cells = {row.children[0].children: row.children[1].children for row in table.children.children}
     assert cells["Оплачено в декабре"] == "1\xa0234\xa0567,89\xa0₸"
     assert cells["Доля декабря в году"] == "31,0%"
-    assert cells["Группа сравнения"] == "та же область"
+    assert cells["Группа сравнения"] == "тот же регион"
 
 
 def test_counts_table_warns_about_a_rule_firing_too_often():

@@ -158,7 +158,7 @@ def test_bad_line_parameters_are_400(client, school, query, parameter):
 
 def test_lines_as_csv(client, school):
     response = client.get(f"/api/v1/institutions/{school['bin']}/lines?year={DEMO_YEARS[0]}&format=csv")
-    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.status_code == 200 and response.content_type == "text/csv; charset=utf-8"
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
     assert list(rows[0]) == ["bin", "year", "month", "program_code", "subprogram_code", "specific_code",
                              "plan", "plan_adjusted", "obligations", "paid"]

@@ -135,7 +135,7 @@ def test_post_approve_answer_and_follow_with_the_code(site, new_page, tmp_path):
     assert citizen.inner_text(".appeal-card [data-status]") == "Answered"
     assert citizen.inner_text(".appeal-answer") == ANSWER
     assert [line.split(" — ")[1] for line in citizen.inner_text("#appeal-history").splitlines()] == [
-        "New", "New → In review", "In review → Answered"]
+        "Appeal submitted", "Published by a moderator", "The institution answered"]
     assert citizen.evaluate("document.querySelector('.appeal-photo').complete && "
                             "document.querySelector('.appeal-photo').naturalWidth") == 64
     assert_inert(citizen, BODY, ANSWER)

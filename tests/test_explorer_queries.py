@@ -1,4 +1,5 @@
 """Explorer numbers (read from rollups) equal sums computed directly from budget_lines."""
+import pytest
 from sqlalchemy import text
 
 from queries import explorer
@@ -84,6 +85,42 @@ def test_top_institutions_match_lines(demo_engine):
                                "ORDER BY SUM(l.plan_adjusted) DESC, l.institution_id LIMIT 5", y=YEAR)
     assert [(t["id"], t["plan_adjusted"], t["paid"]) for t in top] == [(w["i"], int(w["a"]), int(w["p"])) for w in want]
     assert all(len(t["bin"]) == 12 and t["sector_code"] == "education" for t in top)
+
+
+def test_top_institutions_follow_the_month_range(demo_engine):
+    """December alone: ranked by December's plan and showing December's sums, not the year's."""
+    sel = Selection(year=YEAR, months=(12, 12), region=REGION)
+    with demo_engine.connect() as conn:
+        top = explorer.top_institutions(conn, sel)
+        year_top = explorer.top_institutions(conn, Selection(year=YEAR, region=REGION))
+    want = direct(demo_engine, "SELECT l.institution_id i, SUM(l.plan_adjusted) a, SUM(l.paid) p FROM budget_lines l "
+                               "JOIN institutions i ON i.id = l.institution_id WHERE l.year = :y AND l.month = 12 "
+                               "AND i.region_code = :r GROUP BY l.institution_id "
+                               "ORDER BY SUM(l.plan_adjusted) DESC, l.institution_id LIMIT 5", y=YEAR, r=REGION)
+    assert [(t["id"], t["plan_adjusted"], t["paid"]) for t in top] == [(w["i"], int(w["a"]), int(w["p"])) for w in want]
+    assert top[0]["plan_adjusted"] < year_top[0]["plan_adjusted"]
+    assert all(t["district_code"].startswith(REGION) for t in top)
+
+
+@pytest.mark.parametrize("months", [(1, 3), (2, 11), (4, 9)])
+def test_top_institutions_for_long_and_short_ranges(demo_engine, months):
+    """Up to six months are summed; a longer range is the year minus the months outside it."""
+    with demo_engine.connect() as conn:
+        top = explorer.top_institutions(conn, Selection(year=YEAR, months=months, sectors=("education",)))
+    want = direct(demo_engine, "SELECT l.institution_id i, SUM(l.plan_adjusted) a, SUM(l.paid) p FROM budget_lines l "
+                               "JOIN institutions i ON i.id = l.institution_id WHERE l.year = :y AND l.month BETWEEN "
+                               ":a AND :b AND i.sector_code = 'education' GROUP BY l.institution_id "
+                               "ORDER BY SUM(l.plan_adjusted) DESC, l.institution_id LIMIT 5", y=YEAR, a=months[0], b=months[1])
+    assert [(t["id"], t["plan_adjusted"], t["paid"]) for t in top] == [(w["i"], int(w["a"]), int(w["p"])) for w in want]
+
+
+def test_card_follows_the_month_range(demo_engine):
+    with demo_engine.connect() as conn:
+        first = explorer.institution_points(conn, YEAR)[0][0]
+        card = explorer.institution_card(conn, first, YEAR, (3, 5))
+    row = direct(demo_engine, "SELECT SUM(plan_adjusted) a, SUM(paid) p FROM budget_lines "
+                              "WHERE institution_id = :i AND year = :y AND month BETWEEN 3 AND 5", i=first, y=YEAR)[0]
+    assert (card["plan_adjusted"], card["paid"]) == (int(row["a"]), int(row["p"]))
 
 
 def test_points_and_card_match_lines(demo_engine):

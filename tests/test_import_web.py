@@ -96,7 +96,7 @@ def test_the_new_data_feed_names_uploads_and_boundary_imports_in_every_language(
     from callbacks.explorer_views import _publication_text
 
     upload = {"source": "upload", "kind": "lines", "lines": 1234, "institutions": 5}
-    assert _publication_text(upload, "ru") == "Загрузка агентством: 1\xa0234 строк, учреждений: 5"
+    assert _publication_text(upload, "ru") == "Загрузка агентством: строк — 1\xa0234, учреждений — 5"
     assert _publication_text({"source": "import", "kind": "boundaries", "lines": 0, "institutions": 0},
                              "kk") == "Бюджеттерді импорттау: өңірлер шекаралары жаңартылды"
     assert _publication_text({"source": "upload", "kind": "institutions", "lines": 0, "institutions": 3},

@@ -114,7 +114,7 @@ def test_sort_filter_and_download_csv_equal_to_the_api(server, page, school):
     open_school(page, server, school)
     grid = page.locator("#inst-lines-grid")
     # Filter: specific 111 (wages), typed into the column's filter box.
-    grid.get_by_label("Специфика Фильтр").fill("111")
+    grid.get_by_label("Специфика экономической классификации Фильтр").fill("111")
     page.wait_for_function("() => [...document.querySelectorAll('#inst-lines-grid .ag-center-cols-container "
                            "[col-id=specific]')].every(c => c.innerText.startsWith('111'))")
     # Sort by paid, largest first (two clicks on the header).
@@ -133,24 +133,30 @@ def test_sort_filter_and_download_csv_equal_to_the_api(server, page, school):
 
     with page.expect_download() as info:
         page.click("#inst-csv")
-    rows = list(csv.reader(io.StringIO(open(info.value.path(), encoding="utf-8-sig").read())))
-    header_row, body, total = rows[0], rows[1:-1], rows[-1]
-    assert header_row[0] == "Месяц" and total[1] == "Итого"
-    assert len(header_row) == 8 and "Спросить об этой строке" not in open(info.value.path(), encoding="utf-8-sig").read()
-    paid = header_row.index("Оплачено, ₸")
+    assert info.value.suggested_filename == f"{school['bin']}-{YEARS[-1]}.csv"
+    raw = open(info.value.path(), "rb").read()
+    assert not raw.startswith(b"\xef\xbb\xbf")  # plain UTF-8 for programs
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8"))))
+    header_row, body = rows[0], rows[1:]
+    # Field names (the same in every language), the shown columns only, no totals row.
+    assert header_row == ["month", "program", "subprogram_code", "specific",
+                          "plan", "plan_adjusted", "obligations", "paid"]
+    assert all(re.fullmatch(r"-?\d+\.\d\d", r[header_row.index(c)]) for r in body
+               for c in ("plan", "plan_adjusted", "obligations", "paid"))
+    paid = header_row.index("paid")
     api_rows = list(csv.DictReader(io.StringIO(
         api(server, f"/api/v1/institutions/{school['bin']}/lines?year={YEARS[-1]}&specific=111&format=csv"))))
-    assert sorted(tenge(r[paid]) for r in body) == sorted(Decimal(r["paid"]) for r in api_rows)
+    assert sorted(Decimal(r[paid]) for r in body) == sorted(Decimal(r["paid"]) for r in api_rows)
     assert len(body) == len(api_rows) > len(shown)  # every filtered row, not only the first grid page
-    assert [tenge(r[paid]) for r in body][:len(shown)] == shown  # same order as on screen
-    assert tenge(total[paid]) == sum(Decimal(r["paid"]) for r in api_rows)
+    assert [Decimal(r[paid]) for r in body][:len(shown)] == shown  # same order as on screen
+    assert all(r[header_row.index("specific")].startswith("111 ") for r in body)
 
 
 def test_xlsx_download_has_the_rows_shown(server, page, school):
     from openpyxl import load_workbook
 
     open_school(page, server, school)
-    page.locator("#inst-lines-grid").get_by_label("Специфика Фильтр").fill("151")
+    page.locator("#inst-lines-grid").get_by_label("Специфика экономической классификации Фильтр").fill("151")
     page.wait_for_function("() => [...document.querySelectorAll('#inst-lines-grid .ag-center-cols-container "
                            "[col-id=specific]')].every(c => c.innerText.startsWith('151'))")
     wait_for_dash(page)

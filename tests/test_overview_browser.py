@@ -7,11 +7,10 @@ from sqlalchemy import select
 
 from dashboard.db import make_engine, upgrade
 from dashboard.demo.load import load_demo
+from dashboard.i18n import t
 from dashboard.schema import institutions
 from queries.appeals import insert_appeal, utcnow
-from tests.browser import (
-    record_console_errors, require_chromium, running_server, serve_blank_tiles, wait_for_dash,
-)
+from tests.browser import require_chromium, running_server, visitor_page, wait_for_dash
 from tests.conftest import boundaries_path
 
 MONEY_RU = re.compile(r"[\d,]+\s(млн|млрд|трлн)\s₸")
@@ -74,13 +73,8 @@ def appeals(site):
 def page(browser, request):
     # A Russian-speaking visitor unless a test asks for another browser locale.
     locale = getattr(request, "param", "ru-RU")
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale=locale)
-    page = context.new_page()
-    serve_blank_tiles(page)
-    errors = record_console_errors(page)
-    yield page
-    context.close()
-    assert errors == [], f"browser console errors: {errors}"
+    with visitor_page(browser, 1280, 900, locale) as page:
+        yield page
 
 
 def open_explorer(page, url):
@@ -104,7 +98,7 @@ def test_loads_map_kpis_and_charts_in_russian(server, page, appeals):
     assert kpi(page, "appeals-overdue") == str(appeals["country"]["overdue"])
     assert page.locator("#map .region-shape").count() == 20
     assert page.locator("#map .marker-cluster, #map .institution-point").count() > 0
-    assert "Плановый бюджет" in page.inner_text("#map-legend")
+    assert "Уточнённый план" in page.inner_text("#map-legend")
     for chart in ("top5-institutions", "top5-sectors", "top5-regions"):
         assert page.locator(f"#{chart} a.bar-link").count() == 5
     assert page.inner_text("#breadcrumb") == "Казахстан"
@@ -113,8 +107,36 @@ def test_loads_map_kpis_and_charts_in_russian(server, page, appeals):
     box = turkistan.bounding_box()
     centre = {"clientX": box["x"] + box["width"] / 2, "clientY": box["y"] + box["height"] / 2}
     turkistan.dispatch_event("mouseover", centre)  # the region's tooltip
-    assert re.fullmatch(r"Туркестанская область\nПлановый бюджет: " + MONEY_RU.pattern,
+    assert re.fullmatch(r"Туркестанская область\nУточнённый план: " + MONEY_RU.pattern,
                         page.locator(".leaflet-tooltip").inner_text().replace("\xa0", " "))
+
+
+def test_december_panels_follow_the_months_and_say_so(server, page):
+    open_explorer(page, server + "/")
+    year_top = page.locator("#top5-institutions .bar-value").first.inner_text()
+    page.goto(server + "/#months=12-12&metric=execution")
+    page.wait_for_function("want => (document.querySelector('#top5-institutions .panel-caption') || {}).innerText"
+                           " === want", arg=f"{t('metric.plan', 'ru')} · 2025, декабрь")
+    wait_for_dash(page)
+    assert page.locator("#top5-institutions .bar-value").first.inner_text() != year_top
+    assert page.inner_text("#kpi-cards").count("2025, декабрь") == 3
+    assert page.inner_text("#top5-regions .panel-caption") == f"{t('metric.execution', 'ru')} · 2025, декабрь"
+    legend = page.inner_text("#map-legend")
+    assert "2025, декабрь" in legend and "< 80%" in legend and "95% – 99%" in legend and "≥ 99%" in legend
+    fills = set(page.eval_on_selector_all("#map path.region-shape", "ps => ps.map(p => p.getAttribute('fill'))"))
+    assert fills <= {"#d7191c", "#fdae61", "#ffffbf", "#abd9e9", "#2c7bb6", "#d9d9d9"}
+    # The browser's class rule matches dashboard/map_classes.py: a class includes its lower bound.
+    classes = page.evaluate("""() => [0.799, 0.8, 0.95, 0.99, 1.01].map(v => window.ashyq.classColor(v,
+        {breaks: [0.8, 0.9, 0.95, 0.99], colors: ['a', 'b', 'c', 'd', 'e'], closed: 'lower'}))""")
+    assert classes == ["a", "b", "d", "e", "e"]
+    # Short names with their district, the full official name on hover.
+    names = page.locator("#top5-institutions .bar-label")
+    for i in range(names.count()):
+        label = names.nth(i)
+        assert label.locator(".bar-place").inner_text().strip()
+        assert len(label.get_attribute("title")) > len(label.locator(".bar-name").inner_text())
+    shown = [n.strip() for n in names.all_inner_texts()]
+    assert len(set(shown)) == len(shown)
 
 
 def test_sector_filter_narrows_everything(server, page):
@@ -146,7 +168,7 @@ def test_region_click_drills_in_and_back_climbs_out(server, page, appeals):
     page.wait_for_url(re.compile(r"#.*region=KZ-11"))
     page.wait_for_function("() => document.querySelector('#breadcrumb').innerText.includes('Акмолинская')")
     wait_for_dash(page)
-    assert page.inner_text("#top5-regions-title") == "Топ-5 районов"
+    assert page.inner_text("#top5-regions-title") == "Первые 5 районов по показателю карты"
     assert kpi(page, "planned") != country_planned
     assert kpi(page, "appeals") == str(appeals["regions"]["KZ-11"]["open"])  # the KPI follows the drill
     assert kpi(page, "appeals-overdue") == str(appeals["regions"]["KZ-11"]["overdue"])
@@ -159,7 +181,7 @@ def test_region_click_drills_in_and_back_climbs_out(server, page, appeals):
     assert "region=" not in page.url
     assert kpi(page, "planned") == country_planned
     assert kpi(page, "appeals") == str(appeals["country"]["open"])
-    assert page.inner_text("#top5-regions-title") == "Топ-5 областей"
+    assert page.inner_text("#top5-regions-title") == "Первые 5 регионов по показателю карты"
 
 
 def test_bar_click_and_breadcrumb_and_reload_keep_the_place(server, page):
@@ -184,10 +206,10 @@ def test_language_switch_to_kazakh_keeps_the_view(server, page):
     open_explorer(page, page.url)
     assert page.inner_text("#page-title") == "Қазақстанның ашық бюджеттері"
     assert "Ақмола облысы" in page.inner_text("#breadcrumb")
-    assert "ЖОСПАРЛАНҒАН" in page.inner_text("#kpi-cards").upper()
+    assert {"ЖОСПАР", "ТӨЛЕНДІ", "АТҚАРЫЛУЫ"} <= set(page.inner_text("#kpi-cards").upper().split())
     assert MONEY_RU.fullmatch(kpi(page, "planned"))  # kk_KZ writes "12,3 млрд ₸" too
-    assert "Жоспарлы бюджет" in page.inner_text("#map-legend")
-    assert page.inner_text("#top5-regions-title") == "Үздік 5 аудан"
+    assert "Нақтыланған жоспар" in page.inner_text("#map-legend")
+    assert page.inner_text("#top5-regions-title") == "Карта көрсеткіші бойынша алғашқы 5 аудан"
     open_explorer(page, server + "/")  # no ?lang: the cookie keeps Kazakh
     assert page.inner_text("#page-title") == "Қазақстанның ашық бюджеттері"
 
@@ -207,6 +229,10 @@ def test_appeals_metric_colours_the_map_and_ranks_regions(server, page, appeals)
     top = page.locator("#top5-regions a.bar-link").first
     assert top.get_attribute("href").endswith(f"region={leader}")
     assert top.locator(".bar-value").inner_text() == str(regions[leader]["overdue"])
+    # Regions without overdue appeals are neither ranked nor labelled "≤ 0".
+    ranked = sum(1 for r in regions.values() if r["overdue"])
+    assert page.locator("#top5-regions a.bar-link").count() == min(5, ranked)
+    assert "≤ 0" not in page.inner_text("#map-legend") and "No overdue appeals" in page.inner_text("#map-legend")
     page.locator("#metric-select label", has_text="Open appeals").click()
     page.wait_for_url(re.compile(r"#.*metric=appeals_open"))
     page.wait_for_function("() => document.querySelector('#map-legend').innerText.includes('Open appeals')")
@@ -245,7 +271,7 @@ def test_popup_shows_the_institution_and_links_to_its_page(server, page, appeals
     text = popup.inner_text()
     assert popup.locator(".popup-name").inner_text().strip()
     assert popup.locator(".popup-type").inner_text().strip()
-    assert "Бюджет 2025" in text and MONEY_RU.search(text) and "%" in text
+    assert "Бюджет, 2025, весь год" in text and MONEY_RU.search(text) and "%" in text
     link = popup.locator("a.popup-link")
     assert re.fullmatch(r"/institution/\d{12}\?year=2025&lang=ru", link.get_attribute("href"))
     bin_ = re.search(r"\d{12}", link.get_attribute("href")).group()

@@ -109,3 +109,34 @@ def test_kazakh_type_words_find_institutions_whose_names_inflect_them(demo_engin
         region_word = school.name_ru.split()[0]  # e.g. 'Павлодарская' of 'Павлодарская область'
         found = search_institutions(conn, f"мектеп {region_word}", limit=50)
         assert school.bin in {r["bin"] for r in found} and {r["region_code"] for r in found} == {school.code}
+
+
+def _kokshetau_school(conn, number: int, address: str, serial: int) -> str:
+    from dashboard.bin import make_bin
+    from dashboard.schema import institutions
+
+    while not make_bin(22, 7, serial):  # some serials have no valid check digit
+        serial += 1
+    bin_ = make_bin(22, 7, serial)
+    conn.execute(institutions.insert().values(
+        bin=bin_, name_ru=f"КГУ «Средняя школа № {number}» отдела образования города Кокшетау",
+        name_kk=f"Көкшетау қаласы білім бөлімінің «№ {number} орта мектебі» КММ",
+        name_en=f"Secondary School No. {number}, Education Department of Kokshetau city",
+        type_code="school", sector_code="education", region_code="KZ-11", district_code="KZ-11-01",
+        address=address, lat=53.28, lon=69.39, budget_level="district"))
+    return bin_
+
+
+@pytest.mark.parametrize("query", ["Көкшетау 5 мектеп", "школа №5 кокшетау", "5 school kokshetau"])
+def test_the_exact_number_ranks_first(migrated_engine, query):
+    """№ 5 comes before № 4 and № 2 whose addresses or BINs hold a 5 and whose documents are
+    shorter, and before № 15 and № 25 that hold 5 inside a longer number."""
+    with migrated_engine.begin() as conn:
+        five = _kokshetau_school(conn, 5, "г. Кокшетау, микрорайон Васильковский, улица Жамбыла Жабаева, 117", 500)
+        others = [_kokshetau_school(conn, n, address, serial) for n, address, serial in (
+            (4, "ул. Абая, 5", 100), (2, "ул. Сатпаева, 1", 555), (15, "ул. Кунаева, 3", 200),
+            (25, "ул. Момышулы, 7", 300))]
+        refresh_search_index(conn)
+        found = bins(conn, query)
+    assert found[0] == five
+    assert set(found) == {five, *others}  # the others still match (5 in BIN, address, number)

@@ -63,6 +63,7 @@ def spec() -> dict:
     institution = {"type": "object", "properties": {
         "bin": {"type": "string"}, **_NAMES, "type_code": {"type": "string"}, "sector_code": {"type": "string"},
         "region_code": {"type": "string"}, "district_code": {"type": "string"}, "address": {"type": "string"},
+        "address_kk": {"type": ["string", "null"], "description": "the address in Kazakh, where published"},
         "lat": {"type": "number"}, "lon": {"type": "number"}, "budget_level": {"type": "string"},
         "capacity_unit": {"type": ["string", "null"]}, "capacity": {"type": ["integer", "null"]},
         "plan": _MONEY, "plan_adjusted": _MONEY, "obligations": _MONEY, "paid": _MONEY}}

@@ -21,7 +21,7 @@ DRAFT_TTL = dt.timedelta(minutes=15)
 SESSION_KEY = "appeal_draft"
 # Field → longest kept value (a bit over the form's limit so a "too long" error keeps the text).
 FIELDS = {"kind": 40, "body": BODY_MAX + 500, "author_name": NAME_MAX + 50, "author_contact": CONTACT_MAX + 50,
-          "line": 40}
+          "line": 40, "line_month": 2}
 CONFIG_KEY = "ASHYQ_DRAFTS_ENGINE"
 
 

@@ -42,7 +42,8 @@ def _failure(status: int, reason: str, field: str, detail: str, back: str, keep:
     """JSON clients: the error. Browsers: back to the form; with `keep`, the typed text comes back too."""
     if wants_json():
         return jsonify(error=reason, field=field, detail=detail), status
-    extra = {"line": request.form.get("line"), "draft": keep_draft(keep, request.form)} if keep is not None else {}
+    extra = {"line": request.form.get("line"), "month": request.form.get("line_month"),
+             "draft": keep_draft(keep, request.form)} if keep is not None else {}
     return redirect(_back(back, error=reason, field=field, lang=request.form.get("lang"), **extra)
                     + "#appeal-form", 303)
 

@@ -11,6 +11,7 @@ from dashboard.accounts_http import register_account_routes
 from dashboard.appeals.http import register_appeal_routes
 from dashboard.appeals.sandbox import Budget
 from dashboard.appeals.storage import UploadRequest, UploadStore
+from dashboard.appeals.track_http import register_track_routes
 from dashboard.appeals.workflow import MAX_ATTACHMENTS
 from dashboard.config import Config
 from dashboard.frame_guard import install_frame_guard
@@ -26,6 +27,8 @@ def register_pages() -> None:
     dash.register_page("institution_appeals", path_template=appeal_pages.INSTITUTION_PATH, order=1,
                        layout=appeal_pages.institution_layout, title="Ashyq Budget")
     dash.register_page("appeal_track", path_template=appeal_pages.TRACK_PATH, layout=appeal_pages.track_layout,
+                       title="Ashyq Budget")
+    dash.register_page("appeal_find", path=appeal_pages.FIND_PATH, layout=appeal_pages.find_layout,
                        title="Ashyq Budget")
     dash.register_page("login", path=staff.LOGIN_PATH, layout=staff.login_layout, title="Ashyq Budget")
     dash.register_page("moderation", path=staff.MODERATION_PATH, layout=staff.moderation_layout, title="Ashyq Budget")
@@ -52,6 +55,7 @@ def install_appeals(app: dash.Dash, engine: Engine, config: Config) -> Limiter:
                       key_prefix=config.ratelimit_key_prefix, headers_enabled=True)
     register_account_routes(server, engine, config, limiter)
     register_appeal_routes(server, engine, config, store, limiter)
+    register_track_routes(server)
     install_frame_guard(server)
     appeal_callbacks.register(app, engine)
     staff_callbacks.register(app, engine)

@@ -18,6 +18,7 @@ from werkzeug.exceptions import BadRequest, Conflict, Forbidden, NotFound
 from dashboard.anomalies.scan import rescore_appeals
 from dashboard.appeals.deadline import add_working_days
 from dashboard.appeals.storage import StagedFile, UploadStore
+from dashboard.params import whole_number
 from dashboard.schema import APPEAL_KINDS
 from queries import appeals as q
 from queries.appeals import utcnow
@@ -64,6 +65,16 @@ def normalize_code(code: str | None) -> str:
     return "-".join(raw[i:i + 4] for i in range(0, 16, 4)) if len(raw) == 16 else raw
 
 
+CODE_RE = re.compile(f"^[{CODE_ALPHABET}]{{4}}(-[{CODE_ALPHABET}]{{4}}){{3}}$")
+
+
+def well_formed_code(code: str | None) -> str | None:
+    """The tracking code as stored ("ABCD-EFGH-JKLM-NPQR") when `code` could be one (case,
+    spaces and dashes as typed do not matter), else None. Says nothing about whether it exists."""
+    code = normalize_code(code if isinstance(code, str) else "")
+    return code if CODE_RE.match(code) else None
+
+
 @dataclass(frozen=True)
 class AppealDraft:
     institution_id: int
@@ -72,6 +83,7 @@ class AppealDraft:
     author_name: str | None
     author_contact: str | None
     line: tuple[int, str, str, int] | None
+    line_month: int | None = None  # the month of the grid row asked about (None: the year)
 
 
 def validate_draft(conn, form: dict) -> AppealDraft:
@@ -89,10 +101,15 @@ def validate_draft(conn, form: dict) -> AppealDraft:
         if not match:
             raise AppealInvalid("bad_line", "line")
         line = (int(match[1]), match[2], match[3], int(match[4]))
-        if not q.line_exists(conn, institution["id"], *line):
+    month = None
+    if form.get("line_month"):
+        month = whole_number(form["line_month"].strip(), 1, 12)
+        if month is None or line is None:
             raise AppealInvalid("bad_line", "line")
+    if line and not q.line_exists(conn, institution["id"], *line, month):
+        raise AppealInvalid("bad_line", "line")
     return AppealDraft(institution["id"], kind, body, clean_text(form.get("author_name"), "author_name", NAME_MAX),
-                       clean_text(form.get("author_contact"), "author_contact", CONTACT_MAX), line)
+                       clean_text(form.get("author_contact"), "author_contact", CONTACT_MAX), line, month)
 
 
 def post_appeal(engine: Engine, store: UploadStore, draft: AppealDraft, staged: list[StagedFile],
@@ -107,7 +124,7 @@ def post_appeal(engine: Engine, store: UploadStore, draft: AppealDraft, staged: 
     try:
         with engine.begin() as conn:
             line = dict(zip(("line_year", "line_program_code", "line_subprogram_code", "line_specific_code"),
-                            draft.line or (None,) * 4))
+                            draft.line or (None,) * 4), line_month=draft.line_month if draft.line else None)
             appeal_id = q.insert_appeal(conn, dict(
                 tracking_code=code, institution_id=draft.institution_id, kind=draft.kind, body=draft.body,
                 author_name=draft.author_name, author_contact=draft.author_contact, status="new",

@@ -127,7 +127,7 @@ def plan_demo(n: int, seed: int, regions: pd.DataFrame, districts: pd.DataFrame,
 
     number = inst.groupby(["district_code", "type_code"]).cumcount() + 1
     dist_records = districts.to_dict("records")
-    name_kk, name_ru, name_en, addr = [], [], [], []
+    name_kk, name_ru, name_en, addr, addr_kk = [], [], [], [], []
     streets = rng.integers(0, 1000, len(inst))
     houses = rng.integers(1, 180, len(inst))
     for i, row in enumerate(inst.itertuples(index=False)):
@@ -136,7 +136,9 @@ def plan_demo(n: int, seed: int, regions: pd.DataFrame, districts: pd.DataFrame,
         kk, ru, en = names.institution_names(row.type_code, int(number[i]), place)
         name_kk.append(kk), name_ru.append(ru), name_en.append(en)
         addr.append(names.address(district, int(streets[i]), int(houses[i])))
+        addr_kk.append(names.address_kk(district, int(streets[i]), int(houses[i])))
     inst["name_kk"], inst["name_ru"], inst["name_en"], inst["address"] = name_kk, name_ru, name_en, addr
+    inst["address_kk"] = addr_kk
 
     # Template lines: each institution's (program, subprogram, specific) set with shares.
     for i, row in enumerate(inst.itertuples(index=False)):

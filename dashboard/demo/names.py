@@ -101,9 +101,23 @@ def institution_names(type_code: str, n: int, place: dict) -> tuple[str, str, st
     return kk_t.format(p=place["kk"], n=n), ru_t.format(p=place["ru"], n=n), en_t.format(p=place["en"], n=n)
 
 
+# The same streets as Kazakh addresses write them (a person's name in the nominative + "көшесі").
+STREETS_KK = ["Абай", "Тәуелсіздік", "Достық", "Жамбыл", "Сейфуллин", "Қонаев", "Әуезов",
+              "Момышұлы", "Сәтбаев", "Бейбітшілік", "Республика", "Желтоқсан", "Байтұрсынов",
+              "Қазыбек би", "Төле би", "Әйтеке би", "Наурызбай батыр", "Уәлиханов"]
+
+
 def address(district: dict, street_index: int, house: int) -> str:
     """A Russian-language postal address in the district's administrative centre."""
     centre = district["center_name_ru"]
     prefix = "г." if district["kind"] in ("city", "city_district") else "с."
     street = STREETS_RU[street_index % len(STREETS_RU)]
     return f"{prefix} {centre}, ул. {street}, {house}"
+
+
+def address_kk(district: dict, street_index: int, house: int) -> str:
+    """The same address in Kazakh: "Көкшетау қ., Абай көшесі, 12" ("а." for a village, ауыл)."""
+    centre = district["center_name_kk"]
+    suffix = "қ." if district["kind"] in ("city", "city_district") else "а."
+    street = STREETS_KK[street_index % len(STREETS_KK)]
+    return f"{centre} {suffix}, {street} көшесі, {house}"

@@ -16,12 +16,13 @@ INSTITUTION_COLUMNS: dict[str, tuple[str, ...]] = {
     "region": ("region", "регион", "область"),
     "district": ("district", "район"),
     "address": ("address", "адрес"),
+    "address_kk": ("address_kk", "адрес_kk", "адрес_каз", "адрес_на_казахском", "мекенжай"),
     "lat": ("lat", "latitude", "широта"),
     "lon": ("lon", "lng", "longitude", "долгота"),
     "budget_level": ("budget_level", "уровень_бюджета", "уровень"),
     "capacity": ("capacity", "мощность", "вместимость"),
 }
-INSTITUTION_OPTIONAL = {"name_en", "capacity"}
+INSTITUTION_OPTIONAL = {"name_en", "address_kk", "capacity"}
 
 LINE_COLUMNS: dict[str, tuple[str, ...]] = {
     "bin": ("bin", "бин"),

@@ -25,8 +25,8 @@ def check_institutions(table: Table, checker: Checker, vocab: Vocabulary,
     bins, bin_ok = bin_checks(c, xlsx=table.source == "xlsx")
     c.duplicates({"bin": bins.to_numpy()}, bin_ok, code="duplicate_bin")
 
-    for name in ("name_kk", "name_ru", "name_en", "address"):
-        if name != "name_en":
+    for name in ("name_kk", "name_ru", "name_en", "address", "address_kk"):
+        if name not in ("name_en", "address_kk"):
             c.required(name)
         c.flag((c.column(name).str.len() > MAX_NAME).to_numpy(), "too_long", name, limit=MAX_NAME)
 
@@ -70,7 +70,8 @@ def check_institutions(table: Table, checker: Checker, vocab: Vocabulary,
         "bin": bins.to_numpy(), "name_kk": c.column("name_kk").to_numpy(), "name_ru": c.column("name_ru").to_numpy(),
         "name_en": c.column("name_en").replace("", None).to_numpy(), "type_code": type_code.to_numpy(),
         "sector_code": sector.to_numpy(), "region_code": region.to_numpy(), "district_code": district.to_numpy(),
-        "address": c.column("address").to_numpy(), "lat": lat, "lon": lon, "budget_level": level.to_numpy(),
+        "address": c.column("address").to_numpy(), "address_kk": c.column("address_kk").replace("", None).to_numpy(),
+        "lat": lat, "lon": lon, "budget_level": level.to_numpy(),
         "capacity_unit": unit.to_numpy(), "capacity": capacity})
 
 

@@ -10,9 +10,9 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard.accounts import csrf_token
-from dashboard.params import bin_shaped
+from dashboard.params import bin_shaped, whole_number
 from dashboard.i18n import localized, t
-from dashboard.i18n.formatting import format_date, format_number
+from dashboard.i18n.formatting import format_date, format_money, format_number, month_name
 from dashboard.schema import APPEAL_KINDS
 from layouts import ids
 
@@ -50,11 +50,16 @@ def error_alert(lang: str, error: str | None, field: str | None = None) -> html.
 
 
 def appeal_form(bin_: str, lang: str, line: str | None = None, error: str | None = None,
-                field: str | None = None, values: dict | None = None) -> html.Form:
+                field: str | None = None, values: dict | None = None, month: int | None = None) -> html.Form:
     """A plain multipart form posting to /appeals/new (works without the Dash callbacks);
-    `values`: what was typed before an error (kind, body, author_name, author_contact, line)."""
+    `values`: what was typed before an error (kind, body, author_name, author_contact, line);
+    `month`: the month of the grid row the line link came from."""
     values = values or {}
     line = line or values.get("line")
+    month = whole_number(month if month is not None else values.get("line_month"), 1, 12) if line else None
+    on_line = t("appeals.form.on_line", lang, line=line) if line else ""
+    if month:
+        on_line += f" · {month_word(month, lang)}"
     kind = values.get("kind") if values.get("kind") in APPEAL_KINDS else APPEAL_KINDS[0]
 
     def label(key, for_id):
@@ -64,7 +69,8 @@ def appeal_form(bin_: str, lang: str, line: str | None = None, error: str | None
         html.H3(t("appeals.form.title", lang), className="h5"),
         error_alert(lang, error, field),
         csrf_field(), hidden("institution", bin_), hidden("lang", lang),
-        *( [hidden("line", line), html.P(t("appeals.form.on_line", lang, line=line), className="small")] if line else []),
+        *([hidden("line", line), hidden("line_month", month), html.P(on_line, className="small appeal-on-line")]
+          if line else []),
         html.Div([label("appeals.form.kind", "appeal-kind"),
                   dbc.Select(options=[{"label": t(f"appeals.kind.{k}", lang), "value": k} for k in APPEAL_KINDS],
                              value=kind, id="appeal-kind", name="kind")], className="mb-2"),
@@ -94,13 +100,14 @@ def appeal_form(bin_: str, lang: str, line: str | None = None, error: str | None
 
 
 def appeals_section(bin_: str, lang: str, year: int | None = None, line: str | None = None,
-                    error: str | None = None, field: str | None = None, values: dict | None = None) -> html.Section:
+                    error: str | None = None, field: str | None = None, values: dict | None = None,
+                    month: int | None = None) -> html.Section:
     """Counts and public appeals of one institution, and the form to post a new one."""
     return html.Section([
         html.H2(t("appeals.section.title", lang), className="h4"),
         html.Div(id=ids.APPEALS_COUNTS, className="appeal-counts mb-2"),
         dcc.Loading(html.Div(id=ids.APPEALS_LIST), type="dot"),
-        appeal_form(bin_, lang, line, error, field, values),
+        appeal_form(bin_, lang, line, error, field, values, month),
         dcc.Store(id=ids.APPEALS_CTX, data={"bin": bin_, "year": year, "lang": lang}),
     ], id=ids.APPEALS_SECTION, className="appeals-section")
 
@@ -160,12 +167,10 @@ def appeal_card(appeal: dict, attachments: list[dict], lang: str, *, code: str |
         meta += [" · ", appeal["author_name"]]
     if staff and appeal.get("author_contact"):
         meta += [" · ", t("appeals.form.contact", lang), ": ", appeal["author_contact"]]
-    if appeal.get("line_year"):
-        meta += [" · ", t("appeals.line", lang), f" {appeal['line_year']} {appeal['line_program_code']}"
-                                                  f"/{appeal['line_subprogram_code']}/{appeal['line_specific_code']}"]
     body = [
         html.Div([*status_badge(appeal["status"], lang, overdue),
                   html.Small(meta, className="text-muted")], className="mb-1"),
+        line_reference(appeal, lang),
         html.P(appeal["body"], className="appeal-body"),
         attachment_list(attachments, lang, code),
     ]
@@ -173,9 +178,9 @@ def appeal_card(appeal: dict, attachments: list[dict], lang: str, *, code: str |
         body.insert(0, html.H3([localized({"name_kk": appeal["inst_name_kk"], "name_ru": appeal["inst_name_ru"],
                                            "name_en": appeal["inst_name_en"]}, "name", lang),
                                 html.Small(f" · {appeal['bin']}", className="text-muted")], className="h6"))
-    if staff or code:
+    if (staff or code) and appeal["status"] != "rejected":  # a rejected appeal awaits no answer
         body.append(html.Div([t("appeals.due", lang), ": ", format_date(appeal["due_at"], lang)],
-                             className="small text-muted"))
+                             className="small text-muted appeal-due"))
     if appeal.get("answer"):
         body.append(html.Div([html.Strong(t("appeals.answer", lang)),
                               html.Small(f" · {format_date(appeal['answered_at'], lang)}", className="text-muted"),
@@ -193,11 +198,66 @@ def appeal_card(appeal: dict, attachments: list[dict], lang: str, *, code: str |
                     **{"data-appeal": str(appeal["id"]), "data-status": appeal["status"]})
 
 
+def month_word(month: int, lang: str) -> str:
+    """The month's full name as written inside a sentence ('наурыз', 'март', 'March')."""
+    name = month_name(month, lang, "wide")
+    return name if lang == "en" else name.lower()
+
+
+def line_href(detail: dict, lang: str) -> str:
+    """The institution page at the line's year with that line (and month) picked out in the grid."""
+    line = (f"{detail['year']}/{detail['program_code']}/{detail['subprogram_code']}/"
+            f"{int(detail['specific_code']):03d}")
+    month = f"&month={detail['month']}" if detail.get("month") else ""
+    return f"/institution/{detail['bin']}?year={detail['year']}&lang={lang}&line={line}{month}#inst-lines"
+
+
+def line_reference(appeal: dict, lang: str) -> html.Div | None:
+    """What the appeal is about when it names an expenditure line: program, subprogram and specific
+    by name, the month (or the year), adjusted plan and paid, and a link to the row; the bare
+    code when the line's data is not there (`line_detail` from queries.appeals.with_line_details)."""
+    if not appeal.get("line_year"):
+        return None
+    code = (f"{appeal['line_year']}/{appeal['line_program_code']}/{appeal['line_subprogram_code']}/"
+            f"{int(appeal['line_specific_code']):03d}")
+    detail = appeal.get("line_detail")
+    if not detail:
+        return html.Div([t("citizen.line.about", lang), " ", html.Code(code)], className="small appeal-line")
+    when = (t("citizen.line.month_year", lang, month=month_word(detail["month"], lang), year=detail["year"])
+            if detail.get("month") else t("citizen.line.whole_year", lang, year=detail["year"]))
+    names = [f"{detail['program_code']} {localized(detail, 'program_name', lang)}",
+             f"{detail['subprogram_code']} {localized(detail, 'subprogram_name', lang)}",
+             f"{int(detail['specific_code']):03d} {localized(detail, 'specific_name', lang)}"]
+    return html.Div([
+        html.Div([html.Strong(t("citizen.line.about", lang)), " ", when]),
+        html.Ul([html.Li(n) for n in names], className="list-unstyled mb-1 ms-2 appeal-line-names"),
+        html.Div([t("inst.plan_adjusted", lang), ": ",
+                  html.Span(format_money(detail["plan_adjusted"], lang, compact=False), className="appeal-line-plan"),
+                  " · ", t("inst.paid", lang), ": ",
+                  html.Span(format_money(detail["paid"], lang, compact=False), className="appeal-line-paid")]),
+        html.A(t("citizen.line.open", lang), href=line_href(detail, lang), className="appeal-line-link"),
+    ], className="small appeal-line border rounded p-2 my-1", **{"data-line": code})
+
+
+HISTORY_ACTIONS = ("created", "approve", "reject", "hide", "answer", "resolve")
+
+
+def history_text(event: dict, lang: str) -> str:
+    """What an audit entry did, in words ("Published by a moderator"), not as a status arrow: a
+    moderator approving an already answered appeal changes no status but publishes the answer."""
+    action = event.get("action")
+    if action == "approve" and event.get("from_status") in ("answered", "resolved"):
+        return t("citizen.history.approve_answered", lang)
+    if action in HISTORY_ACTIONS:
+        return t(f"citizen.history.{action}", lang)
+    before = t(f"appeals.status.{event['from_status']}", lang) + " → " if event.get("from_status") else ""
+    return before + t(f"appeals.status.{event['to_status']}", lang)
+
+
 def status_history(events: list[dict], lang: str) -> html.Div:
-    """The audit log as the author sees it: when the status changed (no staff names or notes)."""
-    items = [html.Li([format_date(e["at"], lang), " — ",
-                      t(f"appeals.status.{e['from_status']}", lang) + " → " if e["from_status"] else "",
-                      t(f"appeals.status.{e['to_status']}", lang)]) for e in events]
+    """The audit log as the author sees it: what happened when (no staff names or notes)."""
+    items = [html.Li([format_date(e["at"], lang), " — ", history_text(e, lang)],
+                     **{"data-action": str(e.get("action") or "")}) for e in events]
     return html.Div([html.H2(t("appeals.history", lang), className="h6 mt-3"),
                      html.Ol(items, className="small", id="appeal-history")])
 

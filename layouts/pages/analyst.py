@@ -19,7 +19,8 @@ from dashboard.i18n import request_language, t
 from dashboard.reference_districts import DISTRICTS
 from layouts import ids
 from layouts.analyst_parts import detector_name, grid_columns
-from layouts.explorer import OSM_ATTRIBUTION
+from layouts.explorer import osm_attribution
+from layouts.map_legend import legend_box
 from layouts.institution_parts import grid_locale_text
 from layouts.pages.staff import _guarded
 from queries.anomalies import STATUSES
@@ -78,12 +79,12 @@ def flag_map(lang: str, tiles_url: str) -> html.Div:
     js = {"style": {"variable": "ashyq.regionStyle"}, "pointToLayer": {"variable": "ashyq.regionPoint"},
           "onEachFeature": {"variable": "ashyq.regionTooltip"}}
     leaflet = dl.Map([
-        dl.TileLayer(url=tiles_url, attribution=OSM_ATTRIBUTION),
+        dl.TileLayer(url=tiles_url, attribution=osm_attribution(lang)),
         dl.Pane(dl.GeoJSON(id=ids.ANALYST_REGION_LAYER, hideout={}, zoomToBoundsOnClick=False, **js),
                 name="regions", style={"zIndex": 350}),
     ], id=ids.ANALYST_MAP, bounds=COUNTRY_BOUNDS, trackViewport=False, minZoom=3, maxZoom=9, scrollWheelZoom=False,
         className="analyst-map")
-    return html.Div([leaflet, html.Div(id=ids.ANALYST_MAP_LEGEND, className="map-legend")], className="map-wrap",
+    return html.Div([leaflet, legend_box(ids.ANALYST_MAP_LEGEND_BOX, ids.ANALYST_MAP_LEGEND, lang)], className="map-wrap",
                     role="region", **{"aria-label": t("analyst.map.label", lang)})
 
 

@@ -12,6 +12,7 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dashboard.appeals.workflow import LINE_RE
 from dashboard.params import whole_number, year_param
 from dashboard.i18n import request_language, t
 from layouts import ids
@@ -57,7 +58,7 @@ def breakdowns(lang: str, **_page) -> html.Div:
 
 
 def lines(lang: str, **_page) -> html.Section:
-    return _section(None, t("inst.lines.title", lang),
+    return _section(None, t("inst.lines.title", lang), dcc.Store(id=ids.INST_LINE_SHOWN),
                     html.P(t("inst.lines.hint", lang), className="small text-muted"),
                     html.Div([
                         dbc.Button([html.I(className="bi bi-download me-1"), t("inst.download_csv", lang)],
@@ -65,18 +66,19 @@ def lines(lang: str, **_page) -> html.Section:
                         dbc.Button([html.I(className="bi bi-file-earmark-excel me-1"), t("inst.download_xlsx", lang)],
                                    id=ids.INST_XLSX, size="sm", color="secondary", outline=True, className="me-2"),
                         html.A(t("inst.api_link", lang), id=ids.INST_API_LINK, className="small"),
-                        dcc.Download(id=ids.INST_XLSX_DOWNLOAD),
+                        dcc.Download(id=ids.INST_XLSX_DOWNLOAD), dcc.Download(id=ids.INST_CSV_DOWNLOAD),
                         dcc.Store(id=ids.INST_TOTAL_LABEL, data=t("inst.lines.total", lang)),
                     ], className="mb-2"),
                     html.Div(id=ids.INST_FLAG_BANNER),  # an analyst's flag (?flag=), for analysts only
                     dag.AgGrid(id=ids.INST_GRID, rowData=[], columnDefs=[], className="ag-theme-alpine",
-                               rowClassRules={"flag-line": "params.data && params.data.flag_line"},
+                               rowClassRules={"flag-line": "params.data && params.data.flag_line",
+                                              "asked-line": "params.data && params.data.asked_line"},
                                defaultColDef={"sortable": True, "resizable": True, "floatingFilter": True},
                                dashGridOptions={"pagination": True, "paginationPageSize": 20,
                                                 "paginationPageSizeSelector": [20, 50, 100],
                                                 "animateRows": False, "suppressColumnVirtualisation": True,
                                                 "localeText": grid_locale_text(lang)},
-                               style={"height": "640px"}))
+                               style={"height": "640px"}), id="inst-lines")
 
 
 def year_over_year(lang: str, **_page) -> html.Section:
@@ -102,14 +104,18 @@ def add_section(section: Section, after: Section | None = None) -> None:
 
 
 def layout(bin: str | None = None, year: str | None = None, lang: str | None = None,  # noqa: A002
-           flag: str | None = None, **_query) -> html.Div:
-    """The frame; callbacks fill it for the BIN in the URL (and `?year=`; `?flag=` for analysts)."""
+           flag: str | None = None, line: str | None = None, month: str | None = None, **_query) -> html.Div:
+    """The frame; callbacks fill it for the BIN in the URL (and `?year=`; `?flag=` for analysts;
+    `?line=&month=`: the expenditure line an appeal is about, picked out in the grid)."""
     lang = request_language(lang)
     bin_ = (bin or "").strip()
     year_ = year_param(year)
+    asked = line.strip() if isinstance(line, str) and LINE_RE.match(line.strip()) else None
     return page(
         lang, f"/institution/{bin_}",
-        dcc.Store(id=ids.INST_BIN, data={"bin": bin_, "year": year_, "flag": whole_number(flag, 1, 2**31 - 1)}),
+        dcc.Store(id=ids.INST_BIN, data={"bin": bin_, "year": year_, "flag": whole_number(flag, 1, 2**31 - 1),
+                                         "line": asked, "month": whole_number(month, 1, 12) if asked else None}),
+        html.Nav(id=ids.INST_BREADCRUMB, **{"aria-label": t("explorer.breadcrumb", lang)}),
         html.H1(id=ids.INST_TITLE, className="h3"),
         html.Div([section(lang, bin_=bin_, year=year_) for section in SECTIONS], id=ids.INST_BODY),
     )

@@ -1,0 +1,25 @@
+"""Reads what the server-rendered first view of a page needs (see layouts/first_view.py)."""
+from __future__ import annotations
+
+from markupsafe import Markup
+from sqlalchemy import Engine
+
+from callbacks.institution import shown_year
+from dashboard.params import text_param, year_param
+from layouts import first_view
+from queries import institution as q
+
+
+def institution_first_view(engine: Engine, bin_, asked_year, lang: str) -> Markup | None:
+    """The first view of /institution/<bin>?year= (the year the Dash page will show), or None for
+    an unknown BIN. Two cheap queries per page request: the identity (a BIN index lookup joined
+    to four small name tables) and the institution's yearly rollup rows (one per year); issue 11
+    is to cache them by data version."""
+    with engine.connect() as conn:
+        inst = q.get_institution(conn, text_param(bin_, 64))
+        if inst is None:
+            return None
+        totals = q.yearly_totals(conn, inst["id"])
+    year = shown_year(year_param(asked_year), [row["year"] for row in totals])
+    total = next((row for row in totals if row["year"] == year), None)
+    return first_view.institution(inst, year, total, lang)

@@ -1,0 +1,160 @@
+"""Static files for slow networks (issue 17): compressed once per process, cached for a year by
+the browser when their address carries a fingerprint, and a plotly.js of only the traces we draw.
+
+Dash serves its bundles as `text/javascript`, and /assets files come from Flask's
+`send_from_directory`; both pass through `after_request` here. The body is compressed once
+(brotli, else gzip) and kept in memory keyed by a hash of the content, so later requests
+cost a dictionary lookup. Flask-Compress skips a response that already has a Content-Encoding.
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import threading
+from pathlib import Path
+
+import brotli
+import dash
+from flask import Response, request
+
+IMMUTABLE = "public, max-age=31536000, immutable"
+STATIC_PREFIXES = ("/_dash-component-suites/", "/assets/", "/_favicon.ico")
+COMPRESSIBLE = ("text/", "application/javascript", "application/json", "image/svg+xml", "image/x-icon")
+# Brotli 11 takes 10 s for ag-grid's 1.3 MB bundle, too long for the request that meets it first;
+# quality 9 takes a fraction of a second and is 5-9 % larger.
+BROTLI_QUALITY = 9
+MIN_SIZE = 500
+# The trace types in assets/vendor/plotly/plotly.min.js (tools/plotly_bundle/entry.js).
+TRACES = frozenset({"scatter", "bar", "treemap"})
+PLOTLY_BUNDLE = "vendor/plotly/plotly.min.js"
+PLOTLY_URL_META = "ashyq-plotly-url"
+
+
+def content_version(path: Path) -> str:
+    """A fingerprint for a vendored file's address: the start of its SHA-256."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+class CompressedBodies:
+    """Compressed copies of static bodies, one per content and encoding. Keyed by content, not
+    address: made-up fingerprints in component-suite addresses then add nothing."""
+
+    def __init__(self):
+        self._bodies: dict[tuple, bytes] = {}
+        self._lock = threading.Lock()
+
+    def get(self, body: bytes, encoding: str) -> bytes:
+        key = (hashlib.blake2b(body, digest_size=16).digest(), encoding)
+        found = self._bodies.get(key)
+        if found is None:
+            found = brotli.compress(body, quality=BROTLI_QUALITY) if encoding == "br" \
+                else gzip.compress(body, compresslevel=9, mtime=0)
+            with self._lock:
+                self._bodies[key] = found
+        return found
+
+
+class AssetVersions:
+    """`?v=` fingerprints of files under /assets: the start of their SHA-256, read again when a
+    file's mtime changes."""
+
+    def __init__(self, folder: str):
+        self.folder = Path(folder)
+        self._known: dict[str, tuple[float, str]] = {}
+
+    def __call__(self, relative: str) -> str | None:
+        path = self.folder / relative
+        try:
+            mtime = path.stat().st_mtime
+        except OSError:
+            return None
+        known = self._known.get(relative)
+        if known is None or known[0] != mtime:
+            known = self._known[relative] = (mtime, content_version(path))
+        return known[1]
+
+
+def _fingerprinted(response: Response, versions: AssetVersions) -> bool:
+    """Whether the address names this exact content, so the browser may keep it for a year."""
+    path = request.path
+    if path.startswith("/_dash-component-suites/"):
+        # Dash sets a year on the addresses it fingerprints (version and mtime in the file name).
+        return response.cache_control.max_age == 31536000
+    if path == "/_favicon.ico":
+        return request.args.get("v") == dash.__version__
+    relative = path[len("/assets/"):]
+    if "v" in request.args:
+        return request.args["v"] == versions(relative)
+    stamp = request.args.get("m")  # Dash's asset fingerprint: the file's mtime at startup
+    try:
+        return stamp is not None and stamp == str(os.path.getmtime(versions.folder / relative))
+    except OSError:
+        return False
+
+
+def _best_encoding() -> str | None:
+    accepted = request.accept_encodings
+    if accepted["br"]:
+        return "br"
+    if accepted["gzip"]:
+        return "gzip"
+    return None
+
+
+def _vendored_urls(app: dash.Dash, versions: AssetVersions) -> None:
+    """Fingerprint the vendored stylesheets' addresses and tell dcc.Graph where our plotly.js is."""
+    sheets = app.config.external_stylesheets
+    for i, sheet in enumerate(sheets):
+        if isinstance(sheet, str) and sheet.startswith("/assets/") and versions(sheet[len("/assets/"):]):
+            sheets[i] = f"{sheet}?v={versions(sheet[len('/assets/'):])}"
+    # Read by assets/plotly_url.js; dcc.Graph fetches plotly.js only on pages that draw a chart.
+    app.config.meta_tags.append({"name": PLOTLY_URL_META,
+                                 "content": app.get_asset_url(PLOTLY_BUNDLE) + f"?v={versions(PLOTLY_BUNDLE)}"})
+
+
+def _without_cookie_vary(wsgi_app):
+    """Flask adds `Vary: Cookie` when a hook touched the session, after every after_request
+    hook. A static body does not depend on cookies, and with that header a language cookie set
+    by ?lang= would make the browser fetch every cached file again."""
+    def app(environ, start_response):
+        if not environ.get("PATH_INFO", "").startswith(STATIC_PREFIXES):
+            return wsgi_app(environ, start_response)
+
+        def start(status, headers, exc_info=None):
+            headers = [(k, ", ".join(x for x in v.split(", ") if x != "Cookie")) if k.lower() == "vary" else (k, v)
+                       for k, v in headers]
+            return start_response(status, [(k, v) for k, v in headers if v], exc_info)
+        return wsgi_app(environ, start)
+    return app
+
+
+def install(app: dash.Dash) -> None:
+    """Compress and cache static responses of `app` (call after creating the Dash app)."""
+    versions = AssetVersions(app.config.assets_folder)
+    _vendored_urls(app, versions)
+    bodies = CompressedBodies()
+    app.server.wsgi_app = _without_cookie_vary(app.server.wsgi_app)
+
+    @app.server.after_request
+    def static_response(response: Response) -> Response:
+        if request.method not in ("GET", "HEAD") or not request.path.startswith(STATIC_PREFIXES):
+            return response
+        if response.status_code not in (200, 304):
+            return response
+        if _fingerprinted(response, versions):
+            response.headers["Cache-Control"] = IMMUTABLE
+        else:
+            response.headers["Cache-Control"] = "no-cache"  # revalidate with the ETag: 304 if unchanged
+        if response.status_code != 200 or "Content-Encoding" in response.headers \
+                or not response.mimetype.startswith(COMPRESSIBLE):
+            return response
+        response.vary.add("Accept-Encoding")
+        encoding = _best_encoding()
+        response.direct_passthrough = False  # send_file's body: read it to compress it
+        body = response.get_data()
+        if encoding is None or len(body) < MIN_SIZE:
+            return response
+        response.set_data(bodies.get(body, encoding))
+        response.headers["Content-Encoding"] = encoding
+        return response
