@@ -65,6 +65,7 @@ def line_exists(conn: Connection, institution_id: int, year: int, program: str, 
 
 
 LINE_FIELDS = ("line_year", "line_program_code", "line_subprogram_code", "line_specific_code")
+LINE_CHUNK = 200
 
 
 def with_line_details(conn: Connection, rows: list[dict]) -> list[dict]:
@@ -86,13 +87,17 @@ def with_line_details(conn: Connection, rows: list[dict]) -> list[dict]:
                       .join(subprograms, and_(subprograms.c.program_code == bl.c.program_code,
                                               subprograms.c.code == bl.c.subprogram_code))
                       .join(specifics, specifics.c.code == bl.c.specific_code))
-         .where(or_(*[and_(bl.c.institution_id == i, bl.c.year == y, bl.c.program_code == p,
-                           bl.c.subprogram_code == s, bl.c.specific_code == c)
-                      for i, y, p, s, c in set(keys.values())])))
+         )
     found: dict[tuple, list[dict]] = {}
-    for r in conn.execute(q).mappings():
-        found.setdefault((r["institution_id"], r["year"], r["program_code"], r["subprogram_code"],
-                          r["specific_code"]), []).append(dict(r))
+    wanted = sorted(set(keys.values()))
+    # In chunks: SQLite refuses an expression deeper than 1000 terms (a case may link many lines).
+    for start in range(0, len(wanted), LINE_CHUNK):
+        chunk = q.where(or_(*[and_(bl.c.institution_id == i, bl.c.year == y, bl.c.program_code == p,
+                                   bl.c.subprogram_code == s, bl.c.specific_code == c)
+                              for i, y, p, s, c in wanted[start:start + LINE_CHUNK]]))
+        for r in conn.execute(chunk).mappings():
+            found.setdefault((r["institution_id"], r["year"], r["program_code"], r["subprogram_code"],
+                              r["specific_code"]), []).append(dict(r))
     out = []
     for row in rows:
         lines = found.get(keys.get(row["id"]), [])
@@ -180,14 +185,15 @@ def events_for(conn: Connection, appeal_id: int) -> list[dict]:
     return [_row(r) for r in conn.execute(q).mappings()]
 
 
-def _publicly_visible():
+def publicly_visible():
+    """Approved for public view, not hidden, not rejected: what anyone may see of an appeal."""
     return and_(appeals.c.published.is_(True), appeals.c.hidden_reason.is_(None), appeals.c.status != "rejected")
 
 
 def public_appeals(conn: Connection, institution_id: int, limit: int = 50) -> list[dict]:
     """Approved, visible appeals of an institution, newest first (no author contact)."""
     cols = [c for c in appeals.c if c.name not in ("author_contact", "tracking_code", "hidden_reason")]
-    q = (select(*cols).where(appeals.c.institution_id == institution_id, _publicly_visible())
+    q = (select(*cols).where(appeals.c.institution_id == institution_id, publicly_visible())
          .order_by(appeals.c.created_at.desc(), appeals.c.id.desc()).limit(limit))
     return [_row(r) for r in conn.execute(q).mappings()]
 
@@ -232,7 +238,7 @@ def _count_columns(now: dt.datetime):
 
 
 def _scope(published_only: bool):
-    return _publicly_visible() if published_only else and_(appeals.c.hidden_reason.is_(None),
+    return publicly_visible() if published_only else and_(appeals.c.hidden_reason.is_(None),
                                                            appeals.c.status != "rejected")
 
 

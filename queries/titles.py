@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import Connection, select
 
 from dashboard.schema import appeals, districts, institutions as inst, regions
+from queries.appeals import publicly_visible
 
 LANGS = ("kk", "ru", "en")
 _NAME_AND_PLACE = (*[inst.c[f"name_{lang}"] for lang in LANGS], districts.c.center_name_kk.label("place_kk"),
@@ -21,11 +22,13 @@ def institution_place(conn: Connection, bin_: str) -> dict | None:
 
 
 def appeal_place(conn: Connection, tracking_code: str) -> dict | None:
-    """The same as `institution_place`, for the institution an appeal (by tracking code) is about."""
+    """The same as `institution_place`, for the institution a published appeal (by tracking code)
+    is about. None for an unpublished or hidden one: the served title must not tell whether such a
+    code exists (only the rate-limited tracking page does)."""
     q = (select(*_NAME_AND_PLACE)
          .select_from(appeals.join(inst, inst.c.id == appeals.c.institution_id)
                       .join(districts, districts.c.code == inst.c.district_code))
-         .where(appeals.c.tracking_code == tracking_code))
+         .where(appeals.c.tracking_code == tracking_code, publicly_visible()))
     row = conn.execute(q).mappings().first()
     return dict(row) if row else None
 

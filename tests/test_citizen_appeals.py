@@ -132,3 +132,17 @@ def test_the_breadcrumb_links_to_the_explorer_drilled_to_the_region_and_district
     assert [(s.year, s.region, s.district) for s in states] == [
         (2025, None, None), (2025, "KZ-11", None), (2025, "KZ-11", "KZ-11-01")]
     assert items[3].to_plotly_json()["props"]["aria-current"] == "page"
+
+
+def test_line_details_of_more_lines_than_one_sqlite_expression_holds(demo_engine):
+    """A case may link a thousand appeals about lines: the look-up is chunked (SQLite refuses an
+    expression deeper than 1000 terms)."""
+    bl = budget_lines
+    with demo_engine.connect() as conn:
+        lines = conn.execute(select(bl.c.institution_id, bl.c.year, bl.c.program_code, bl.c.subprogram_code,
+                                    bl.c.specific_code).distinct().limit(1100)).all()
+        assert len(lines) > 1000
+        rows = [{"id": n, "institution_id": i, "line_year": y, "line_program_code": p, "line_subprogram_code": s,
+                 "line_specific_code": c, "line_month": None} for n, (i, y, p, s, c) in enumerate(lines)]
+        details = q.with_line_details(conn, rows)
+    assert all(d["line_detail"] and d["line_detail"]["year"] == d["line_year"] for d in details)

@@ -139,3 +139,30 @@ def test_importer_reads_an_optional_kazakh_address_column(migrated_engine, tmp_p
     # A file without the column still loads (the column is optional).
     again = import_institutions(migrated_engine, write_csv(tmp_path / "ru.csv", INSTITUTION_HEADER, rows))
     assert again.status == "loaded"
+
+
+def test_appeal_title_names_the_institution_only_once_the_appeal_is_public(migrated_engine, tmp_path):
+    """The served title of /appeal/<code> is not rate-limited, so it must not tell whether an
+    unpublished or hidden appeal exists: the institution is named only for a public one."""
+    from dashboard.accounts import User
+    from dashboard.accounts_http import add_user
+    from dashboard.appeals.storage import UploadStore
+    from dashboard.appeals.workflow import AppealDraft, post_appeal, transition
+    from dashboard.demo.load import load_demo
+    from dashboard.schema import appeals
+    from queries.titles import appeal_place
+    from tests.appeals_support import PASSWORD
+
+    load_demo(migrated_engine, institutions=3, years=[2024], seed=3, progress=False)
+    with migrated_engine.connect() as conn:
+        inst_id = conn.execute(select(institutions.c.id).limit(1)).scalar_one()
+    code = post_appeal(migrated_engine, UploadStore(tmp_path / "uploads"), AppealDraft(
+        inst_id, "question", "Когда отремонтируют крышу спортзала?", "Айгерим", "+7 700 000 00 00", None), [], 15)
+    with migrated_engine.connect() as conn:
+        assert appeal_place(conn, code) is None  # waiting for a moderator
+        appeal_id = conn.execute(select(appeals.c.id).where(appeals.c.tracking_code == code)).scalar_one()
+    moderator = User(add_user(migrated_engine, "moderator", "Модератор", PASSWORD, "moderator", []),
+                     "moderator", "Модератор", "moderator", [])
+    transition(migrated_engine, moderator, appeal_id, "approve", None)
+    with migrated_engine.connect() as conn:
+        assert appeal_place(conn, code)["name_ru"]

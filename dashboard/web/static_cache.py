@@ -64,6 +64,8 @@ class AssetVersions:
         self._known: dict[str, tuple[float, str]] = {}
 
     def __call__(self, relative: str) -> str | None:
+        if relative != os.path.normpath(relative) or relative.startswith(("/", "..")):
+            return None  # "./app.css" and the like: one entry per file, not per spelling of its path
         path = self.folder / relative
         try:
             mtime = path.stat().st_mtime
@@ -114,12 +116,20 @@ def _vendored_urls(app: dash.Dash, versions: AssetVersions) -> None:
 
 
 def _without_cookie_vary(wsgi_app):
-    """Flask adds `Vary: Cookie` when a hook touched the session, after every after_request
+    """Static paths answer whole bodies only (no Range). Flask adds `Vary: Cookie` when a hook touched the session, after every after_request
     hook. A static body does not depend on cookies, and with that header a language cookie set
     by ?lang= would make the browser fetch every cached file again."""
     def app(environ, start_response):
         if not environ.get("PATH_INFO", "").startswith(STATIC_PREFIXES):
             return wsgi_app(environ, start_response)
+        # No byte ranges of static files: a range would index the plain body while the validator
+        # a client resumes with may stand for a compressed copy (and the files are small).
+        environ.pop("HTTP_RANGE", None)
+        environ.pop("HTTP_IF_RANGE", None)
+        # Compressed copies carry the weak form of the file's ETag; Dash's component-suite route
+        # compares If-None-Match literally with the strong one, so it gets the strong form.
+        if "HTTP_IF_NONE_MATCH" in environ:
+            environ["HTTP_IF_NONE_MATCH"] = environ["HTTP_IF_NONE_MATCH"].replace('W/"', '"')
 
         def start(status, headers, exc_info=None):
             headers = [(k, ", ".join(x for x in v.split(", ") if x != "Cookie")) if k.lower() == "vary" else (k, v)
@@ -142,14 +152,16 @@ def install(app: dash.Dash) -> None:
             return response
         if response.status_code not in (200, 304):
             return response
-        if _fingerprinted(response, versions):
+        if _fingerprinted(response, versions) and "Set-Cookie" not in response.headers:
+            # A response that sets a cookie (?lang=) is never public: a shared cache would replay it.
             response.headers["Cache-Control"] = IMMUTABLE
         else:
             response.headers["Cache-Control"] = "no-cache"  # revalidate with the ETag: 304 if unchanged
-        if response.status_code != 200 or "Content-Encoding" in response.headers \
-                or not response.mimetype.startswith(COMPRESSIBLE):
+        if "Content-Encoding" in response.headers or not response.mimetype.startswith(COMPRESSIBLE):
             return response
-        response.vary.add("Accept-Encoding")
+        response.vary.add("Accept-Encoding")  # on 304s too: the validator stands for several bodies
+        if response.status_code != 200:
+            return response
         encoding = _best_encoding()
         response.direct_passthrough = False  # send_file's body: read it to compress it
         body = response.get_data()
@@ -157,4 +169,10 @@ def install(app: dash.Dash) -> None:
             return response
         response.set_data(bodies.get(body, encoding))
         response.headers["Content-Encoding"] = encoding
+        # One ETag names the plain body and its compressed copies: weak, as for the map's shapes
+        # (RFC 9110), and no byte ranges, which would index the plain body, not this one.
+        etag, weak = response.get_etag()
+        if etag and not weak:
+            response.set_etag(etag, weak=True)
+        response.headers.pop("Accept-Ranges", None)
         return response

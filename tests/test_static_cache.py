@@ -1,0 +1,64 @@
+"""Static responses (dashboard/web/static_cache.py) through the Flask test client: validators and
+headers that stay right when one address has plain, gzip and brotli bodies."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from dashboard.web.static_cache import IMMUTABLE, AssetVersions
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    from app import create_app
+    from dashboard.config import load_config
+    from dashboard.db import upgrade
+
+    folder = tmp_path_factory.mktemp("static")
+    url = f"sqlite:///{folder / 'site.sqlite3'}"
+    upgrade(url)
+    return create_app(load_config({"DATABASE_URL": url, "ASHYQ_VAR_DIR": str(folder)})).server.test_client()
+
+
+def _css_url(client) -> str:
+    return re.search(r'href="(/assets/app\.css\?m=[^"]+)"', client.get("/login?lang=ru").data.decode()).group(1)
+
+
+@pytest.mark.parametrize("encoding", ["br", "gzip"])
+def test_a_compressed_body_has_a_weak_etag_no_ranges_and_varies_by_encoding(client, encoding):
+    url = _css_url(client)
+    plain = client.get(url, headers={"Accept-Encoding": "identity"})
+    packed = client.get(url, headers={"Accept-Encoding": encoding})
+    assert packed.headers["Content-Encoding"] == encoding
+    assert packed.headers["ETag"].startswith('W/"') and "Accept-Ranges" not in packed.headers
+    assert "Accept-Encoding" in packed.headers["Vary"] and packed.headers["Cache-Control"] == IMMUTABLE
+    assert plain.headers.get("Content-Encoding") is None
+    again = client.get(url, headers={"Accept-Encoding": encoding, "If-None-Match": packed.headers["ETag"]})
+    assert again.status_code == 304 and "Accept-Encoding" in again.headers["Vary"]
+    # A resumed download with the compressed body's validator gets the whole body, not plain bytes.
+    ranged = client.get(url, headers={"Accept-Encoding": encoding, "Range": "bytes=10-19",
+                                      "If-Range": packed.headers["ETag"]})
+    assert ranged.status_code == 200
+
+
+def test_a_response_setting_a_cookie_is_not_cached_publicly(client):
+    response = client.get(_css_url(client) + "&lang=kk")
+    assert "Set-Cookie" in response.headers and response.headers["Cache-Control"] != IMMUTABLE
+
+
+def test_other_spellings_of_an_asset_path_are_not_fingerprinted(tmp_path):
+    (tmp_path / "app.css").write_text("body{}")
+    versions = AssetVersions(str(tmp_path))
+    assert versions("app.css")
+    assert versions("./app.css") is None and versions("a/../app.css") is None and versions("../x") is None
+    assert list(versions._known) == ["app.css"]
+
+
+def test_a_component_suite_revalidates_with_the_weak_etag_of_its_compressed_copy(client):
+    """Dash answers 304 itself for its unfingerprinted chunks, comparing If-None-Match literally."""
+    url = "/_dash-component-suites/dash_ag_grid/async-community.js"
+    first = client.get(url, headers={"Accept-Encoding": "br"})
+    assert first.status_code == 200 and first.headers["ETag"].startswith('W/"')
+    again = client.get(url, headers={"Accept-Encoding": "br", "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
