@@ -30,22 +30,33 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       var noUpdate = window.dash_clientside.no_update;
       if (shown || !(rows || []).some(function (r) { return r.asked_line; })) { return noUpdate; }
       var section = document.getElementById("inst-lines");
-      if (section) { keepInView(section, 4000); }
+      if (section) { keepInView(section, 3000, 30000); }
       return true;
     }
   }
 });
 
 // Charts and sections above the lines still grow after the rows arrive, which would push the
-// asked line off screen: follow the section while the page settles, until the visitor scrolls.
-function keepInView(section, ms) {
-  var stop = false, events = ["wheel", "touchstart", "keydown", "mousedown"];
-  function quit() { stop = true; events.forEach(function (e) { window.removeEventListener(e, quit, true); }); }
+// asked line off screen: follow the section until the page has not changed size for `quiet` ms
+// (slow phones and busy servers settle late), at most `most` ms, or until the visitor scrolls.
+function keepInView(section, quiet, most) {
+  var stop = false, timer = null, events = ["wheel", "touchstart", "keydown", "mousedown"];
+  var observer = new ResizeObserver(function () {
+    if (stop) { return; }
+    section.scrollIntoView({block: "start"});
+    clearTimeout(timer);
+    timer = setTimeout(quit, quiet);
+  });
+  function quit() {
+    stop = true;
+    observer.disconnect();
+    events.forEach(function (e) { window.removeEventListener(e, quit, true); });
+  }
   events.forEach(function (e) { window.addEventListener(e, quit, true); });
-  var observer = new ResizeObserver(function () { if (!stop) { section.scrollIntoView({block: "start"}); } });
   observer.observe(document.body);
   section.scrollIntoView({block: "start"});
-  setTimeout(function () { observer.disconnect(); quit(); }, ms);
+  timer = setTimeout(quit, quiet);
+  setTimeout(quit, most);
 }
 
 // Lines grid: a link from a row to the appeal form about its expenditure line. Text only (a

@@ -53,7 +53,9 @@ def test_an_appeal_line_opens_its_row_and_the_breadcrumb_goes_back_to_the_distri
     assert "asked-line" in first.get_attribute("class")
     assert first.locator("[col-id=month]").inner_text() == "3"
     assert first.locator("[col-id=specific]").inner_text().startswith(f"{site['line']['specific_code']:03d}")
-    assert page.evaluate("document.getElementById('inst-lines').getBoundingClientRect().top") < 844  # in view
+    # in view once the page settles (charts above still grow after the rows arrive)
+    page.wait_for_function("document.getElementById('inst-lines').getBoundingClientRect().top < 844",
+                           timeout=15000)
 
     crumbs = page.locator("#inst-breadcrumb li")
     assert crumbs.count() == 4 and crumbs.nth(3).get_attribute("aria-current") == "page"
