@@ -1,6 +1,7 @@
 """Reads what the server-rendered first view of a page needs (see layouts/first_view.py)."""
 from __future__ import annotations
 
+from flask import g
 from markupsafe import Markup
 from sqlalchemy import Engine
 
@@ -15,8 +16,10 @@ def institution_first_view(engine: Engine, bin_, asked_year, lang: str) -> Marku
     an unknown BIN. Two cheap queries per page request: the identity (a BIN index lookup joined
     to four small name tables) and the institution's yearly rollup rows (one per year); issue 11
     is to cache them by data version."""
+    bin_ = text_param(bin_, 64)
     with engine.connect() as conn:
-        inst = q.get_institution(conn, text_param(bin_, 64))
+        inst = q.get_institution(conn, bin_)
+        g.institution_lookup = (bin_, inst is not None)  # the 404 check of this request reads it (app.py)
         if inst is None:
             return None
         totals = q.yearly_totals(conn, inst["id"])

@@ -66,8 +66,10 @@ def shown_year(asked, years: list[int]) -> int | None:
     return asked if asked in years else (years[0] if years else None)
 
 
-def register(app, engine: Engine, tiles_url: str = "") -> None:
-    """Attach the institution page callbacks to `app`, reading from `engine`."""
+def register(app, engine: Engine, tiles_url: str = "", write_engine: Engine | None = None) -> None:
+    """Attach the institution page callbacks to `app`, reading from `engine` (a replica, maybe);
+    page views are recorded on `write_engine` (the primary; default `engine`)."""
+    write_engine = write_engine or engine
 
     @app.callback(Output(ids.INST_TITLE, "children"), Output(ids.INST_HEADER, "children"),
                   Output(ids.INST_MAP, "children"), Output(ids.INST_VIEWS, "children"),
@@ -77,14 +79,15 @@ def register(app, engine: Engine, tiles_url: str = "") -> None:
     def open_page(store, lang):
         lang = lang_param(lang)
         bin_ = text_param(dict_param(store).get("bin"))
-        with engine.begin() as conn:
+        with engine.connect() as conn:
             inst = q.get_institution(conn, bin_)
             if inst is None:
                 return (t("inst.title_not_found", lang), html.P(t("inst.not_found", lang, bin=bin_)),
                         None, None, [], None, HIDDEN)
+            years = [y["year"] for y in q.yearly_totals(conn, inst["id"])]
+        with write_engine.begin() as conn:  # a write, and the count includes this very view
             record_view(conn, inst["id"], viewer=viewer_key())
             views = view_counts(conn, inst["id"])
-            years = [y["year"] for y in q.yearly_totals(conn, inst["id"])]
         this_year = max(views)
         views_text = t("inst.views", lang, total=format_number(sum(views.values()), lang), year=this_year,
                        this_year=format_number(views[this_year], lang))
@@ -117,9 +120,12 @@ def register(app, engine: Engine, tiles_url: str = "") -> None:
             programs = q.by_program(conn, iid, year)
             _, lines = q.lines(conn, iid, year)
             flag = analyst_flag(conn, store.get("flag"), iid, year)
-            yoy = year_over_year(q.specific_by_year(conn, iid, [year - 1, year]), year)
-            stats = peer_stats(q.peer_amounts(conn, inst["type_code"], inst["region_code"], year), iid)
-            names = {r["code"]: r for r in q.specific_names(conn)}
+            by_year = q.specific_by_year(conn, iid, [year - 1, year])
+            stats = peer_stats(q.peer_amounts(conn, inst["type_code"], inst["region_code"], year,
+                                              with_capacity=bool(inst["capacity"])), iid)
+        yoy = year_over_year(by_year, year)
+        # Every specific the two tables name is in by_year (the peers' too: this year's), with its names.
+        names = {r["specific_code"]: r for r in by_year}
         peers_title = t("inst.peers.title", lang, type=localized(inst, "type_name", lang),
                         region=localized(inst, "region_name", lang))
         columns = parts.grid_columns(lang, inst["bin"])
@@ -149,8 +155,7 @@ def register(app, engine: Engine, tiles_url: str = "") -> None:
         if year is None or year_param(year) != year:
             return {}
         with engine.connect() as conn:
-            inst = q.get_institution(conn, text_param(dict_param(store).get("bin")))
-            months = q.monthly(conn, inst["id"], year) if inst else []
+            months = q.monthly_by_bin(conn, text_param(dict_param(store).get("bin")), year)
         return parts.monthly_figure(months, lang, cumulative=mode == "cumulative")
 
     # A link from an appeal (?line=): once its rows are in the grid, bring the grid into view.

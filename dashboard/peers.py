@@ -1,6 +1,7 @@
 """Year-over-year changes and peer statistics for one institution (plain Python, no SQL)."""
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from fractions import Fraction
 
@@ -35,6 +36,36 @@ def year_over_year(rows: list[dict], year: int) -> list[dict]:
     return sorted(result, key=lambda r: (-r["plan_adjusted"], r["specific_code"]))
 
 
+def _exact_order(pairs: list[tuple[int, int]], positions: set[int]) -> dict[int, Fraction]:
+    """The ratios a/c (c > 0) found at `positions` of their exact ascending order.
+
+    Sorted by the float a/c first: correctly rounded division keeps the exact order between
+    different floats, so only runs of equal floats around the wanted positions are put in
+    exact order (as Fractions; such runs are short). Thousands of Fractions made and sorted
+    per page were most of the peer table's time."""
+    pairs = sorted(pairs, key=lambda p: p[0] / p[1])
+    floats = [a / c for a, c in pairs]
+    found = {}
+    for pos in positions:
+        lo = hi = pos
+        while lo > 0 and floats[lo - 1] == floats[pos]:
+            lo -= 1
+        while hi + 1 < len(floats) and floats[hi + 1] == floats[pos]:
+            hi += 1
+        run = sorted(Fraction(a, c) for a, c in pairs[lo:hi + 1])
+        found[pos] = run[pos - lo]
+    return found
+
+
+def _median_of_ratios(pairs: list[tuple[int, int]]) -> Fraction | None:
+    """quantile(sorted(a/c for a, c in pairs), 1/2), exactly."""
+    if not pairs:
+        return None
+    lo, hi = (len(pairs) - 1) // 2, len(pairs) // 2
+    at = _exact_order(pairs, {lo, hi})
+    return at[lo] + (at[hi] - at[lo]) * Fraction((len(pairs) - 1) % 2, 2)
+
+
 def peer_stats(rows: list[dict], institution_id: int) -> list[dict]:
     """Per specific: peers' median and quartiles, and this institution's value and position.
 
@@ -43,21 +74,19 @@ def peer_stats(rows: list[dict], institution_id: int) -> list[dict]:
     use institutions with a capacity. Money stays exact: quantiles are Fractions of tiyn.
     """
     amounts: dict[int, list[int]] = defaultdict(list)
-    per_unit: dict[int, list[Fraction]] = defaultdict(list)
+    per_unit: dict[int, list[tuple[int, int]]] = defaultdict(list)  # (tiyn, capacity): exact ratios
     own: dict[int, dict] = {}
     for r in rows:
-        code = r["specific_code"]
-        amounts[code].append(r["plan_adjusted"])
-        unit = Fraction(r["plan_adjusted"], r["capacity"]) if r["capacity"] else None
-        if unit is not None:
-            per_unit[code].append(unit)
+        code, value, capacity = r["specific_code"], r["plan_adjusted"], r["capacity"]
+        amounts[code].append(value)
+        if capacity:
+            per_unit[code].append((value, capacity))
         if r["institution_id"] == institution_id:
-            own[code] = {"value": r["plan_adjusted"], "per_unit": unit}
+            own[code] = {"value": value, "per_unit": Fraction(value, capacity) if capacity else None}
     result = []
     for code, mine in own.items():
         values = sorted(amounts[code])
-        units = sorted(per_unit[code])
-        below = sum(1 for v in values if v < mine["value"])
+        below = bisect_left(values, mine["value"])
         result.append({
             "specific_code": code, "peers": len(values), "value": mine["value"],
             "q1": quantile(values, Fraction(1, 4)), "median": quantile(values, Fraction(1, 2)),
@@ -65,6 +94,6 @@ def peer_stats(rows: list[dict], institution_id: int) -> list[dict]:
             # Share of peers spending less: 0 = lowest, 1 = highest.
             "position": below / (len(values) - 1) if len(values) > 1 else None,
             "per_unit": mine["per_unit"],
-            "per_unit_median": quantile(units, Fraction(1, 2)) if mine["per_unit"] is not None else None,
+            "per_unit_median": _median_of_ratios(per_unit[code]) if mine["per_unit"] is not None else None,
         })
     return sorted(result, key=lambda r: (-r["value"], r["specific_code"]))

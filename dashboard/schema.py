@@ -138,6 +138,8 @@ institutions = Table(
     CheckConstraint("capacity IS NULL OR capacity > 0", name="capacity_positive"),
     Index("ix_institutions_region_sector", "region_code", "sector_code"),
     Index("ix_institutions_district_sector", "district_code", "sector_code"),
+    # An institution's peer group with capacities, read from the index alone.
+    Index("ix_institutions_type_region", "type_code", "region_code", "id", "capacity"),
 )
 
 # On PostgreSQL the three references of budget_lines are enforced by set-based triggers
@@ -223,7 +225,24 @@ rollup_institution_month = Table(
     Column("year", SmallInteger, primary_key=True),
     Column("month", SmallInteger, primary_key=True),
     *_money(),
-    Index("ix_rollup_im_year_month", "year", "month"),
+    # Covers the month-range ranking of top institutions (PostgreSQL reads the index alone).
+    Index("ix_rollup_im_year_month", "year", "month",
+          postgresql_include=["institution_id", "plan_adjusted", "paid"]),
+)
+
+# Per institution, year and economic specific: the institution page's breakdown, year over
+# year and peer comparison. The institution's type and region are copied in (kept in step when an
+# institution moves) so a peer group is one range of ix_rollup_isy_peers, read in one plan
+# whatever its size, instead of hundreds of institutions' lines.
+rollup_institution_specific_year = Table(
+    "rollup_institution_specific_year", metadata,
+    Column("institution_id", Integer, ForeignKey("institutions.id"), primary_key=True),
+    Column("year", SmallInteger, primary_key=True),
+    Column("specific_code", SmallInteger, primary_key=True),
+    Column("type_code", String(24), nullable=False),
+    Column("region_code", String(8), nullable=False),
+    *_money(),
+    Index("ix_rollup_isy_peers", "year", "type_code", "region_code"),
 )
 
 demo_anomalies = Table(
@@ -249,7 +268,7 @@ region_boundaries = Table(
 )
 
 ROLLUP_TABLES = (rollup_region_sector_month, rollup_district_sector_month, rollup_institution_year,
-                 rollup_institution_month)
+                 rollup_institution_month, rollup_institution_specific_year)
 
 # --- Appeals and accounts (issue 6) ---------------------------------------------------------
 users = Table(

@@ -1,7 +1,7 @@
 """Pieces of the institution page built from query results: figures, tables, grid columns."""
 from __future__ import annotations
 
-import plotly.graph_objects as go
+import plotly.io as pio
 from dash import html
 
 from dashboard.i18n import localized, t
@@ -11,6 +11,25 @@ from queries.documents import document_url
 MONEY = ("plan", "plan_adjusted", "obligations", "paid")
 _FIG = dict(margin=dict(l=10, r=10, t=10, b=10), height=320, plot_bgcolor="white",
             legend=dict(orientation="h", y=-0.15))
+
+
+def _template(name: str, traces: tuple[str, ...]) -> dict:
+    """Plotly's template as go.Figure would embed it, cut to what these charts use: its page-wide
+    layout (fonts, colours, axes) and the defaults of their trace types. The figures below are
+    plain dicts: go.Figure validates every property and embeds the whole 7 KB template, which
+    was most of a monthly chart's time (issue 11)."""
+    full = pio.templates[name].to_plotly_json()
+    unused = {"geo", "ternary", "polar", "scene", "mapbox", "coloraxis", "colorscale", "annotationdefaults",
+              "shapedefaults"}
+    return {"data": {k: v for k, v in full["data"].items() if k in traces},
+            "layout": {k: v for k, v in full["layout"].items() if k not in unused}}
+
+
+_TEMPLATE = _template("plotly", ("bar", "scatter", "treemap"))
+
+
+def _figure(data: list[dict], **layout) -> dict:
+    return {"data": data, "layout": {"template": _TEMPLATE, **layout}}
 
 
 def grid_columns(lang: str, bin_: str = "") -> list[dict]:
@@ -152,44 +171,42 @@ def _money_axis(largest_tiyn: int, lang: str) -> dict:
     return dict(tickvals=[float(tenge(v)) for v in ticks], ticktext=[format_money(v, lang) for v in ticks])
 
 
-def monthly_figure(months: list[dict], lang: str, cumulative: bool) -> go.Figure:
+def monthly_figure(months: list[dict], lang: str, cumulative: bool) -> dict:
     x = [month_name(m["month"], lang) for m in months]
-    fig = go.Figure()
+    data = []
     for key, color in (("plan_adjusted", "#9ecae1"), ("paid", "#1f77b4")):
         values, labels, running = [], [], 0
         for m in months:
             running = running + m[key] if cumulative else m[key]
             values.append(float(tenge(running)))  # bar heights only; the labels are exact
             labels.append(format_money(running, lang, compact=False))
-        trace = go.Scatter(x=x, y=values, mode="lines+markers", line=dict(color=color)) if cumulative \
-            else go.Bar(x=x, y=values, marker_color=color)
-        trace.update(name=t(f"inst.{key}", lang), customdata=labels,
-                     hovertemplate="%{x}: %{customdata}<extra></extra>")
-        fig.add_trace(trace)
+        trace = dict(type="scatter", x=x, y=values, mode="lines+markers", line=dict(color=color)) if cumulative \
+            else dict(type="bar", x=x, y=values, marker=dict(color=color))
+        data.append({**trace, "name": t(f"inst.{key}", lang), "customdata": labels,
+                     "hovertemplate": "%{x}: %{customdata}<extra></extra>"})
     largest = max([0, *[sum(m[k] for m in months) if cumulative else max(m[k] for m in months)
                          for k in ("plan_adjusted", "paid")]]) if months else 0
-    fig.update_layout(**_FIG, barmode="group", separators=_separators(lang),
-                      yaxis=dict(gridcolor="#eee", **_money_axis(largest, lang)))
-    return fig
+    return _figure(data, **_FIG, barmode="group", separators=_separators(lang),
+                   yaxis=dict(gridcolor="#eee", **_money_axis(largest, lang)))
 
 
-def specifics_figure(rows: list[dict], lang: str) -> go.Figure:
+def specifics_figure(rows: list[dict], lang: str) -> dict:
     rows = rows[:12][::-1]
-    fig = go.Figure(go.Bar(
-        y=[f"{r['code']} {localized(r, 'name', lang)}"[:48] for r in rows],
-        x=[float(tenge(r["plan_adjusted"])) for r in rows], orientation="h", marker_color="#1f77b4",
-        customdata=[format_money(r["plan_adjusted"], lang) for r in rows],
-        hovertemplate="%{y}: %{customdata}<extra></extra>"))
-    fig.update_layout(**{**_FIG, "height": 360}, separators=_separators(lang),
-                      xaxis=dict(gridcolor="#eee", **_money_axis(max([0, *(r["plan_adjusted"] for r in rows)]), lang)))
-    return fig
+    bar = dict(type="bar", y=[f"{r['code']} {localized(r, 'name', lang)}"[:48] for r in rows],
+               x=[float(tenge(r["plan_adjusted"])) for r in rows], orientation="h", marker=dict(color="#1f77b4"),
+               customdata=[format_money(r["plan_adjusted"], lang) for r in rows],
+               hovertemplate="%{y}: %{customdata}<extra></extra>")
+    return _figure([bar], **{**_FIG, "height": 360}, separators=_separators(lang),
+                   xaxis=dict(gridcolor="#eee", **_money_axis(max([0, *(r["plan_adjusted"] for r in rows)]), lang)))
 
 
-def programs_figure(rows: list[dict], lang: str) -> go.Figure:
+def programs_figure(rows: list[dict], lang: str) -> dict:
     ids_, labels, parents, tiyn = [], [], [], []
+    index: dict[str, int] = {}
     for r in rows:
         pid = r["program_code"]
-        if pid not in ids_:
+        if pid not in index:
+            index[pid] = len(ids_)
             ids_.append(pid)
             labels.append(f"{pid} {localized(r, 'program_name', lang)}")
             parents.append("")
@@ -198,12 +215,11 @@ def programs_figure(rows: list[dict], lang: str) -> go.Figure:
         labels.append(f"{r['subprogram_code']} {localized(r, 'subprogram_name', lang)}")
         parents.append(pid)
         tiyn.append(r["plan_adjusted"])
-        tiyn[ids_.index(pid)] += r["plan_adjusted"]  # exact integer sums; floats only for areas
-    fig = go.Figure(go.Treemap(ids=ids_, labels=labels, parents=parents, values=[float(tenge(v)) for v in tiyn],
-                               branchvalues="total", customdata=[format_money(v, lang, compact=False) for v in tiyn],
-                               hovertemplate="%{label}: %{customdata}<extra></extra>"))
-    fig.update_layout(**{**_FIG, "height": 360})
-    return fig
+        tiyn[index[pid]] += r["plan_adjusted"]  # exact integer sums; floats only for areas
+    treemap = dict(type="treemap", ids=ids_, labels=labels, parents=parents, values=[float(tenge(v)) for v in tiyn],
+                   branchvalues="total", customdata=[format_money(v, lang, compact=False) for v in tiyn],
+                   hovertemplate="%{label}: %{customdata}<extra></extra>")
+    return _figure([treemap], **{**_FIG, "height": 360})
 
 
 def yoy_table(rows: list[dict], names: dict[int, dict], year: int, lang: str):

@@ -121,7 +121,7 @@ class InstitutionChanges:
     inserted: int
     updated: int
     unchanged: int
-    moved_ids: list[int]  # region, district or sector changed: their rollups must be recomputed
+    moved_ids: list[int]  # region, district, sector or type changed: their rollups must be recomputed
     old_regions: set[str]
     old_districts: set[str]
     changed_bins: list[str]  # inserted or updated: their search documents must be rebuilt
@@ -146,8 +146,8 @@ def upsert_institutions(conn: Connection, frame: pd.DataFrame) -> InstitutionCha
             new.append(row)
         elif not all(_same(old[f], row[f]) for f in INSTITUTION_FIELDS):
             changed.append({**row, "b_bin": row["bin"]})
-            if (old["region_code"], old["district_code"], old["sector_code"]) != \
-                    (row["region_code"], row["district_code"], row["sector_code"]):
+            if (old["region_code"], old["district_code"], old["sector_code"], old["type_code"]) != \
+                    (row["region_code"], row["district_code"], row["sector_code"], row["type_code"]):
                 moved.append(old["id"])
                 old_regions.add(old["region_code"])
                 old_districts.add(old["district_code"])
@@ -274,7 +274,7 @@ def _merge_postgresql(conn: Connection, chunk, total: int) -> LineChanges:
         SELECT institution_id, year, count(*) FILTER (WHERE is_new), count(*) FILTER (WHERE NOT is_new)
         FROM import_changes GROUP BY institution_id, year""")).all()
     deltas = conn.execute(text(f"""
-        SELECT institution_id, year, month, {", ".join(f"{c}_delta" for c in MONEY_COLUMNS)}
+        SELECT institution_id, year, month, specific_code, {", ".join(f"{c}_delta" for c in MONEY_COLUMNS)}
         FROM import_changes WHERE NOT is_new""")).all()
     conn.execute(text("DROP TABLE import_changes"))
     conn.execute(text("DROP TABLE import_lines"))
@@ -288,7 +288,7 @@ def _staged_changes(conn: Connection, total: int, pairs: list[tuple[int, int, bo
     here, institution-years that gained a line are left stale (is that institution new to the month?)."""
     affected = [(i, y) for i, y, _ in pairs]
     rolled_up: frozenset[tuple[int, int]] = frozenset()
-    columns = ("institution_id", "year", "month", *MONEY_COLUMNS)
+    columns = ("institution_id", "year", "month", "specific_code", *MONEY_COLUMNS)
     table = np.array(deltas, dtype=np.int64).reshape(-1, len(columns))
     lines = {c: table[:, k] for k, c in enumerate(columns)}
     if add_to_rollups(conn, lines, new_institution_years=False):
@@ -309,7 +309,7 @@ def _merge_sqlite(conn: Connection, chunk, total: int) -> LineChanges:
     pairs = conn.exec_driver_sql(
         "SELECT institution_id, year, max(state = 1) FROM import_lines WHERE state > 0 GROUP BY 1, 2").all()
     deltas = conn.exec_driver_sql(
-        f"SELECT import_lines.institution_id, import_lines.year, import_lines.month, "
+        f"SELECT import_lines.institution_id, import_lines.year, import_lines.month, import_lines.specific_code, "
         f"{', '.join(f'import_lines.{c} - b.{c}' for c in MONEY_COLUMNS)} "
         f"FROM import_lines JOIN budget_lines AS b ON {join} WHERE import_lines.state = 2").all()
     conn.exec_driver_sql(f"INSERT INTO budget_lines ({_COLS}) SELECT {_COLS} FROM import_lines WHERE state > 0 "

@@ -5,7 +5,8 @@ from sqlalchemy import Connection, and_, func, select
 
 from dashboard.schema import (
     MONEY_COLUMNS, budget_lines as bl, districts, documents, institution_types, institutions as inst,
-    programs, regions, rollup_institution_year as riy, sectors, specifics, subprograms,
+    programs, regions, rollup_institution_month as rim, rollup_institution_specific_year as risy,
+    rollup_institution_year as riy, sectors, specifics, subprograms,
 )
 
 LINE_KEYS = ("year", "month", "program_code", "subprogram_code", "specific_code")
@@ -47,19 +48,26 @@ def yearly_totals(conn: Connection, institution_id: int) -> list[dict]:
 
 def monthly(conn: Connection, institution_id: int, year: int) -> list[dict]:
     """Sums per month (1..12, months without lines left out)."""
-    q = (select(bl.c.month, *[func.sum(bl.c[c]).label(c) for c in MONEY_COLUMNS])
-         .where(bl.c.institution_id == institution_id, bl.c.year == year)
-         .group_by(bl.c.month).order_by(bl.c.month))
+    q = (select(rim.c.month, *[rim.c[c] for c in MONEY_COLUMNS])
+         .where(rim.c.institution_id == institution_id, rim.c.year == year).order_by(rim.c.month))
+    return [_ints(r) for r in conn.execute(q).mappings()]
+
+
+def monthly_by_bin(conn: Connection, bin_: str, year: int) -> list[dict]:
+    """monthly() of the institution with this BIN, in one statement ([] for an unknown BIN)."""
+    q = (select(rim.c.month, *[rim.c[c] for c in MONEY_COLUMNS])
+         .select_from(rim.join(inst, inst.c.id == rim.c.institution_id))
+         .where(inst.c.bin == bin_, rim.c.year == year).order_by(rim.c.month))
     return [_ints(r) for r in conn.execute(q).mappings()]
 
 
 def by_specific(conn: Connection, institution_id: int, year: int) -> list[dict]:
     """Sums per economic specific with its names, largest adjusted plan first."""
-    keys = [specifics.c.code, specifics.c.category, specifics.c.name_kk, specifics.c.name_ru, specifics.c.name_en]
-    q = (select(*keys, *[func.sum(bl.c[c]).label(c) for c in MONEY_COLUMNS])
-         .select_from(bl.join(specifics, specifics.c.code == bl.c.specific_code))
-         .where(bl.c.institution_id == institution_id, bl.c.year == year)
-         .group_by(*keys).order_by(func.sum(bl.c.plan_adjusted).desc(), specifics.c.code))
+    q = (select(specifics.c.code, specifics.c.category, specifics.c.name_kk, specifics.c.name_ru,
+                specifics.c.name_en, *[risy.c[c] for c in MONEY_COLUMNS])
+         .select_from(risy.join(specifics, specifics.c.code == risy.c.specific_code))
+         .where(risy.c.institution_id == institution_id, risy.c.year == year)
+         .order_by(risy.c.plan_adjusted.desc(), specifics.c.code))
     return [_ints(r) for r in conn.execute(q).mappings()]
 
 
@@ -96,6 +104,9 @@ def lines(conn: Connection, institution_id: int, year: int | None = None, month:
           specific: int | None = None, limit: int | None = None, offset: int = 0) -> tuple[int, list[dict]]:
     """(total count, one page of lines) of an institution, filtered by year/month/specific."""
     q = lines_query(institution_id, year, month, specific)
+    if limit is None and not offset:  # every line: the count is their number, no second statement
+        rows = [dict(r) for r in conn.execute(q).mappings()]
+        return len(rows), rows
     total = conn.execute(select(func.count()).select_from(q.order_by(None).subquery())).scalar_one()
     if limit is not None:
         q = q.limit(limit).offset(offset)
@@ -103,22 +114,30 @@ def lines(conn: Connection, institution_id: int, year: int | None = None, month:
 
 
 def specific_by_year(conn: Connection, institution_id: int, years: list[int]) -> list[dict]:
-    """Adjusted plan and paid per (specific, year) for the given years (year-over-year)."""
-    q = (select(bl.c.specific_code, bl.c.year, func.sum(bl.c.plan_adjusted).label("plan_adjusted"),
-                func.sum(bl.c.paid).label("paid"))
-         .where(bl.c.institution_id == institution_id, bl.c.year.in_(years))
-         .group_by(bl.c.specific_code, bl.c.year))
+    """Adjusted plan and paid per (specific, year) for the given years (year-over-year), with the
+    specific's names."""
+    q = (select(risy.c.specific_code, risy.c.year, risy.c.plan_adjusted, risy.c.paid, specifics.c.name_kk,
+                specifics.c.name_ru, specifics.c.name_en)
+         .select_from(risy.join(specifics, specifics.c.code == risy.c.specific_code))
+         .where(risy.c.institution_id == institution_id, risy.c.year.in_(years)))
     return [_ints(r) for r in conn.execute(q).mappings()]
 
 
-def peer_amounts(conn: Connection, type_code: str, region_code: str, year: int) -> list[dict]:
-    """Adjusted plan per specific of every institution of a type in a region, with capacity."""
-    q = (select(bl.c.institution_id, bl.c.specific_code, inst.c.capacity,
-                func.sum(bl.c.plan_adjusted).label("plan_adjusted"))
-         .select_from(bl.join(inst, inst.c.id == bl.c.institution_id))
-         .where(inst.c.type_code == type_code, inst.c.region_code == region_code, bl.c.year == year)
-         .group_by(bl.c.institution_id, bl.c.specific_code, inst.c.capacity))
-    return [_ints(r) for r in conn.execute(q).mappings()]
+def peer_amounts(conn: Connection, type_code: str, region_code: str, year: int,
+                 with_capacity: bool = True) -> list[dict]:
+    """Adjusted plan per specific of every institution of a type in a region, with capacity
+    (None for all without `with_capacity`: per-unit figures only show for an institution with one).
+
+    Two index range scans (ix_rollup_isy_peers, ix_institutions_type_region), no join: the same
+    plan on every connection and for every group size."""
+    q = (select(risy.c.institution_id, risy.c.specific_code, risy.c.plan_adjusted)
+         .where(risy.c.year == year, risy.c.type_code == type_code, risy.c.region_code == region_code))
+    capacity = {}
+    if with_capacity:
+        capacity = dict(conn.execute(select(inst.c.id, inst.c.capacity).where(
+            inst.c.type_code == type_code, inst.c.region_code == region_code, inst.c.capacity.is_not(None))).all())
+    return [{"institution_id": i, "specific_code": s, "capacity": capacity.get(i), "plan_adjusted": int(p)}
+            for i, s, p in conn.execute(q).all()]  # all(): one fetch, not one per row
 
 
 def list_documents(conn: Connection, institution_id: int, year: int | None = None) -> list[dict]:
@@ -127,8 +146,3 @@ def list_documents(conn: Connection, institution_id: int, year: int | None = Non
     if year is not None:
         q = q.where(documents.c.year == year)
     return [dict(r) for r in conn.execute(q.order_by(documents.c.year.desc(), documents.c.id.desc())).mappings()]
-
-
-def specific_names(conn: Connection) -> list[dict]:
-    """Every economic specific with its names."""
-    return [dict(r) for r in conn.execute(select(specifics).order_by(specifics.c.code)).mappings()]

@@ -22,6 +22,12 @@ _CHECKS = {
         "SELECT institution_id, year, month, sum(plan), sum(plan_adjusted), sum(obligations), sum(paid) "
         "FROM budget_lines GROUP BY 1, 2, 3",
         "SELECT institution_id, year, month, plan, plan_adjusted, obligations, paid FROM rollup_institution_month"),
+    "rollup_institution_specific_year": (
+        "SELECT b.institution_id, b.year, b.specific_code, i.type_code, i.region_code, sum(b.plan), "
+        "sum(b.plan_adjusted), sum(b.obligations), sum(b.paid) "
+        "FROM budget_lines b JOIN institutions i ON i.id = b.institution_id GROUP BY 1, 2, 3, 4, 5",
+        "SELECT institution_id, year, specific_code, type_code, region_code, plan, plan_adjusted, obligations, paid "
+        "FROM rollup_institution_specific_year"),
 }
 
 

@@ -26,6 +26,22 @@ def test_monthly_specific_and_program_sums_equal_the_yearly_rollup(demo_engine):
             assert all(isinstance(r["paid"], int) for r in rows)
         count, lines = q.lines(conn, school["id"], year)
         assert count == len(lines) and sum(r["plan_adjusted"] for r in lines) == total["plan_adjusted"]
+        assert q.lines(conn, school["id"], year, limit=5, offset=2) == (count, lines[2:7])
+        assert q.monthly_by_bin(conn, school["bin"], year) == q.monthly(conn, school["id"], year)
+        assert q.monthly_by_bin(conn, "000000000000", year) == []
+
+
+def test_peers_come_with_names_and_capacities_only_when_asked(demo_engine):
+    with demo_engine.connect() as conn:
+        inst = q.get_institution(conn, _school(conn)["bin"])
+        year = DEMO_YEARS[-1]
+        with_units = q.peer_amounts(conn, inst["type_code"], inst["region_code"], year)
+        without = q.peer_amounts(conn, inst["type_code"], inst["region_code"], year, with_capacity=False)
+        by_year = q.specific_by_year(conn, inst["id"], [year - 1, year])
+    assert [{**r, "capacity": None} for r in with_units] == without and any(r["capacity"] for r in with_units)
+    assert {r["specific_code"] for r in with_units if r["institution_id"] == inst["id"]} <= \
+        {r["specific_code"] for r in by_year if r["year"] == year}
+    assert all(r["name_ru"] for r in by_year)
 
 
 def test_institution_identity_has_names_in_every_language(demo_engine):
@@ -98,3 +114,24 @@ def test_documents_listed_newest_first(migrated_engine):
                                               file_ref="/files/b.pdf")])
         assert [d["title"] for d in q.list_documents(conn, iid)] == ["Смета 2024", "Смета 2023"]
         assert [d["title"] for d in q.list_documents(conn, iid, 2023)] == ["Смета 2023"]
+
+
+def _reference_per_unit_median(pairs):
+    """The exact definition: every ratio as a Fraction, sorted, then the interpolated median."""
+    return quantile(sorted(Fraction(a, c) for a, c in pairs), Fraction(1, 2))
+
+
+def test_per_unit_median_is_exact_where_floats_tie():
+    # Ratios a hair above and below 1 that are all 1.0 as floats, and spend that rounds half
+    # either way: sorting by float alone, or rounding early, would move the median.
+    big = 10 ** 17
+    pairs = [(big + 3, big), (big - 1, big), (big + 1, big), (big, big + 2), (5, 3), (7, 2), (1, 3), (big + 2, big)]
+    rows = [dict(institution_id=i, specific_code=111, capacity=c, plan_adjusted=a) for i, (a, c) in enumerate(pairs)]
+    for take in range(1, len(rows) + 1):
+        stats = peer_stats(rows[:take], 0)[0]
+        want = _reference_per_unit_median(pairs[:take])
+        assert stats["per_unit_median"] == want and isinstance(stats["per_unit_median"], Fraction)
+    stats = peer_stats(rows, 0)[0]
+    assert stats["per_unit_median"] == Fraction(2 * big + 3, 2 * big)  # between (big+1)/big and (big+2)/big
+    assert stats["median"] == Fraction(2 * big - 1, 2) and round(stats["median"]) == big  # half to even
+    assert stats["q1"] == quantile(sorted(a for a, _ in pairs), Fraction(1, 4))

@@ -3,6 +3,7 @@ from sqlalchemy import insert, select, text, update
 
 from dashboard.schema import budget_lines, institutions, rollup_institution_year, rollup_region_sector_month
 from queries.rollups import refresh_rollups
+from tests.rollup_check import assert_rollups_match
 
 
 def _institution(conn, id_, region, district, sector="education", bin_="200340001238"):
@@ -35,6 +36,9 @@ def test_partial_refresh_after_a_change(migrated_engine):
         assert sorted(_region_paid(conn, "KZ-11")) == [5, 1_000_000_01]
         year_total = conn.execute(select(rollup_institution_year.c.paid)).scalar_one()
         assert int(year_total) == 1_000_000_06
+        _line(conn, 1, 3, 40, specific=141)
+        refresh_rollups(conn, institution_ids=[1], years=[2025])
+        assert_rollups_match(conn)  # every rollup, the per-specific one too
 
 
 def test_moving_an_institution_recomputes_both_regions(migrated_engine):
@@ -46,6 +50,7 @@ def test_moving_an_institution_recomputes_both_regions(migrated_engine):
         refresh_rollups(conn, institution_ids=[1], extra_regions=["KZ-11"], extra_districts=["KZ-11-01"])
         assert _region_paid(conn, "KZ-11") == []
         assert [int(v) for v in _region_paid(conn, "KZ-15")] == [700]
+        assert_rollups_match(conn)
 
 
 def test_sums_beyond_32_bits_stay_exact(migrated_engine):
@@ -58,3 +63,10 @@ def test_sums_beyond_32_bits_stay_exact(migrated_engine):
         refresh_rollups(conn)
         total = conn.execute(text("SELECT paid FROM rollup_institution_year")).scalar_one()
         assert int(total) == 2 * big
+
+
+def test_the_rollup_check_covers_every_rollup():
+    from dashboard.schema import ROLLUP_TABLES
+    from tests.rollup_check import _CHECKS
+
+    assert set(_CHECKS) == {table.name for table in ROLLUP_TABLES}

@@ -1,0 +1,132 @@
+"""Institution page callbacks (issue 11): `show_year` and `show_monthly` through the real app vs
+the same SQL statements replayed on a bare connection.
+
+For N random institutions (and a random year of each), each callback is posted to
+/_dash-update-component with the body Chromium sends (Flask test client: Dash dispatch, queries
+and JSON encoding included; no network; the response cache off, so every request is a miss). The
+statements the callback ran are recorded and replayed right after on one bare psycopg connection
+(execute + fetch, nothing else): the callback's SQL floor. Prints markdown rows:
+  | database | callback | n | p50 app | p95 app | p50 SQL | p95 SQL | p95 ratio |
+Reads only (the two callbacks write nothing). The code needs the newest schema:
+  python bench/institution_page.py --url postgresql+psycopg://postgres@127.0.0.1:5432/inst_full17k
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import psycopg  # noqa: E402
+from sqlalchemy import event, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from app import create_app  # noqa: E402
+from dashboard.config import load_config  # noqa: E402
+from dashboard.db import engine_for  # noqa: E402
+from layouts import ids  # noqa: E402
+
+
+def callback_keys(app) -> dict[str, tuple[str, list, list, list]]:
+    """name -> (output key, outputs, inputs, state) of the two callbacks, as /_dash-dependencies has them."""
+    found = {}
+    for key, spec in app.callback_map.items():
+        outputs = [dict(zip(("id", "property"), o.rsplit(".", 1))) for o in key.strip(".").split("...")]
+        if outputs[0] == {"id": ids.INST_KPIS, "property": "children"}:
+            found["show_year"] = (key, outputs, spec["inputs"], spec["state"])
+        elif outputs[0] == {"id": ids.INST_MONTHLY, "property": "figure"}:
+            found["show_monthly"] = (key, outputs, spec["inputs"], spec["state"])
+    return found
+
+
+def body(spec, values: dict, changed: str) -> dict:
+    key, outputs, inputs, state = spec
+    return {"output": key, "outputs": outputs if len(outputs) > 1 else outputs[0],
+            "inputs": [{**i, "value": values[f"{i['id']}.{i['property']}"]} for i in inputs],
+            "state": [{**s, "value": values[f"{s['id']}.{s['property']}"]} for s in state],
+            "changedPropIds": [changed]}
+
+
+def pct(samples: list[float], q: int) -> float:
+    return statistics.quantiles(samples, n=100, method="inclusive")[q - 1] if len(samples) > 1 else samples[0]
+
+
+def run(url: str, n: int, seed: int) -> list[str]:
+    config = load_config({"DATABASE_URL": url, "ASHYQ_VAR_DIR": tempfile.mkdtemp(), "LOG_LEVEL": "WARNING",
+                          "CACHE_MAX_MB": "0", "CALLBACK_RATE_LIMIT": "1000000 per minute"})
+    app = create_app(config)
+    engine = engine_for(config.database_url)
+    client = app.server.test_client()
+    specs = callback_keys(app)
+    recorded: list[tuple[str, object]] = []
+    event.listen(engine, "before_cursor_execute",
+                 lambda conn, cursor, statement, parameters, context, many: recorded.append((statement, parameters)))
+    with engine.connect() as conn:
+        institutions = conn.execute(text("SELECT count(*) FROM institutions")).scalar_one()
+        pairs = conn.execute(text("SELECT i.bin, y.year FROM institutions i JOIN rollup_institution_year y "
+                                  "ON y.institution_id = i.id ORDER BY md5(i.bin || y.year || :seed) LIMIT :n"),
+                             {"seed": str(seed), "n": n + 5}).all()
+    recorded.clear()
+    u = make_url(url)
+    bare = psycopg.connect(host=u.host, port=u.port or 5432, user=u.username, dbname=u.database, autocommit=True)
+    rng = random.Random(seed)
+    app_ms: dict[str, list[float]] = {"show_year": [], "show_monthly": []}
+    sql_ms: dict[str, list[float]] = {"show_year": [], "show_monthly": []}
+    for i, (bin_, year) in enumerate(pairs):
+        lang = rng.choice(["kk", "ru", "en"])
+        values = {f"{ids.INST_YEAR}.value": year, f"{ids.INST_BIN}.data": {"bin": bin_},
+                  f"{ids.INST_MONTHLY_MODE}.value": rng.choice(["monthly", "cumulative"]), "page-lang.data": lang}
+        for name in ("show_year", "show_monthly"):
+            recorded.clear()
+            payload = body(specs[name], values, f"{ids.INST_YEAR}.value")
+            start = time.perf_counter()
+            response = client.post("/_dash-update-component", json=payload)
+            elapsed = (time.perf_counter() - start) * 1000
+            if response.status_code != 200:
+                raise RuntimeError(f"{name} {bin_} {year}: HTTP {response.status_code} {response.data[:300]!r}")
+            statements = list(recorded)
+            start = time.perf_counter()
+            with bare.cursor() as cur:
+                for statement, parameters in statements:
+                    cur.execute(statement, parameters or None)
+                    if cur.description is not None:
+                        cur.fetchall()
+            replay = (time.perf_counter() - start) * 1000
+            if i >= 5:  # the first five warm the pool, the caches and the bare connection
+                app_ms[name].append(elapsed)
+                sql_ms[name].append(replay)
+    bare.close()
+    engine.dispose()
+    where = f"{u.database} ({institutions:,} inst.)"
+    rows = []
+    for name in ("show_year", "show_monthly"):
+        a, s = app_ms[name], sql_ms[name]
+        rows.append(f"| {where} | {name} | {len(a)} | {statistics.median(a):.1f} ms | {pct(a, 95):.1f} ms | "
+                    f"{statistics.median(s):.1f} ms | {pct(s, 95):.1f} ms | {pct(a, 95) / pct(s, 95):.2f}× |")
+    return rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", action="append", required=True, help="database URL (only read); repeatable")
+    parser.add_argument("-n", type=int, default=100, help="institution-years per database")
+    parser.add_argument("--seed", type=int, default=11)
+    args = parser.parse_args()
+    print("| database | callback | n | p50 app | p95 app | p50 SQL | p95 SQL | p95 app/SQL |")
+    print("|---|---|---|---|---|---|---|---|")
+    for url in args.url:
+        for row in run(url, args.n, args.seed):
+            print(row, flush=True)
+    print(f"\nload average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
