@@ -24,19 +24,23 @@ def load_region_polygons(path: Path, code_property: str = "iso_3166_2") -> dict[
 
 
 def _ring_contains(ring: np.ndarray, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    """Even-odd ray casting of many points against one ring, vectorised over edges."""
+    """Even-odd ray casting of many points against one ring.
+
+    Each edge is paired only with the points whose latitude lies in its span (points sorted by
+    latitude, one searchsorted per edge end), not with every point: rings have thousands of
+    short edges, so that is a few pairs per point instead of points × edges.
+    """
     x1, y1 = ring[:-1, 0], ring[:-1, 1]
     x2, y2 = ring[1:, 0], ring[1:, 1]
-    inside = np.zeros(lon.shape, dtype=bool)
-    # Process edges in blocks to bound memory (points × edges booleans).
-    block = max(1, 4_000_000 // max(1, lon.size))
-    for s in range(0, x1.size, block):
-        a1, b1, a2, b2 = (v[s:s + block, None] for v in (x1, y1, x2, y2))
-        crosses = (b1 > lat) != (b2 > lat)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            x_at = a1 + (lat - b1) * (a2 - a1) / (b2 - b1)
-        inside ^= np.logical_xor.reduce(crosses & (lon < x_at), axis=0)
-    return inside
+    order = np.argsort(lat, kind="stable")
+    # (y1 > lat) != (y2 > lat)  ⇔  min(y1, y2) <= lat < max(y1, y2)
+    first = np.searchsorted(lat[order], np.minimum(y1, y2), side="left")
+    counts = np.searchsorted(lat[order], np.maximum(y1, y2), side="left") - first
+    edge = np.repeat(np.arange(x1.size), counts)
+    point = order[np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts - first, counts)]
+    a1, b1, a2, b2 = x1[edge], y1[edge], x2[edge], y2[edge]
+    x_at = a1 + (lat[point] - b1) * (a2 - a1) / (b2 - b1)  # the same arithmetic as per pair before
+    return np.bincount(point[lon[point] < x_at], minlength=lon.size) % 2 == 1
 
 
 def points_in_polygons(polygons: list[list[np.ndarray]], lat, lon) -> np.ndarray:

@@ -151,7 +151,8 @@ def plan_demo(n: int, seed: int, regions: pd.DataFrame, districts: pd.DataFrame,
     specific = np.array([x[2] for x in flat], dtype=np.int16)
     share = np.array([x[3] for x in flat]) * rng.lognormal(0, 0.15, len(flat))
     share /= np.bincount(line_inst, weights=share)[line_inst]
-    season = np.array([SEASON_NAMES.index(season_for(int(s), SPECIFIC_CATEGORY[int(s)], inst["type_code"].iat[i]))
+    types = inst["type_code"].to_numpy()  # not .iat per line: 33 s at 17,000 (profiled)
+    season = np.array([SEASON_NAMES.index(season_for(int(s), SPECIFIC_CATEGORY[int(s)], types[i]))
                        for s, i in zip(specific, line_inst)], dtype=np.int8)
     line_base = share * inst["base"].to_numpy()[line_inst]
     anomalies = _plan_anomalies(rng, inst, line_inst, specific, years)
