@@ -67,7 +67,8 @@ window.ashyq = Object.assign(window.ashyq || {}, {
     return marker;
   },
   institutionPoint: function (feature, latlng, context) {
-    var colors = (context.hideout || {}).colors || {};
+    // properties.s: the sector's index in the colour list (the points come as geobuf integers).
+    var colors = (context.hideout || {}).colors || [];
     return L.circleMarker(latlng, {
       radius: 6, fillColor: colors[feature.properties.s] || "#555555", fillOpacity: 0.95,
       color: "#ffffff", weight: 1.5, className: "institution-point"

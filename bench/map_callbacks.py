@@ -2,8 +2,11 @@
 
 1. Server time of every explorer callback: p50/p95/max over N randomised filter changes each,
    posted through Flask's test client to /_dash-update-component (Dash dispatch, queries and
-   JSON included; no network).
-2. The points layer: server time, bytes over the wire (gzip) and feature count.
+   JSON included; no network), next to the same SQL statements replayed on a bare psycopg
+   connection right after each call (issue 11: a callback should cost ≤ 1.5× its SQL).
+2. The points layer: first request per process (each year), warm requests, the SELECTs alone,
+   bytes raw / gzip / brotli (geobuf) and feature count; the regions layer's first and warm
+   requests. Ends with markdown table rows for docs/benchmarks.md.
 3. Time to interactive in headless Chromium against gunicorn (optional, --browser): from
    navigation until KPIs, region shapes and point clusters are drawn and Dash is idle.
 
@@ -17,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import json
 import os
 import random
 import statistics
@@ -31,7 +33,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import text  # noqa: E402
+import brotli  # noqa: E402
+import geobuf  # noqa: E402
+import psycopg  # noqa: E402
+from sqlalchemy import event, text  # noqa: E402
 
 from app import create_app  # noqa: E402
 from dashboard import reference as ref  # noqa: E402
@@ -81,12 +86,48 @@ class Dispatcher:
         return elapsed * 1000
 
 
+class SqlReplay:
+    """Records the statements a callback sends through the app's engine and replays them, with
+    the same parameters, on a bare psycopg connection (no pool, no SQLAlchemy): the callback's
+    SQL floor in the same moment."""
+
+    def __init__(self, engine, url: str):
+        self.statements: list[tuple[str, object]] = []
+        self.recording = False
+        self.bare = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True)
+
+        @event.listens_for(engine, "before_cursor_execute")
+        def record(conn, cursor, statement, parameters, context, executemany):
+            if self.recording:
+                self.statements.append((statement, parameters))
+
+    def start(self) -> None:
+        self.statements, self.recording = [], True
+
+    def replay(self) -> float:
+        """Milliseconds to run the recorded statements again and fetch their rows."""
+        self.recording = False
+        start = time.perf_counter()
+        with self.bare.cursor() as cur:
+            for statement, parameters in self.statements:
+                cur.execute(statement, parameters or None)
+                if cur.description:
+                    cur.fetchall()
+        return (time.perf_counter() - start) * 1000
+
+
+def p95(samples: list[float]) -> float:
+    return statistics.quantiles(samples, n=20)[18]
+
+
 def summary(samples: list[float]) -> str:
     q = statistics.quantiles(samples, n=20)
     return f"p50 {statistics.median(samples):.1f} ms, p95 {q[18]:.1f} ms, max {max(samples):.1f} ms (n={len(samples)})"
 
 
-def bench_callbacks(app, engine, rounds: int, seed: int) -> dict[str, list[float]]:
+def bench_callbacks(app, engine, rounds: int, seed: int, replay: SqlReplay | None = None
+                    ) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """Callback times, and (with `replay`) their SQL replayed on a bare connection."""
     rng = random.Random(seed)
     d = Dispatcher(app)
     with engine.connect() as conn:
@@ -96,6 +137,15 @@ def bench_callbacks(app, engine, rounds: int, seed: int) -> dict[str, list[float
     nav, draw_map = d.key_for(f"{ids.EXPLORER_URL}.hash"), d.key_for(f"{ids.REGION_LAYER}.url")
     panels, popup = d.key_for(f"{ids.KPI_CARDS}.children"), d.key_for(f"{ids.POPUP_LAYER}.children")
     results: dict[str, list[float]] = {"navigate": [], "draw_map": [], "draw_panels": [], "show_popup": []}
+    sql: dict[str, list[float]] = {name: [] for name in results}
+
+    def timed(name: str, *args) -> tuple[float, float]:
+        """(callback ms, its SQL replayed ms or 0 without a replay)."""
+        if replay:
+            replay.start()
+        ms = d.post(*args)
+        return ms, replay.replay() if replay else 0.0
+
     for i in range(rounds + 5):  # the first 5 warm the pool and caches and are not counted
         before, after = random_state(rng, years), random_state(rng, years)
         lang = rng.choice(["kk", "ru", "en"])
@@ -108,43 +158,69 @@ def bench_callbacks(app, engine, rounds: int, seed: int) -> dict[str, list[float
                   f"{ids.REGION_LAYER}.clickData": {"properties": {"code": after.region or "KZ-11"}},
                   "page-lang.data": lang}
         timings = {
-            "navigate": d.post(nav, values, f"{trigger}.n_clicks" if trigger == ids.REGION_LAYER else
-                               f"{trigger}.hash" if trigger == ids.EXPLORER_URL else f"{trigger}.value"),
-            "draw_map": d.post(draw_map, {f"{ids.EXPLORER_STATE}.data": after.to_dict(), "page-lang.data": lang},
-                               f"{ids.EXPLORER_STATE}.data"),
-            "draw_panels": d.post(panels, {f"{ids.EXPLORER_STATE}.data": after.to_dict(), "page-lang.data": lang},
-                                  f"{ids.EXPLORER_STATE}.data"),
-            "show_popup": d.post(popup, {f"{ids.INSTITUTION_LAYER}.n_clicks": 1, f"{ids.INSTITUTION_LAYER}.clickData":
-                                         {"properties": {"id": ids_sample[i]}},
-                                         f"{ids.EXPLORER_STATE}.data": after.to_dict(), "page-lang.data": lang},
-                                 f"{ids.INSTITUTION_LAYER}.n_clicks"),  # a click, not a state change
+            "navigate": timed("navigate", nav, values, f"{trigger}.n_clicks" if trigger == ids.REGION_LAYER else
+                              f"{trigger}.hash" if trigger == ids.EXPLORER_URL else f"{trigger}.value"),
+            "draw_map": timed("draw_map", draw_map, {f"{ids.EXPLORER_STATE}.data": after.to_dict(),
+                                                     "page-lang.data": lang}, f"{ids.EXPLORER_STATE}.data"),
+            "draw_panels": timed("draw_panels", panels, {f"{ids.EXPLORER_STATE}.data": after.to_dict(),
+                                                         "page-lang.data": lang}, f"{ids.EXPLORER_STATE}.data"),
+            "show_popup": timed("show_popup", popup, {
+                f"{ids.INSTITUTION_LAYER}.n_clicks": 1, f"{ids.INSTITUTION_LAYER}.clickData":
+                {"properties": {"id": ids_sample[i]}}, f"{ids.EXPLORER_STATE}.data": after.to_dict(),
+                "page-lang.data": lang}, f"{ids.INSTITUTION_LAYER}.n_clicks"),  # a click, not a state change
         }
         if i >= 5:
-            for name, ms in timings.items():
+            for name, (ms, sql_ms) in timings.items():
                 results[name].append(ms)
-    return results
+                sql[name].append(sql_ms)
+    return results, sql
 
 
-def bench_points(app, years: list[int], rounds: int, seed: int) -> tuple[list[float], list[float], int, int, int]:
-    """Server time of the points endpoint: first request of each year (cold: query and encode)
-    and then randomised year and sector filters (warm); plus the size of a whole year."""
+def _ms(start: float) -> float:
+    return (time.perf_counter() - start) * 1000
+
+
+def bench_points(app, engine, years: list[int], rounds: int, seed: int) -> dict:
+    """The points and regions endpoints: first request per process (each year: query, encoding,
+    compression), warm requests (the same body; random sector subsets, each computed once and
+    then cached), the SELECTs alone, and the bytes of a whole year in each encoding."""
+    from queries import explorer
+
     rng = random.Random(seed)
     client = app.server.test_client()
-    cold, warm = [], []
+    br = {"Accept-Encoding": "gzip, deflate, br"}
+    out: dict = {"first": [], "warm_same": [], "warm_sectors": []}
     for year in years:
         start = time.perf_counter()
-        assert client.get(f"/api/map/points?year={year}", headers={"Accept-Encoding": "gzip"}).status_code == 200
-        cold.append((time.perf_counter() - start) * 1000)
+        assert client.get(f"/api/map/points?year={year}", headers=br).status_code == 200
+        out["first"].append(_ms(start))
     for _ in range(rounds):
+        start = time.perf_counter()
+        assert client.get(f"/api/map/points?year={max(years)}", headers=br).status_code == 200
+        out["warm_same"].append(_ms(start))
         sectors = ",".join(s for s in ref.SECTOR_CODES if rng.random() < 0.3)
         start = time.perf_counter()
-        response = client.get(f"/api/map/points?year={rng.choice(years)}&sectors={sectors}",
-                              headers={"Accept-Encoding": "gzip"})
-        warm.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200
-    full = client.get(f"/api/map/points?year={max(years)}", headers={"Accept-Encoding": "gzip"})
-    raw = gzip.decompress(full.data)
-    return cold, warm, len(full.data), len(raw), len(json.loads(raw)["features"])
+        assert client.get(f"/api/map/points?year={rng.choice(years)}&sectors={sectors}", headers=br).status_code == 200
+        out["warm_sectors"].append(_ms(start))
+    with engine.connect() as conn:
+        start = time.perf_counter()
+        explorer.institution_locations(conn)
+        explorer.institutions_with_budget(conn, max(years))
+        out["select"] = _ms(start)
+    url = f"/api/map/points?year={max(years)}"
+    out["br"] = len(client.get(url, headers={"Accept-Encoding": "br"}).data)
+    out["gzip"] = len(client.get(url, headers={"Accept-Encoding": "gzip"}).data)
+    raw = client.get(url, headers={"Accept-Encoding": "identity"}).data
+    out["raw"], out["features"] = len(raw), len(geobuf.decode(raw)["features"])
+    start = time.perf_counter()
+    first_regions = client.get("/api/map/regions", headers=br)
+    out["regions_first"] = _ms(start)
+    start = time.perf_counter()
+    client.get("/api/map/regions", headers=br)
+    out["regions_warm"] = _ms(start)
+    out["regions_br"] = len(first_regions.data)
+    out["regions_raw"] = len(brotli.decompress(first_regions.data))
+    return out
 
 
 def browser_tti(url: str, boundaries: str | None, runs: int) -> list[dict]:
@@ -203,8 +279,11 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=4)
     parser.add_argument("--browser", action="store_true", help="also measure time to interactive in Chromium")
     parser.add_argument("--browser-runs", type=int, default=5)
+    parser.add_argument("--response-cache", action="store_true",
+                        help="keep the whole-response cache on (default off: every call runs the callback)")
     args = parser.parse_args()
-    env = {"DATABASE_URL": args.url, "ASHYQ_VAR_DIR": tempfile.mkdtemp(), "LOG_LEVEL": "WARNING"}
+    env = {"DATABASE_URL": args.url, "ASHYQ_VAR_DIR": tempfile.mkdtemp(), "LOG_LEVEL": "WARNING",
+           "CALLBACK_RATE_LIMIT": "100000 per minute", **({} if args.response_cache else {"CACHE_MAX_MB": "0"})}
     if args.boundaries:
         env["BOUNDARIES_PATH"] = args.boundaries
     app = create_app(load_config(env))
@@ -213,13 +292,34 @@ def main() -> int:
         institutions = conn.execute(text("SELECT COUNT(*) FROM institutions")).scalar_one()
         years = [r[0] for r in conn.execute(text("SELECT DISTINCT year FROM rollup_region_sector_month ORDER BY 1"))]
     print(f"database: {args.url.split('@')[-1]}, {institutions:,} institutions, years {years[0]}-{years[-1]}")
-    for name, samples in bench_callbacks(app, engine, args.rounds, args.seed).items():
+    replay = SqlReplay(engine, args.url) if args.url.startswith("postgresql") else None
+    callbacks, sql = bench_callbacks(app, engine, args.rounds, args.seed, replay)
+    rows = []
+    for name, samples in callbacks.items():
         print(f"callback {name:12s} {summary(samples)}")
-    cold, warm, wire, raw, features = bench_points(app, years, args.rounds, args.seed)
+        if replay:
+            print(f"   its SQL replayed {summary(sql[name])}; p95 ratio {p95(samples) / p95(sql[name]):.2f}")
+            rows.append(f"| `{name}` | p95 {p95(samples):.1f} (p50 {statistics.median(samples):.1f}) | "
+                        f"p95 {p95(sql[name]):.1f} (p50 {statistics.median(sql[name]):.1f}) | "
+                        f"{p95(samples) / p95(sql[name]):.2f}× |")
+    points = bench_points(app, engine, years, args.rounds, args.seed)
     print("endpoint /api/map/points first request of each year: "
-          + ", ".join(f"{ms:.0f}" for ms in cold) + " ms")
-    print(f"endpoint /api/map/points warm, random year and sectors: {summary(warm)}")
-    print(f"points {max(years)}: {features:,} features, {raw:,} bytes JSON, {wire:,} bytes gzip")
+          + ", ".join(f"{ms:.0f}" for ms in points["first"]) + f" ms; its SELECTs alone {points['select']:.0f} ms")
+    print(f"endpoint /api/map/points warm, same year: {summary(points['warm_same'])}")
+    print(f"endpoint /api/map/points warm, random year and sectors: {summary(points['warm_sectors'])}")
+    print(f"points {max(years)}: {points['features']:,} features, geobuf {points['raw']:,} B raw, "
+          f"{points['gzip']:,} B gzip, {points['br']:,} B brotli")
+    print(f"endpoint /api/map/regions first {points['regions_first']:.1f} ms, warm {points['regions_warm']:.2f} ms, "
+          f"{points['regions_raw']:,} B raw, {points['regions_br']:,} B brotli")
+    scale = f"{institutions // 1000}k"
+    print(f"\n| scale | callback | server p95 (p50), ms | its SQL replayed, p95 (p50), ms | ratio |\n|---|---|---|---|---|")
+    for row in rows:
+        print(f"| {scale} {row}")
+    print(f"\n| scale | points features | geobuf raw / gzip / br, B | first request per year, ms | SELECTs, ms "
+          f"| warm same / sector subsets p95, ms |\n|---|---|---|---|---|---|")
+    print(f"| {scale} | {points['features']:,} | {points['raw']:,} / {points['gzip']:,} / {points['br']:,} | "
+          f"{min(points['first']):.0f}–{max(points['first']):.0f} | {points['select']:.0f} | "
+          f"{p95(points['warm_same']):.1f} / {p95(points['warm_sectors']):.1f} |")
     if args.browser:
         runs = browser_tti(args.url, args.boundaries, args.browser_runs)
         for r in runs:

@@ -11,7 +11,7 @@ from dataclasses import replace
 from dash import Input, Output, State, ctx, no_update
 from sqlalchemy import Engine
 
-from callbacks import explorer_views as views
+from layouts import explorer_views as views
 from dashboard import reference as ref
 from dashboard.boundaries import COUNTRY_BOUNDS, centre_bounds
 from dashboard.explorer_state import METRICS, ExplorerState, parse_hash, to_hash

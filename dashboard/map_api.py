@@ -1,12 +1,14 @@
-"""Map layers as cacheable JSON endpoints (the map loads them by URL, not through callbacks).
+"""Map layers as cacheable endpoints (the map loads them by URL, not through callbacks).
 
-- `/api/map/points?year=2025[&sectors=education,health]`: institutions as compact GeoJSON
-  points (`properties.id` unique, `properties.s` = sector code), ~100 m coordinate precision.
+- `/api/map/points?year=2025[&sectors=education,health]`: institutions as geobuf points
+  (`properties.id` unique, `properties.s` = index of the sector in dashboard.reference.SECTOR_CODES),
+  ~100 m coordinate precision (dashboard/map_layers.py).
 - `/api/map/regions`: region polygons, or the regions' centres as points when no boundaries
-  are available (`source` says which).
+  are available (`source` says which), as GeoJSON.
 
-Both carry an ETag built from the data version (the newest publication), answer 304 to a
-matching If-None-Match, and are compressed by Flask-Compress.
+Both carry a weak ETag built from the data version (the newest publication) and answer 304 to a
+matching If-None-Match. Their bodies and brotli/gzip copies are made once per data version (and
+year and sector set) and sent with their Content-Encoding, so Flask-Compress leaves them alone.
 """
 from __future__ import annotations
 
@@ -17,12 +19,15 @@ import orjson
 from flask import Flask, Response, jsonify, request
 from sqlalchemy import Engine
 
+from dashboard import reference as ref
 from dashboard.boundaries import RegionShapes, from_file, from_table
+from dashboard.map_layers import Body, PointsCache
 from dashboard.params import year_param
+from dashboard.web.static_cache import best_encoding
 from queries import explorer, reference
 from queries.overview import data_version
 
-POINT_DECIMALS = 3  # ~100 m: enough to place a building on a city map, and compact
+GEOBUF = "application/x-protobuf"
 
 
 class RegionShapesCache:
@@ -51,11 +56,14 @@ class RegionShapesCache:
         return self._cached
 
 
-def _json(payload, etag: str, max_age: int = 300) -> Response:
-    body = payload if isinstance(payload, bytes) else orjson.dumps(payload)
-    response = Response(body, mimetype="application/json")
-    # Weak: the same data in any encoding (Flask-Compress would suffix a strong tag with ":gzip",
-    # so a browser's If-None-Match would never match it again).
+def _answer(body: Body | None, etag: str, mimetype: str, max_age: int = 300) -> Response:
+    """`body` in the best encoding the client takes, or a 304 when its validator matches."""
+    encoding = best_encoding() if body is not None else None
+    response = Response(body.encoded(encoding) if body is not None else b"", mimetype=mimetype)
+    if encoding:
+        response.headers["Content-Encoding"] = encoding
+    response.vary.add("Accept-Encoding")  # on 304s too: the validator stands for several bodies
+    # Weak: the same data in any encoding (RFC 9110).
     response.set_etag(etag, weak=True)
     response.cache_control.public = True
     response.cache_control.max_age = max_age
@@ -68,14 +76,6 @@ def _error(message: str, status: int = 400) -> Response:
     return response
 
 
-def points_collection(rows: list[tuple]) -> dict:
-    """Compact GeoJSON for (id, lat, lon, sector) rows."""
-    d = POINT_DECIMALS
-    return {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [round(lon, d), round(lat, d)]},
-         "properties": {"id": i, "s": s}} for i, lat, lon, s in rows]}
-
-
 def centres_collection(regions: list[dict]) -> dict:
     """The regions' administrative centres as points (the fallback without boundaries)."""
     return {"type": "FeatureCollection", "features": [
@@ -84,43 +84,11 @@ def centres_collection(regions: list[dict]) -> dict:
         for r in regions]}
 
 
-class PointsCache:
-    """Institution points of a year as pre-serialised GeoJSON features, per data version.
-
-    A request joins the features of the chosen sectors, so a filter change costs neither a
-    query nor a JSON encoding of 17,000 features (only the first request of a year does).
-    """
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._version: int | None = None
-        self._years: dict[int, list[tuple[str, bytes]]] = {}
-
-    def _features(self, conn, version: int, year: int) -> list[tuple[str, bytes]]:
-        with self._lock:
-            if self._version != version:
-                self._version, self._years = version, {}
-            features = self._years.get(year)
-        if features is None:
-            rows = explorer.institution_points(conn, year)
-            features = [(row[3], orjson.dumps(f)) for row, f in zip(rows, points_collection(rows)["features"])]
-            with self._lock:
-                if self._version == version:
-                    self._years[year] = features
-        return features
-
-    def geojson(self, conn, version: int, year: int, sector_codes: tuple[str, ...]) -> bytes:
-        """The FeatureCollection (bytes) of a year's points, all sectors or only the chosen ones."""
-        features = self._features(conn, version, year)
-        if sector_codes:
-            wanted = set(sector_codes)
-            features = [f for f in features if f[0] in wanted]
-        return b'{"type":"FeatureCollection","features":[' + b",".join(f[1] for f in features) + b"]}"
-
-
 def register_map_api(server: Flask, engine: Engine, shapes: RegionShapesCache) -> None:
     """Attach the map endpoints to the Flask server."""
-    points = PointsCache()
+    points = PointsCache(explorer.institution_locations, explorer.institutions_with_budget)
+    regions_body = {"entry": (None, None)}  # (etag, Body): one entry, replaced when the version moves
+    known = frozenset(ref.SECTOR_CODES)
 
     @server.get("/api/map/points")
     def map_points():
@@ -128,18 +96,17 @@ def register_map_api(server: Flask, engine: Engine, shapes: RegionShapesCache) -
         year = year_param(year_text)
         if year is None:
             return _error("year: expected a year from 2000 to 2100 such as 2025, got %r" % year_text)
+        chosen = tuple(sorted(set(filter(None, request.args.get("sectors", "").split(",")))))
+        unknown = sorted(set(chosen) - known)
+        if unknown:
+            return _error(f"sectors: unknown sector code(s) {', '.join(unknown)}")
         with engine.connect() as conn:
-            known = {s["code"] for s in reference.list_sectors(conn)}
-            chosen = tuple(sorted(filter(None, request.args.get("sectors", "").split(","))))
-            unknown = sorted(set(chosen) - known)
-            if unknown:
-                return _error(f"sectors: unknown sector code(s) {', '.join(unknown)}")
             version = data_version(conn)
-            etag = f"points-{version}-{year}-{'.'.join(chosen) or 'all'}"
+            etag = f"points-gb-{version}-{year}-{'.'.join(chosen) or 'all'}"
             if request.if_none_match.contains_weak(etag):
-                return _json(None, etag)  # answered 304 without touching the data
-            body = points.geojson(conn, version, year, chosen)
-        return _json(body, etag)
+                return _answer(None, etag, GEOBUF)  # answered 304 without touching the data
+            body = points.body(conn, version, year, chosen)
+        return _answer(body, etag, GEOBUF)
 
     @server.get("/api/map/regions")
     def map_regions():
@@ -148,6 +115,10 @@ def register_map_api(server: Flask, engine: Engine, shapes: RegionShapesCache) -
             source = found.source if found else "centres"
             etag = f"regions-{version}-{source}"
             if request.if_none_match.contains_weak(etag):
-                return _json(None, etag)
-            payload = found.features if found else centres_collection(reference.list_regions(conn))
-        return _json({**payload, "source": source}, etag)
+                return _answer(None, etag, "application/json")
+            cached_etag, body = regions_body["entry"]
+            if cached_etag != etag:
+                payload = found.features if found else centres_collection(reference.list_regions(conn))
+                body = Body(orjson.dumps({**payload, "source": source}))
+                regions_body["entry"] = (etag, body)
+        return _answer(body, etag, "application/json")

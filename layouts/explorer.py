@@ -11,9 +11,12 @@ from dashboard.explorer_state import METRICS
 from dashboard.i18n import t
 from dashboard.i18n.formatting import month_name
 from layouts import ids
+from layouts.elements import BOOTSTRAP, El, el
 from layouts.map_legend import legend_box
 
 SECTOR_COLOURS = {code: colour for code, _en, _ru, _kk, colour, _icon in ref.SECTORS}
+# The points layer names a sector by its index in ref.SECTOR_CODES (dashboard/map_layers.py).
+POINT_COLOURS = [SECTOR_COLOURS[code] for code in ref.SECTOR_CODES]
 
 
 def osm_attribution(lang: str) -> str:
@@ -70,9 +73,9 @@ def explorer_map(lang: str, tiles_url: str) -> html.Div:
                 name="regions", style={"zIndex": 350}),
         dl.Pane(dl.GeoJSON(id=ids.DISTRICT_LAYER, pointToLayer=_js("districtPoint"), hideout={}),
                 name="districts", style={"zIndex": 380}),
-        dl.GeoJSON(id=ids.INSTITUTION_LAYER, cluster=True, zoomToBoundsOnClick=True,
+        dl.GeoJSON(id=ids.INSTITUTION_LAYER, cluster=True, zoomToBoundsOnClick=True, format="geobuf",
                    superClusterOptions={"radius": 60, "maxZoom": 13},
-                   pointToLayer=_js("institutionPoint"), hideout={"colors": SECTOR_COLOURS}),
+                   pointToLayer=_js("institutionPoint"), hideout={"colors": POINT_COLOURS}),
         dl.LayerGroup(id=ids.POPUP_LAYER),
     ], id=ids.MAP, bounds=COUNTRY_BOUNDS, trackViewport=False, minZoom=3, maxZoom=17, scrollWheelZoom=True,
         className="explorer-map")
@@ -86,25 +89,26 @@ def explorer_map(lang: str, tiles_url: str) -> html.Div:
 def legend(title, breaks_labels: list[str], colours: list[str], nodata: str | None) -> list:
     """Legend rows: a swatch per class ("< 10 bn ₸", "10–20 bn ₸", …) and one for no data
     (none when `nodata` is None: every place has a value)."""
-    rows = [html.Div([html.Span(className="legend-swatch", style={"backgroundColor": c}), label],
-                     className="legend-row")
+    rows = [el("Div", [el("Span", className="legend-swatch", style={"backgroundColor": c}), label],
+               className="legend-row")
             for c, label in zip(colours, breaks_labels)]
     if nodata is not None:
-        rows.append(html.Div([html.Span(className="legend-swatch legend-nodata"), nodata], className="legend-row"))
-    return [html.Div(title, className="legend-title"), *rows]
+        rows.append(el("Div", [el("Span", className="legend-swatch legend-nodata"), nodata], className="legend-row"))
+    return [el("Div", title, className="legend-title"), *rows]
 
 
 def kpi_cards(values: list[tuple]) -> list:
     """KPI cards from (key, label, value, hint) tuples; each value has id `kpi-<key>`
     (five cards share a row on wide screens, three on tablets; one line each on phones)."""
-    return [dbc.Col(dbc.Card(dbc.CardBody([
-        html.Div(label, className="kpi-label"),
-        html.Div(value, className="kpi-value", id=f"kpi-{key}"),
-        html.Div(hint, className="kpi-hint text-muted small"),
-    ]), className="h-100 kpi-card"), xs=12, sm=6, md=4, xl=True) for key, label, value, hint in values]
+    return [el("Col", el("Card", el("CardBody", [
+        el("Div", label, className="kpi-label"),
+        el("Div", value, className="kpi-value", id=f"kpi-{key}"),
+        el("Div", hint, className="kpi-hint text-muted small"),
+    ], namespace=BOOTSTRAP), className="h-100 kpi-card", namespace=BOOTSTRAP),
+        xs=12, sm=6, md=4, xl=True, namespace=BOOTSTRAP) for key, label, value, hint in values]
 
 
-def top_bars(items: list[dict], empty: str) -> html.Ol | html.P:
+def top_bars(items: list[dict], empty: str) -> El:
     """A ranked bar list; each bar is a link (drill in, filter, or open an institution).
 
     Plain HTML rather than a plotly chart: five bars do not need the 4.8 MB plotly bundle,
@@ -113,44 +117,44 @@ def top_bars(items: list[dict], empty: str) -> html.Ol | html.P:
     place (a second line under the label) and title (the full name on hover).
     """
     if not items:
-        return html.P(empty, className="text-muted small")
-    return html.Ol([html.Li(html.A([
-        html.Span([html.Span(item["label"], className="bar-name"),
-                   *([html.Span(item["place"], className="bar-place")] if item.get("place") else [])],
-                  className="bar-label", title=item.get("title") or item["label"]),
-        html.Span(html.Span(className="bar-fill", style={"width": f"{max(item['share'], 0.01) * 100:.1f}%",
-                                                         "backgroundColor": item["colour"]}),
-                  className="bar-track"),
-        html.Span(item["value"], className="bar-value"),
-    ], href=item["href"], className="bar-link", **{"data-key": item["key"]})) for item in items],
+        return el("P", empty, className="text-muted small")
+    return el("Ol", [el("Li", el("A", [
+        el("Span", [el("Span", item["label"], className="bar-name"),
+                    *([el("Span", item["place"], className="bar-place")] if item.get("place") else [])],
+           className="bar-label", title=item.get("title") or item["label"]),
+        el("Span", el("Span", className="bar-fill", style={"width": f"{max(item['share'], 0.01) * 100:.1f}%",
+                                                          "backgroundColor": item["colour"]}),
+           className="bar-track"),
+        el("Span", item["value"], className="bar-value"),
+    ], href=item["href"], className="bar-link", data_key=item["key"])) for item in items],
         className="top5-bars list-unstyled mb-0")
 
 
-def breadcrumb(crumbs: list[tuple[str, str | None]], lang: str) -> html.Ol:
+def breadcrumb(crumbs: list[tuple[str, str | None]], lang: str) -> El:
     """Links back up the drill path: [(label, fragment or None for the current level)]."""
-    items = [html.Li(html.A(label, href=href) if href else label,
-                     className="breadcrumb-item" + ("" if href else " active"),
-                     **({} if href else {"aria-current": "page"}))
+    items = [el("Li", el("A", label, href=href) if href else label,
+                className="breadcrumb-item" + ("" if href else " active"),
+                aria_current=None if href else "page")
              for label, href in crumbs]
-    return html.Ol(items, className="breadcrumb mb-2", **{"aria-label": t("explorer.breadcrumb", lang)})
+    return el("Ol", items, className="breadcrumb mb-2", aria_label=t("explorer.breadcrumb", lang))
 
 
-def _popup_rows(rows: list[tuple[str, str]], class_name: str) -> html.Table:
-    return html.Table(html.Tbody([html.Tr([html.Th(k, className="pe-2 fw-normal"), html.Td(v, className="text-end")])
-                                  for k, v in rows]), className=f"{class_name} small")
+def _popup_rows(rows: list[tuple[str, str]], class_name: str) -> El:
+    return el("Table", el("Tbody", [el("Tr", [el("Th", k, className="pe-2 fw-normal"), el("Td", v, className="text-end")])
+                                    for k, v in rows]), className=f"{class_name} small")
 
 
 def institution_popup(position: list[float], name: str, kind: str, rows: list[tuple[str, str]],
                       link_text: str, href: str, appeal_rows: list[tuple[str, str]] = (),
-                      appeals_link: tuple[str, str] | None = None) -> dl.Popup:
+                      appeals_link: tuple[str, str] | None = None) -> El:
     """The popup of an institution point: name, type, the year's money, open and overdue
     appeals (with a link to them), link to its page."""
-    return dl.Popup(html.Div([
-        html.Div(name, className="popup-name fw-semibold"),
-        html.Div(kind, className="popup-type text-muted small mb-1"),
+    return el("Popup", el("Div", [
+        el("Div", name, className="popup-name fw-semibold"),
+        el("Div", kind, className="popup-type text-muted small mb-1"),
         _popup_rows(rows, "popup-money"),
         _popup_rows(appeal_rows, "popup-appeals mt-1") if appeal_rows else None,
-        html.A(appeals_link[0], href=appeals_link[1], className="popup-appeals-link d-block small")
+        el("A", appeals_link[0], href=appeals_link[1], className="popup-appeals-link d-block small")
         if appeals_link else None,
-        html.A(link_text, href=href, className="popup-link"),
-    ], className="institution-popup"), position=position, maxWidth=320, autoPan=True)
+        el("A", link_text, href=href, className="popup-link"),
+    ], className="institution-popup"), namespace="dash_leaflet", position=position, maxWidth=320, autoPan=True)

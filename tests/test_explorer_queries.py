@@ -116,7 +116,7 @@ def test_top_institutions_for_long_and_short_ranges(demo_engine, months):
 
 def test_card_follows_the_month_range(demo_engine):
     with demo_engine.connect() as conn:
-        first = explorer.institution_points(conn, YEAR)[0][0]
+        first = explorer.institutions_with_budget(conn, YEAR)[0]
         card = explorer.institution_card(conn, first, YEAR, (3, 5))
     row = direct(demo_engine, "SELECT SUM(plan_adjusted) a, SUM(paid) p FROM budget_lines "
                               "WHERE institution_id = :i AND year = :y AND month BETWEEN 3 AND 5", i=first, y=YEAR)[0]
@@ -125,13 +125,15 @@ def test_card_follows_the_month_range(demo_engine):
 
 def test_points_and_card_match_lines(demo_engine):
     with demo_engine.connect() as conn:
-        points = explorer.institution_points(conn, YEAR)
-        health = explorer.institution_points(conn, YEAR, ("health",))
-        card = explorer.institution_card(conn, health[0][0], YEAR)
+        points = explorer.institutions_with_budget(conn, YEAR)
+        locations = explorer.institution_locations(conn)
+        health = [i for i, _lat, _lon, sector in locations if sector == "health" and i in set(points)]
+        card = explorer.institution_card(conn, health[0], YEAR)
         assert explorer.institution_card(conn, -1, YEAR) is None
     published = direct(demo_engine, "SELECT COUNT(DISTINCT institution_id) n FROM budget_lines WHERE year = :y", y=YEAR)
-    assert len(points) == published[0]["n"] and len({p[0] for p in points}) == len(points)
-    assert health and {p[3] for p in health} == {"health"}
+    assert len(points) == published[0]["n"] and points == sorted(set(points))
+    assert len(locations) == direct(demo_engine, "SELECT COUNT(*) n FROM institutions")[0]["n"]
+    assert all(40 < lat < 56 and 46 < lon < 88 for _i, lat, lon, _s in locations)
     row = direct(demo_engine, "SELECT SUM(plan_adjusted) a, SUM(paid) p FROM budget_lines "
                               "WHERE institution_id = :i AND year = :y", i=card["id"], y=YEAR)[0]
     assert (card["plan_adjusted"], card["paid"]) == (int(row["a"]), int(row["p"]))

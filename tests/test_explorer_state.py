@@ -63,7 +63,7 @@ def test_class_breaks_split_values_into_ordered_classes():
 
 
 def test_appeal_metrics_are_counts_where_zero_is_a_value():
-    from callbacks.explorer_views import map_legend, region_hideout, with_appeals
+    from layouts.explorer_views import map_legend, region_hideout, with_appeals
 
     rows = with_appeals([{"code": "KZ-11", "name_ru": "Акмолинская", "plan_adjusted": 5, "paid": 5},
                          {"code": "KZ-75", "name_ru": "Алматы", "plan_adjusted": 5, "paid": 5}],

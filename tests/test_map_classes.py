@@ -1,7 +1,7 @@
 """Map colour classes, legend labels and period captions (dashboard/map_classes.py, i18n/periods.py)."""
 import pytest
 
-from callbacks.explorer_views import caption, kpis, map_legend, region_hideout, top_areas, with_appeals
+from layouts.explorer_views import caption, kpis, map_legend, region_hideout, top_areas, with_appeals
 from dashboard.explorer_state import ExplorerState
 from dashboard.i18n.periods import period_caption
 from dashboard.institution_names import short_name

@@ -9,6 +9,7 @@ from dashboard.db import make_engine, upgrade
 from dashboard.demo.load import load_demo
 from dashboard.i18n import t
 from dashboard.schema import institutions
+from layouts.explorer import SECTOR_COLOURS
 from queries.appeals import insert_appeal, utcnow
 from tests.browser import require_chromium, running_server, visitor_page, wait_for_dash
 from tests.conftest import boundaries_path
@@ -21,11 +22,12 @@ def seed_appeals(engine) -> dict:
     moderation, one answered and one hidden, which the public counts leave out.
     Returns the expected public {'open', 'overdue'} per BIN, per region and for the country."""
     now = utcnow()
-    expected = {"bins": {}, "regions": {}}
+    expected = {"bins": {}, "regions": {}, "sectors": {}}
     with engine.begin() as conn:
-        found = conn.execute(select(institutions.c.id, institutions.c.bin, institutions.c.region_code)
-                             .order_by(institutions.c.id)).all()
-        for j, (inst_id, bin_, region) in enumerate(found):
+        found = conn.execute(select(institutions.c.id, institutions.c.bin, institutions.c.region_code,
+                                    institutions.c.sector_code).order_by(institutions.c.id)).all()
+        for j, (inst_id, bin_, region, sector) in enumerate(found):
+            expected["sectors"][bin_] = sector
             public_open, overdue = 1 + j % 3, j % 2
             kinds = [("in_review", True, None, i < overdue) for i in range(public_open)] + [
                 ("new", False, None, True), ("answered", True, None, True), ("in_review", True, "abusive", True)]
@@ -265,7 +267,15 @@ def test_popup_shows_the_institution_and_links_to_its_page(server, page, appeals
     }}""", polling=300, timeout=15_000)
     visible = page.evaluate(inside)
     assert visible >= 0, "no institution point inside the visible map"
-    page.locator("#map .institution-point").nth(visible).click()
+    # The points come as geobuf, brotli-compressed once on the server; each is coloured by its sector.
+    sent = page.evaluate("""() => fetch('/api/map/points?year=2025').then(r =>
+        [r.headers.get('content-type'), r.headers.get('content-encoding')])""")
+    assert sent == ["application/x-protobuf", "br"]
+    point = page.locator("#map .institution-point").nth(visible)
+    fills = set(page.eval_on_selector_all("#map .institution-point", "ps => ps.map(p => p.getAttribute('fill'))"))
+    assert len(fills) > 1 and fills <= set(SECTOR_COLOURS.values())
+    fill = point.get_attribute("fill")
+    point.click()
     popup = page.locator(".institution-popup")
     popup.wait_for()
     text = popup.inner_text()
@@ -275,6 +285,7 @@ def test_popup_shows_the_institution_and_links_to_its_page(server, page, appeals
     link = popup.locator("a.popup-link")
     assert re.fullmatch(r"/institution/\d{12}\?year=2025&lang=ru", link.get_attribute("href"))
     bin_ = re.search(r"\d{12}", link.get_attribute("href")).group()
+    assert fill == SECTOR_COLOURS[appeals["sectors"][bin_]]  # the popup opened the point's institution
     counts = appeals["bins"][bin_]
     assert popup.locator(".popup-appeals td").all_inner_texts() == [str(counts["open"]), str(counts["overdue"])]
     assert "Открытые обращения" in popup.locator(".popup-appeals").inner_text()

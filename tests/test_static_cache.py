@@ -62,3 +62,11 @@ def test_a_component_suite_revalidates_with_the_weak_etag_of_its_compressed_copy
     assert first.status_code == 200 and first.headers["ETag"].startswith('W/"')
     again = client.get(url, headers={"Accept-Encoding": "br", "If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304
+
+
+
+def test_a_missing_file_of_a_component_package_is_a_404_not_a_500(client):
+    # the source map dash_leaflet's script names but the package does not ship
+    assert client.get("/_dash-component-suites/dash_leaflet/dash_leaflet.js.map").status_code == 404
+    assert client.get("/_dash-component-suites/dash_leaflet/no_such_file.js").status_code == 404
+    assert client.get("/_dash-component-suites/dash_leaflet/dash_leaflet.js").status_code == 200

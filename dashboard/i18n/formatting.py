@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from babel import dates, numbers
+from babel import Locale, dates, numbers
 
 # Babel knows ru_KZ and kk_KZ (with the ₸ sign); there is no en_KZ, so English uses
 # en with the tenge sign placed the way English-language Kazakh media write it.
@@ -12,8 +12,13 @@ LOCALES = {"kk": "kk_KZ", "ru": "ru_KZ", "en": "en"}
 TENGE = "₸"
 
 
-def _locale(lang: str) -> str:
-    return LOCALES.get(lang, LOCALES["ru"]) if isinstance(lang, str) else LOCALES["ru"]
+# Parsed once: Babel parses a locale name on every call, a Locale object it takes as is (issue 11:
+# the explorer's panels format ~50 numbers per answer).
+_PARSED = {lang: Locale.parse(name) for lang, name in LOCALES.items()}
+
+
+def _locale(lang: str) -> Locale:
+    return _PARSED.get(lang, _PARSED["ru"]) if isinstance(lang, str) else _PARSED["ru"]
 
 
 def tenge(tiyn: int) -> Decimal:

@@ -26,7 +26,7 @@ COMPRESSIBLE = ("text/", "application/javascript", "application/json", "image/sv
 BROTLI_QUALITY = 9
 MIN_SIZE = 500
 # The trace types in assets/vendor/plotly/plotly.min.js (tools/plotly_bundle/entry.js).
-TRACES = frozenset({"scatter", "bar", "treemap"})
+TRACES = frozenset({"scatter", "bar", "box", "treemap"})
 PLOTLY_BUNDLE = "vendor/plotly/plotly.min.js"
 PLOTLY_URL_META = "ashyq-plotly-url"
 
@@ -34,6 +34,16 @@ PLOTLY_URL_META = "ashyq-plotly-url"
 def content_version(path: Path) -> str:
     """A fingerprint for a vendored file's address: the start of its SHA-256."""
     return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+def compress(body: bytes, encoding: str, fast: bool = False) -> bytes:
+    """`body` in `encoding` ("br" or "gzip"), reproducibly (no timestamp in the gzip header).
+
+    `fast` for data made at run time (map layers, cached answers): brotli 5 / gzip 6 come within
+    about 1 % of the best sizes on this data at a fraction of the time of 9 / 9."""
+    if encoding == "br":
+        return brotli.compress(body, quality=5 if fast else BROTLI_QUALITY)
+    return gzip.compress(body, compresslevel=6 if fast else 9, mtime=0)
 
 
 class CompressedBodies:
@@ -48,8 +58,7 @@ class CompressedBodies:
         key = (hashlib.blake2b(body, digest_size=16).digest(), encoding)
         found = self._bodies.get(key)
         if found is None:
-            found = brotli.compress(body, quality=BROTLI_QUALITY) if encoding == "br" \
-                else gzip.compress(body, compresslevel=9, mtime=0)
+            found = compress(body, encoding)
             with self._lock:
                 self._bodies[key] = found
         return found
@@ -95,7 +104,8 @@ def _fingerprinted(response: Response, versions: AssetVersions) -> bool:
         return False
 
 
-def _best_encoding() -> str | None:
+def best_encoding() -> str | None:
+    """The encoding to send this request: brotli, else gzip, else None (plain)."""
     accepted = request.accept_encodings
     if accepted["br"]:
         return "br"
@@ -146,6 +156,15 @@ def install(app: dash.Dash) -> None:
     bodies = CompressedBodies()
     app.server.wsgi_app = _without_cookie_vary(app.server.wsgi_app)
 
+    @app.server.errorhandler(FileNotFoundError)
+    @app.server.errorhandler(dash.exceptions.DependencyException)
+    def missing_static_file(exc):
+        # Dash lets a file a component package does not ship (the source maps its scripts point
+        # to) or a name it never registered escape as a 500: a wrong address is a 404.
+        if request.path.startswith("/_dash-component-suites/"):
+            return Response("Not Found", status=404, mimetype="text/plain")
+        raise exc
+
     @app.server.after_request
     def static_response(response: Response) -> Response:
         if request.method not in ("GET", "HEAD") or not request.path.startswith(STATIC_PREFIXES):
@@ -162,7 +181,7 @@ def install(app: dash.Dash) -> None:
         response.vary.add("Accept-Encoding")  # on 304s too: the validator stands for several bodies
         if response.status_code != 200:
             return response
-        encoding = _best_encoding()
+        encoding = best_encoding()
         response.direct_passthrough = False  # send_file's body: read it to compress it
         body = response.get_data()
         if encoding is None or len(body) < MIN_SIZE:
