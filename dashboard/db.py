@@ -2,13 +2,21 @@
 from __future__ import annotations
 
 import functools
+import select
+import time
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, create_engine, event
+from psycopg.pq import ConnStatus
+from sqlalchemy import Engine, create_engine, event, exc
+from sqlalchemy.engine import make_url
 
 from dashboard.config import ROOT
+
+# A pooled PostgreSQL connection idle longer than this is pinged (a round trip) before use; one
+# used more recently is only checked locally (no round trip), see _check_on_checkout.
+PING_AFTER_IDLE_SECONDS = 10.0
 
 
 def make_engine(url: str, **kwargs) -> Engine:
@@ -25,7 +33,51 @@ def make_engine(url: str, **kwargs) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    if make_url(url).get_driver_name() != "psycopg":
+        return create_engine(url, pool_pre_ping=True, **kwargs)  # another driver: a ping per checkout
+    engine = create_engine(url, **kwargs)
+    _check_on_checkout(engine)
+    return engine
+
+
+def _server_closed(dbapi_conn) -> bool:
+    """Whether the server has closed this idle connection, seen without a round trip: a server
+    that restarts or terminates a backend sends a FATAL message and closes the socket, so an idle
+    connection's socket becomes readable (a NOTICE would too: the connection is then replaced,
+    which is harmless)."""
+    pgconn = dbapi_conn.pgconn
+    if dbapi_conn.closed or pgconn.status != ConnStatus.OK:
+        return True
+    poller = select.poll()  # not select.select: it refuses descriptors above 1023
+    poller.register(pgconn.socket, select.POLLIN)
+    return bool(poller.poll(0))
+
+
+def _check_on_checkout(engine: Engine) -> None:
+    """Pessimistic disconnect handling at a fraction of pool_pre_ping's cost (issue 11: a ping is
+    a round trip to PostgreSQL on every checkout). A connection checked in
+    within PING_AFTER_IDLE_SECONDS is checked locally; an older one is pinged (a firewall between
+    hosts may drop idle connections silently). A dead connection raises DisconnectionError,
+    which makes the pool discard it and connect anew."""
+    dialect = engine.dialect
+
+    @event.listens_for(engine.pool, "checkin")
+    def _stamp(_dbapi_conn, record):
+        if record is not None:
+            record.info["checked_in_at"] = time.monotonic()
+
+    @event.listens_for(engine.pool, "checkout")
+    def _check(dbapi_conn, record, _proxy):
+        idle_since = record.info.get("checked_in_at")
+        if idle_since is None:
+            return  # just connected
+        if _server_closed(dbapi_conn):
+            raise exc.DisconnectionError("the server closed the connection")
+        if time.monotonic() - idle_since > PING_AFTER_IDLE_SECONDS:
+            try:
+                dialect.do_ping(dbapi_conn)
+            except dialect.loaded_dbapi.Error as error:
+                raise exc.DisconnectionError(str(error)) from error
 
 
 @functools.lru_cache(maxsize=8)

@@ -6,9 +6,10 @@ Public counts (the default) include only appeals approved for public view and no
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 
-from sqlalchemy import Connection, and_, case, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, case, func, insert, or_, select, update
 
 from dashboard.schema import (
     OPEN_STATUSES, appeal_attachments as att, appeal_events as ev, appeals, budget_lines, districts,
@@ -226,12 +227,19 @@ def appeals_for_institutions(conn: Connection, institution_ids: list[int], limit
     return [_row(r) for r in conn.execute(q).mappings()]
 
 
-def _count_columns(now: dt.datetime):
+# The count statements are built once per shape (lru_cache) with bound parameters (`now`, ids,
+# codes): building the expressions and their cache key cost more client CPU than the query on
+# every explorer, institution and popup request (issue 11). Values go in at execution.
+_NOW = bindparam("now", type_=appeals.c.due_at.type)
+_COUNTS = ("total", "open", "overdue", "answered")
+
+
+def _count_columns() -> list:
     is_open = appeals.c.status.in_(OPEN_STATUSES)
     return [
         func.count(appeals.c.id).label("total"),
         func.coalesce(func.sum(case((is_open, 1), else_=0)), 0).label("open"),
-        func.coalesce(func.sum(case((and_(is_open, appeals.c.due_at < now), 1), else_=0)), 0).label("overdue"),
+        func.coalesce(func.sum(case((and_(is_open, appeals.c.due_at < _NOW), 1), else_=0)), 0).label("overdue"),
         func.coalesce(func.sum(case((appeals.c.status.in_(("answered", "resolved")), 1), else_=0)), 0
                       ).label("answered"),
     ]
@@ -244,60 +252,89 @@ def _scope(published_only: bool):
 
 def _ints(row) -> dict:
     # PostgreSQL returns SUM() as Decimal.
-    return {k: int(v) if k in ("total", "open", "overdue", "answered") else v for k, v in row.items()}
+    return {k: int(v) if k in _COUNTS else v for k, v in row.items()}
+
+
+@functools.cache
+def _counts_for_institution(published_only: bool):
+    return select(*_count_columns()).where(appeals.c.institution_id == bindparam("institution_id"),
+                                           _scope(published_only))
+
+
+@functools.cache
+def _counts_by_institution(published_only: bool, some: bool):
+    q = select(appeals.c.institution_id, *_count_columns()).where(_scope(published_only))
+    if some:
+        q = q.where(appeals.c.institution_id.in_(bindparam("ids", expanding=True)))
+    return q.group_by(appeals.c.institution_id)
+
+
+@functools.cache
+def _counts_by_region(published_only: bool):
+    counted = (select(inst.c.region_code, *_count_columns())
+               .select_from(appeals.join(inst, inst.c.id == appeals.c.institution_id))
+               .where(_scope(published_only)).group_by(inst.c.region_code).subquery())
+    cols = [func.coalesce(counted.c[k], 0).label(k) for k in _COUNTS]
+    return (select(regions.c.code.label("region_code"), *cols)
+            .select_from(regions.outerjoin(counted, counted.c.region_code == regions.c.code))
+            .order_by(regions.c.sort_order))
+
+
+@functools.cache
+def _totals(published_only: bool):
+    return select(*_count_columns()).where(_scope(published_only))
 
 
 def appeal_counts_for_institution(conn: Connection, institution_id: int, now: dt.datetime | None = None,
                                   published_only: bool = True) -> dict:
     """{'total', 'open', 'overdue', 'answered'} for one institution."""
-    q = select(*_count_columns(now or utcnow())).where(appeals.c.institution_id == institution_id,
-                                                       _scope(published_only))
-    return _ints(conn.execute(q).mappings().one())
+    row = conn.execute(_counts_for_institution(published_only),
+                       {"institution_id": institution_id, "now": now or utcnow()}).mappings().one()
+    return _ints(row)
 
 
 def appeal_counts_by_institution(conn: Connection, institution_ids: list[int] | None = None,
                                  now: dt.datetime | None = None, published_only: bool = True) -> dict[int, dict]:
     """Counts per institution id (only institutions that have appeals), for map popups."""
-    q = select(appeals.c.institution_id, *_count_columns(now or utcnow())).where(_scope(published_only))
+    params = {"now": now or utcnow()}
     if institution_ids is not None:
-        q = q.where(appeals.c.institution_id.in_(institution_ids))
-    q = q.group_by(appeals.c.institution_id)
+        params["ids"] = list(institution_ids)
+    q = _counts_by_institution(published_only, institution_ids is not None)
     return {r["institution_id"]: _ints({k: v for k, v in r.items() if k != "institution_id"})
-            for r in conn.execute(q).mappings()}
+            for r in conn.execute(q, params).mappings()}
 
 
 def open_appeals_by_region(conn: Connection, now: dt.datetime | None = None, published_only: bool = True) -> list[dict]:
     """Every region with its {'region_code', 'total', 'open', 'overdue', 'answered'} (zeros included)."""
-    counted = (select(inst.c.region_code, *_count_columns(now or utcnow()))
-               .select_from(appeals.join(inst, inst.c.id == appeals.c.institution_id))
-               .where(_scope(published_only)).group_by(inst.c.region_code).subquery())
-    cols = [func.coalesce(counted.c[k], 0).label(k) for k in ("total", "open", "overdue", "answered")]
-    q = (select(regions.c.code.label("region_code"), *cols)
-         .select_from(regions.outerjoin(counted, counted.c.region_code == regions.c.code))
-         .order_by(regions.c.sort_order))
-    return [_ints(r) for r in conn.execute(q).mappings()]
+    return [_ints(r) for r in conn.execute(_counts_by_region(published_only), {"now": now or utcnow()}).mappings()]
 
 
 def appeal_totals(conn: Connection, now: dt.datetime | None = None, published_only: bool = True) -> dict:
     """National {'total', 'open', 'overdue', 'answered'} (a KPI)."""
-    return _ints(conn.execute(select(*_count_columns(now or utcnow())).where(_scope(published_only))).mappings().one())
+    return _ints(conn.execute(_totals(published_only), {"now": now or utcnow()}).mappings().one())
 
 
-def _place(region: str | None, district: str | None, sectors: Sequence[str]) -> list:
-    """WHERE parts on the appeal's institution for the explorer's place and sectors."""
+def _place(region: bool, district: bool, sectors: bool) -> list:
+    """WHERE parts on the appeal's institution for the explorer's place and sectors (parameters
+    `region`, `district`, `sectors`)."""
     parts = []
     if region:
-        parts.append(inst.c.region_code == region)
+        parts.append(inst.c.region_code == bindparam("region"))
     if district:
-        parts.append(inst.c.district_code == district)
+        parts.append(inst.c.district_code == bindparam("district"))
     if sectors:
-        parts.append(inst.c.sector_code.in_(list(sectors)))
+        parts.append(inst.c.sector_code.in_(bindparam("sectors", expanding=True)))
     return parts
 
 
-def _open_columns(now: dt.datetime) -> list:
+def _place_params(region: str | None, district: str | None, sectors: Sequence[str]) -> dict:
+    return {k: v for k, v in (("region", region), ("district", district), ("sectors", list(sectors)))
+            if v}
+
+
+def _open_columns() -> list:
     return [func.count(appeals.c.id).label("open"),
-            func.coalesce(func.sum(case((appeals.c.due_at < now, 1), else_=0)), 0).label("overdue")]
+            func.coalesce(func.sum(case((appeals.c.due_at < _NOW, 1), else_=0)), 0).label("overdue")]
 
 
 def _open_appeals(published_only: bool):
@@ -306,29 +343,45 @@ def _open_appeals(published_only: bool):
     return and_(appeals.c.status.in_(OPEN_STATUSES), _scope(published_only))
 
 
+@functools.cache
+def _open_counts(published_only: bool, region: bool, district: bool, sectors: bool):
+    q = select(*_open_columns()).where(_open_appeals(published_only))
+    place = _place(region, district, sectors)
+    if place:
+        q = q.select_from(appeals.join(inst, inst.c.id == appeals.c.institution_id)).where(*place)
+    return q
+
+
+@functools.cache
+def _open_counts_by_area(published_only: bool, region: bool, sectors: bool):
+    key = inst.c.district_code if region else inst.c.region_code
+    return (select(key.label("code"), *_open_columns())
+            .select_from(appeals.join(inst, inst.c.id == appeals.c.institution_id))
+            .where(_open_appeals(published_only), *_place(region, False, sectors)).group_by(key))
+
+
+_DISTRICTS_OF_REGION = select(districts.c.code).where(districts.c.region_code == bindparam("region"))
+_REGION_CODES = select(regions.c.code)
+
+
 def open_counts(conn: Connection, *, region: str | None = None, district: str | None = None,
                 sectors: Sequence[str] = (), now: dt.datetime | None = None, published_only: bool = True) -> dict:
     """{'open', 'overdue'} for the institutions of a place (country, region or district) and
     sectors: the explorer's KPI."""
-    q = select(*_open_columns(now or utcnow())).where(_open_appeals(published_only))
-    place = _place(region, district, sectors)
-    if place:
-        q = q.select_from(appeals.join(inst, inst.c.id == appeals.c.institution_id)).where(*place)
-    return _ints(conn.execute(q).mappings().one())
+    q = _open_counts(published_only, bool(region), bool(district), bool(sectors))
+    params = {"now": now or utcnow(), **_place_params(region, district, sectors)}
+    return _ints(conn.execute(q, params).mappings().one())
 
 
 def open_counts_by_area(conn: Connection, *, region: str | None = None, sectors: Sequence[str] = (),
                         now: dt.datetime | None = None, published_only: bool = True) -> dict[str, dict]:
     """{code: {'open', 'overdue'}} for every region, or for every district of `region` (zeros
     included), counting the institutions of `sectors` (all when empty): the explorer's map metric."""
-    key = inst.c.district_code if region else inst.c.region_code
-    q = (select(key.label("code"), *_open_columns(now or utcnow()))
-         .select_from(appeals.join(inst, inst.c.id == appeals.c.institution_id))
-         .where(_open_appeals(published_only), *_place(region, None, sectors)).group_by(key))
-    found = {r["code"]: _ints({k: v for k, v in r.items() if k != "code"}) for r in conn.execute(q).mappings()}
-    places = (select(districts.c.code).where(districts.c.region_code == region) if region
-              else select(regions.c.code))
-    return {code: found.get(code, {"open": 0, "overdue": 0}) for code in conn.execute(places).scalars()}
+    q = _open_counts_by_area(published_only, bool(region), bool(sectors))
+    params = {"now": now or utcnow(), **_place_params(region, None, sectors)}
+    found = {r["code"]: _ints({k: v for k, v in r.items() if k != "code"}) for r in conn.execute(q, params).mappings()}
+    places = conn.execute(_DISTRICTS_OF_REGION, {"region": region}) if region else conn.execute(_REGION_CODES)
+    return {code: found.get(code, {"open": 0, "overdue": 0}) for code in places.scalars()}
 
 
 def attachment_hashes(conn: Connection) -> dict[str, str]:

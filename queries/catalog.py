@@ -43,6 +43,15 @@ def list_institutions(conn: Connection, region: str | None = None, district: str
     return total, [_ints(r) for r in rows]
 
 
+def newest_year(conn: Connection) -> int | None:
+    """The newest year with budget data (max() reads one entry of the (year, …) index; a DISTINCT
+    over the rollup reads every row)."""
+    return conn.execute(_NEWEST_YEAR).scalar()
+
+
+_NEWEST_YEAR = select(func.max(riy.c.year))
+
+
 def top_institutions(conn: Connection, year: int, by: str = "plan_adjusted", n: int = 10,
                      region: str | None = None, sector: str | None = None) -> list[dict]:
     """The n institutions with the largest `by` amount in a year (rollup), largest first."""

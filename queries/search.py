@@ -11,7 +11,7 @@ import unicodedata
 from collections.abc import Iterable
 
 from sqlalchemy import (
-    Connection, Text, and_, bindparam, case, column, delete, func, insert, literal, select, table, text,
+    Connection, Text, and_, bindparam, case, column, delete, func, insert, literal, select, table, text, union,
 )
 
 from dashboard.schema import (
@@ -23,6 +23,8 @@ _KAZAKH = str.maketrans("әғқңөұүһіё", "агкноуухие")
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 MAX_RESULTS = 50
 MIN_TRIGRAM = 3  # FTS5 trigram and pg_trgm need at least three characters to use the index
+CANDIDATES = 64  # per rank tier (PostgreSQL): the best MAX_RESULTS come from these
+PREFIX_CHARS = 64  # the start of a document indexed by institution_fts_prefix (migration 0015)
 
 
 def fold(value: str | None) -> str:
@@ -105,6 +107,29 @@ def _matching_ids(conn: Connection, tokens: list[str]):
     return select(search.c.institution_id, search.c.document).where(*conditions)
 
 
+def _candidates(conn: Connection, tokens: list[str], numbers: list[str]):
+    """The matches worth ranking. PostgreSQL: per tier of the rank (any match, the first word
+    whole, each number whole, the document starting with the first word) the CANDIDATES shortest
+    documents, read in length order from institution_fts_length, so a common word ranks a bounded
+    set, not a third of the country (issue 11); a rare one is found through the trigram index as
+    before. SQLite (FTS5, small databases): every match."""
+    matching = _matching_ids(conn, tokens)
+    if conn.dialect.name != "postgresql":
+        return matching
+    doc = _document(conn)
+    first = _escape(tokens[0])
+    tiers = [None, doc.like(_pattern(f"% {first} %"), escape="\\"),
+             *(doc.like(_pattern(f"% {number} %"), escape="\\") for number in numbers)]
+    if len(tokens[0]) < PREFIX_CHARS:  # " word" fits the indexed start of the documents
+        # The document starts with the first word: a range of institution_fts_prefix (the
+        # trigram index would recheck every document holding the word).
+        start = func.left(search.c.document, PREFIX_CHARS).collate("C")
+        tiers.append(start.like(_pattern(f" {first}%"), escape="\\"))
+    shortest = (func.octet_length(search.c.document), search.c.institution_id)  # the index's order
+    return union(*[(matching if tier is None else matching.where(tier)).order_by(*shortest).limit(CANDIDATES)
+                   for tier in tiers])
+
+
 def _in_names(document, word: str, postgres: bool):
     """Whether `word` stands alone in the names part of a document: the names come first and end
     where the institution's BIN starts (no name holds a 12-digit number), so a house number or
@@ -126,7 +151,8 @@ def search_institutions(conn: Connection, query: str, limit: int = 10) -> list[d
     if not tokens:
         return []
     limit = max(1, min(int(limit), MAX_RESULTS))
-    found = _matching_ids(conn, tokens).subquery()
+    numbers = list(dict.fromkeys(t for t in tokens if t.isdigit()))
+    found = _candidates(conn, tokens, numbers).subquery()
     postgres = conn.dialect.name == "postgresql"
     size = func.octet_length if postgres else func.length
     doc = found.c.document.collate("C") if postgres else found.c.document
@@ -135,10 +161,12 @@ def search_institutions(conn: Connection, query: str, limit: int = 10) -> list[d
             - case((doc.like(_pattern(f" {first}%"), escape="\\"), 1000), else_=0)
             - case((doc.like(_pattern(f"% {first} %"), escape="\\"), 100000), else_=0)
             - sum(case((_in_names(found.c.document, number, postgres), 1_000_000), else_=0)
-                  for number in dict.fromkeys(t for t in tokens if t.isdigit()))
+                  for number in numbers)
             ).label("rank")
-    best = (select(found.c.institution_id, rank)
-            .select_from(found.join(inst, inst.c.id == found.c.institution_id))
+    # The institution (its BIN) is joined only when a number is ranked: without the join the
+    # LIMIT sits right on the sort, which then keeps `limit` rows (top-N), not every match.
+    ranked = found.join(inst, inst.c.id == found.c.institution_id) if numbers else found
+    best = (select(found.c.institution_id, rank).select_from(ranked)
             .order_by(rank, found.c.institution_id).limit(limit)).subquery()
     q = (select(inst.c.id, inst.c.bin, inst.c.name_kk, inst.c.name_ru, inst.c.name_en,
                 inst.c.type_code, inst.c.sector_code, inst.c.region_code, inst.c.district_code,

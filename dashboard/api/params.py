@@ -55,10 +55,13 @@ def integer(name: str, default: int | None = None, lo: int | None = None, hi: in
 
 
 def choice(name: str, allowed, default: str | None = None) -> str | None:
-    """A parameter whose value must be one of `allowed`."""
+    """A parameter whose value must be one of `allowed` (a collection, or a callable returning
+    one: called only when the parameter is given, so an absent filter costs no query)."""
     raw = _one(name)
     if raw is None or raw == "":
         return default
+    if callable(allowed):
+        allowed = allowed()
     if raw not in allowed:
         shown = ", ".join(sorted(allowed)) if len(allowed) <= 30 else f"{len(allowed)} known codes"
         raise ApiError(400, f"{name} must be one of {shown}, got {raw!r}", name)
