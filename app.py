@@ -4,19 +4,19 @@ from __future__ import annotations
 import logging
 
 import dash
-from flask import Flask, jsonify, request
+from flask import Flask, g, jsonify, request
 from flask_compress import Compress
 from werkzeug.routing import IntegerConverter
 
 from dashboard.config import Config, load_config
 from dashboard.db import engine_for
 from dashboard.i18n import LANGUAGE_COOKIE, normalize
-from queries.health import schema_revision
+from queries.health import replay_lag_seconds, schema_revision
 
 log = logging.getLogger(__name__)
 
 
-def _register_health(server: Flask, engine) -> None:
+def _register_health(server: Flask, engine, read_engine=None) -> None:
     @server.get("/healthz")
     def healthz():
         try:
@@ -27,7 +27,15 @@ def _register_health(server: Flask, engine) -> None:
             return jsonify(status="unavailable", error=type(exc).__name__), 503
         if revision is None:
             return jsonify(status="unavailable", error="schema not migrated"), 503
-        return jsonify(status="ok", revision=revision)
+        if read_engine is None or read_engine is engine:
+            return jsonify(status="ok", revision=revision)
+        try:  # public pages read from the replica: without it this server cannot serve them
+            with read_engine.connect() as conn:
+                lag = replay_lag_seconds(conn)
+        except Exception as exc:  # noqa: BLE001
+            log.warning("health check of DATABASE_READ_URL failed: %s", exc)
+            return jsonify(status="unavailable", error=type(exc).__name__, database="read"), 503
+        return jsonify(status="ok", revision=revision, read_lag_seconds=lag)
 
 
 def _remember_language(server: Flask) -> None:
@@ -50,17 +58,24 @@ def _not_found_status(app: dash.Dash, engine) -> None:
 
     @app.server.after_request
     def page_status(response):
-        if (request.method != "GET" or response.status_code != 200 or response.mimetype != "text/html"
+        if (g.get("response_cache_hit")  # a stored 200 passed this check for the same data version
+                or request.method != "GET" or response.status_code != 200 or response.mimetype != "text/html"
                 or request.path.startswith(("/_dash", "/assets", "/api/", "/files/", "/healthz"))):
             return response
         page, variables = _path_to_page(app.strip_relative_path(request.path))
         if not page:
             response.status_code = 404
         elif page.get("module") in ("institution", "institution_appeals"):
-            with engine.connect() as conn:
-                # text_param: "" for a NUL byte, which PostgreSQL refuses in a text parameter.
-                if not institution_exists(conn, text_param((variables or {}).get("bin"), 64)):
+            # text_param: "" for a NUL byte, which PostgreSQL refuses in a text parameter.
+            bin_ = text_param((variables or {}).get("bin"), 64)
+            seen = g.get("institution_lookup")  # the first view of this request looked it up already
+            if seen is not None and seen[0] == bin_:
+                if not seen[1]:
                     response.status_code = 404
+            else:
+                with engine.connect() as conn:
+                    if not institution_exists(conn, bin_):
+                        response.status_code = 404
         return response
 
 
@@ -81,6 +96,7 @@ def create_app(config: Config | None = None) -> dash.Dash:
     from dashboard.appeals.setup import install_appeals, register_pages as register_appeal_pages
     from dashboard.web.cases import register_case_routes
     from dashboard.web.limits import install_limits
+    from dashboard.web.response_cache import install_response_cache
     from dashboard.web.static_cache import install as install_static_cache
     from callbacks import cases as cases_callbacks
     from layouts.pages.cases import register_case_pages
@@ -97,6 +113,9 @@ def create_app(config: Config | None = None) -> dash.Dash:
 
     config = config or load_config()
     engine = engine_for(config.database_url)
+    # Public reads (explorer, map layers, institution pages, search, API, response cache) go to
+    # the replica when DATABASE_READ_URL is set; writes and read-your-own-writes to the primary.
+    read_engine = engine_for(config.database_read_url or config.database_url)
     server = Flask(__name__)
     server.url_map.converters["int"] = DatabaseIdConverter  # before any route is added
     server.config.update(SECRET_KEY=config.secret_key, COMPRESS_MIMETYPES=[
@@ -126,12 +145,13 @@ def create_app(config: Config | None = None) -> dash.Dash:
     # Dash wraps its scripts in a bare <footer>: a second contentinfo landmark beside the site's.
     app.index_string = app.index_string.replace("<footer>", "<div>").replace("</footer>", "</div>")
     install_static_cache(app)  # compressed, year-cached static files (issue 17)
-    shapes = RegionShapesCache(engine, config.boundaries_path)
-    overview_callbacks.register(app, engine, shapes)
-    register_map_api(server, engine, shapes)
-    institution_callbacks.register(app, engine, config.tiles_url)
-    search_callbacks.register(app, engine)
+    shapes = RegionShapesCache(read_engine, config.boundaries_path)
+    overview_callbacks.register(app, read_engine, shapes)
+    register_map_api(server, read_engine, shapes)
+    institution_callbacks.register(app, read_engine, config.tiles_url, write_engine=engine)
+    search_callbacks.register(app, read_engine)
     limiter = install_appeals(app, engine, config)
+    install_response_cache(app, read_engine, config)  # before install_limits: its rate limit wraps hits too
     install_limits(app, limiter, config)  # proxies, body caps, callback rate limit
     register_case_routes(server, engine, config)
     cases_callbacks.register(app, engine)
@@ -139,13 +159,13 @@ def create_app(config: Config | None = None) -> dash.Dash:
     analyst_callbacks.register(app, engine)
     register_analyst_export(server, engine)
     admin_import_callbacks.register(app, config)
-    page_language_callbacks.register(app, engine)  # after every page is registered
+    page_language_callbacks.register(app, read_engine, write_engine=engine)  # after every page is registered
     filter_status_callbacks.register(app)
     map_legend_callbacks.register(app)
-    _register_health(server, engine)
-    server.register_blueprint(create_api_blueprint(engine))
+    _register_health(server, engine, read_engine)
+    server.register_blueprint(create_api_blueprint(read_engine))
     _remember_language(server)
-    _not_found_status(app, engine)
+    _not_found_status(app, read_engine)
     return app
 
 

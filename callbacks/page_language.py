@@ -45,14 +45,15 @@ def page_language() -> str:
     return request_language(url_lang)
 
 
-def _title_function(module: str, engine: Engine):
+def _title_function(module: str, engine: Engine, write_engine: Engine):
     def title(**variables) -> str:
         def institution_place(bin_: str):
             with engine.connect() as conn:
                 return titles.institution_place(conn, text_param(bin_, 64))
 
         def appeal_place(code: str):
-            with engine.connect() as conn:
+            # The primary: a tracking page opened right after its appeal was sent names it.
+            with write_engine.connect() as conn:
                 return titles.appeal_place(conn, text_param(normalize_code(code), 64))
 
         return page_title(module, variables, page_language(), institution_place, appeal_place)
@@ -87,10 +88,11 @@ def _localized_index(app: dash.Dash, engine: Engine) -> None:
     app.interpolate_index = interpolate_index
 
 
-def register(app: dash.Dash, engine: Engine) -> None:
-    """Call after every page is registered."""
+def register(app: dash.Dash, engine: Engine, write_engine: Engine | None = None) -> None:
+    """Call after every page is registered. Reads from `engine` (a replica, maybe); appeals from
+    `write_engine` (the primary; default `engine`)."""
     for module, page in dash.page_registry.items():
-        page["title"] = _title_function(module, engine)
+        page["title"] = _title_function(module, engine, write_engine or engine)
     _localized_index(app, engine)
 
     # The shell's "page-lang" store holds the language the page was drawn in.

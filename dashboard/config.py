@@ -103,10 +103,25 @@ class Config:
     attachment_memory_mb: int = 1024
     attachment_wall_seconds: int = 5
     attachment_max_megapixels: int = 60
+    # Public reads from a streaming replica (issue 11); None: everything on database_url.
+    database_read_url: str | None = None
+    # Response cache (issue 11): Redis shared by every worker when set, else per process in memory.
+    redis_url: str = ""
+    cache_max_mb: int = 256  # the in-memory cache's bound (0: no response cache)
+    cache_ttl_seconds: int = 600  # also bounds how stale a clock-based "overdue" count can get
+    data_version_ttl: int = 0  # seconds one process reuses the data version it read (1 in production)
 
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+def _read_url(env_vars) -> str | None:
+    """DATABASE_READ_URL with the psycopg 3 driver, like DATABASE_URL; None when unset."""
+    url = env_vars.get("DATABASE_READ_URL") or None
+    if url and (url.startswith("postgres://") or url.startswith("postgresql://")):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
 
 
 def load_config(environ: dict[str, str] | None = None) -> Config:
@@ -155,4 +170,11 @@ def load_config(environ: dict[str, str] | None = None) -> Config:
         attachment_memory_mb=_positive_int(env_vars, "ATTACHMENT_MEMORY_MB", 1024),
         attachment_wall_seconds=_positive_int(env_vars, "ATTACHMENT_WALL_SECONDS", 5),
         attachment_max_megapixels=_positive_int(env_vars, "ATTACHMENT_MAX_MEGAPIXELS", 60),
+        database_read_url=_read_url(env_vars),
+        redis_url=env_vars.get("REDIS_URL", ""),
+        cache_max_mb=_count(env_vars, "CACHE_MAX_MB", 256),
+        cache_ttl_seconds=_positive_int(env_vars, "CACHE_TTL", 600),
+        # Production: a burst costs one version read per second per process. Elsewhere 0, so a
+        # test (or a developer) that writes and reads at once always sees its own write.
+        data_version_ttl=_count(env_vars, "DATA_VERSION_TTL", 1 if env == "production" else 0),
     )

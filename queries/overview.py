@@ -7,6 +7,7 @@ from dashboard.schema import (
     MONEY_COLUMNS, publications, region_population, regions, rollup_institution_year as riy,
     rollup_region_sector_month as rrsm, sectors,
 )
+from queries.version import published_version
 
 
 def _money_sums(table):
@@ -56,8 +57,9 @@ def by_region(conn: Connection, year: int) -> list[dict]:
 
 
 def data_version(conn: Connection) -> int:
-    """The id of the newest publication: changes whenever published data changes."""
-    return conn.execute(select(func.coalesce(func.max(publications.c.id), 0))).scalar_one()
+    """The id of the newest publication: changes whenever published data changes (appeals do not
+    count here: see queries.version for the version of everything public)."""
+    return published_version(conn)
 
 
 def latest_publications(conn: Connection, limit: int = 5) -> list[dict]:

@@ -109,6 +109,14 @@ def spec() -> dict:
                           "304": {"description": "Not modified"},
                           "400": {"description": "Invalid or missing year",
                                   "content": {"application/json": {"schema": _ref("Error")}}}}}},
+        "/version": {"get": {
+            "summary": "The data version: changes with every publication and every public appeal event",
+            "tags": ["meta"], "parameters": [],
+            "responses": {"200": {"description": "OK", "headers": {"ETag": {"schema": {"type": "string"}}},
+                                  "content": {"application/json": {"schema": {
+                                      "type": "object", "required": ["version"],
+                                      "properties": {"version": {"type": "string"}}}}}},
+                          "304": {"description": "Not modified (If-None-Match)"}}}},
         "/openapi.json": {"get": {"summary": "This document", "tags": ["meta"], "parameters": [],
                                   "responses": {"200": {"description": "OpenAPI 3.1",
                                                         "content": {"application/json": {"schema": {"type": "object"}}}}}}},

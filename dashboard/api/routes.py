@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from urllib.parse import urljoin
 
-from flask import Blueprint, Response, jsonify, request, stream_with_context
+from flask import Blueprint, Response, current_app, jsonify, request
+from sqlalchemy import Connection
 
-from dashboard.api import params as p
+from dashboard.api import params as p, request_connection, take_request_connection
 from dashboard.api.csvout import csv_stream, csv_text, money_to_tenge
 from dashboard.api.openapi import spec
 from dashboard.api.params import ApiError
@@ -14,8 +15,8 @@ from dashboard.schema import (
 )
 from queries import catalog, institution as inst_q
 from queries.documents import document_url
-from queries.overview import available_years
 from queries.reference import list_regions, list_sectors
+from queries.version import data_version
 
 LINE_COLUMNS = ["bin", "year", "month", "program_code", "subprogram_code", "specific_code", *MONEY_COLUMNS]
 INSTITUTION_COLUMNS = list(catalog.INSTITUTION_FIELDS)
@@ -44,9 +45,13 @@ def _absolute(url: str | None) -> str | None:
 
 
 def register(bp: Blueprint, engine) -> None:
-    def codes(column) -> set:
-        with engine.connect() as conn:
-            return catalog.codes(conn, column)
+    def db() -> Connection:
+        return request_connection(engine)
+
+    def codes(column):
+        """The known values of a code column, read only if the parameter is given (a callable
+        for p.choice)."""
+        return lambda: catalog.codes(db(), column)
 
     @bp.route("/<path:unknown>", methods=["GET", "HEAD"])
     def not_found(unknown: str):
@@ -61,24 +66,21 @@ def register(bp: Blueprint, engine) -> None:
     @bp.get("/regions")
     def regions_list():
         p.reject_unknown({"format"})
-        with engine.connect() as conn:
-            rows = list_regions(conn)
+        rows = list_regions(db())
         return _render(rows, [c.name for c in regions.columns], "regions")
 
     @bp.get("/regions/<code>/districts")
     def region_districts(code: str):
         p.reject_unknown({"format"})
-        with engine.connect() as conn:
-            if code not in catalog.codes(conn, regions.c.code):
-                raise ApiError(404, f"no region with code {code!r}", "code")
-            rows = catalog.region_districts(conn, code)
+        if code not in catalog.codes(db(), regions.c.code):
+            raise ApiError(404, f"no region with code {code!r}", "code")
+        rows = catalog.region_districts(db(), code)
         return _render(rows, [c.name for c in districts.columns], f"districts-{code}")
 
     @bp.get("/sectors")
     def sectors_list():
         p.reject_unknown({"format"})
-        with engine.connect() as conn:
-            rows = list_sectors(conn)
+        rows = list_sectors(db())
         return _render(rows, [c.name for c in sectors.columns], "sectors")
 
     @bp.get("/institutions")
@@ -93,8 +95,7 @@ def register(bp: Blueprint, engine) -> None:
         limit = p.integer("limit", p.DEFAULT_LIMIT, lo=1, cap=p.MAX_LIMIT)
         offset = p.integer("offset", 0, lo=0, hi=MAX_OFFSET)
         p.output_format()
-        with engine.connect() as conn:
-            total, rows = catalog.list_institutions(conn, **filters, limit=limit, offset=offset)
+        total, rows = catalog.list_institutions(db(), **filters, limit=limit, offset=offset)
         columns = INSTITUTION_COLUMNS + (list(MONEY_COLUMNS) if filters["year"] else [])
         return _render(rows, columns, "institutions", {"total": total, "limit": limit, "offset": offset})
 
@@ -107,10 +108,10 @@ def register(bp: Blueprint, engine) -> None:
     @bp.get("/institutions/<bin_>")
     def institution_detail(bin_: str):
         _json_only(set())
-        with engine.connect() as conn:
-            row = _institution(conn, bin_)
-            years = inst_q.yearly_totals(conn, row["id"])
-            docs = inst_q.list_documents(conn, row["id"])
+        conn = db()
+        row = _institution(conn, bin_)
+        years = inst_q.yearly_totals(conn, row["id"])
+        docs = inst_q.list_documents(conn, row["id"])
         body = {k: v for k, v in row.items() if k not in ("id", "created_at", "updated_at")}
         body["years"] = [money_to_tenge({k: v for k, v in y.items() if k != "institution_id"}) for y in years]
         body["documents"] = [{"year": d["year"], "title": d["title"], "kind": d["kind"], "url": _absolute(document_url(d))}
@@ -126,12 +127,12 @@ def register(bp: Blueprint, engine) -> None:
         limit = p.integer("limit", p.MAX_LIMIT, lo=1, cap=p.MAX_LIMIT)
         offset = p.integer("offset", 0, lo=0, hi=MAX_OFFSET)
         p.output_format()
-        with engine.connect() as conn:
-            if specific is not None and specific not in catalog.codes(conn, specifics.c.code):
-                raise ApiError(400, f"specific must be a known economic specific code, got {specific}",
-                               "specific")
-            row = _institution(conn, bin_)
-            total, rows = inst_q.lines(conn, row["id"], year, month, specific, limit, offset)
+        conn = db()
+        if specific is not None and specific not in catalog.codes(conn, specifics.c.code):
+            raise ApiError(400, f"specific must be a known economic specific code, got {specific}",
+                           "specific")
+        row = _institution(conn, bin_)
+        total, rows = inst_q.lines(conn, row["id"], year, month, specific, limit, offset)
         rows = [{c: r[c] for c in LINE_COLUMNS} for r in rows]
         return _render(rows, LINE_COLUMNS, f"lines-{bin_}", {"total": total, "limit": limit, "offset": offset})
 
@@ -144,19 +145,33 @@ def register(bp: Blueprint, engine) -> None:
         sector = p.choice("sector", codes(sectors.c.code))
         year = p.integer("year", **YEAR_RANGE)
         p.output_format()
-        with engine.connect() as conn:
-            if year is None:
-                years = available_years(conn)
-                year = years[0] if years else None
-            rows = [] if year is None else catalog.top_institutions(conn, year, by, n, region, sector)
+        conn = db()
+        if year is None:
+            year = catalog.newest_year(conn)
+        rows = [] if year is None else catalog.top_institutions(conn, year, by, n, region, sector)
         return _render(rows, INSTITUTION_COLUMNS + list(MONEY_COLUMNS), "top",
                        {"year": year, "by": by, "n": n})
 
     @bp.get("/classification")
     def classification():
         _json_only(set())
-        with engine.connect() as conn:
-            return jsonify({"data": catalog.classification(conn)})
+        return jsonify({"data": catalog.classification(db())})
+
+    @bp.get("/version")
+    def version():
+        """The data version (queries/version.py): live pages poll it; an unchanged version costs
+        this one read (none within DATA_VERSION_TTL when the response cache shares its reader)."""
+        p.reject_unknown(set())
+        cache = current_app.extensions.get("response_cache")
+        if cache is not None:
+            current = cache.versions()
+        else:
+            with engine.connect() as conn:
+                current = data_version(conn)
+        response = jsonify({"version": current})
+        response.set_etag(f"data-{current}", weak=True)
+        response.cache_control.no_cache = True
+        return response.make_conditional(request)
 
     @bp.get("/bulk/lines")
     def bulk_lines():
@@ -165,10 +180,18 @@ def register(bp: Blueprint, engine) -> None:
         if year is None:
             raise ApiError(400, "year is required", "year")
 
-        @stream_with_context
-        def generate():
-            with engine.connect() as conn:
-                yield from csv_stream(catalog.stream_year_lines(conn, year), LINE_COLUMNS)
+        # The stream takes over the request's connection (Flask tears the request down before
+        # the body is sent): closed when the body ends, or when the server closes the response of
+        # a client that left.
+        conn = take_request_connection(engine)
 
-        return Response(generate(), mimetype="text/csv",
-                        headers={"Content-Disposition": f'attachment; filename="budget-lines-{year}.csv"'})
+        def body():
+            try:
+                yield from csv_stream(catalog.stream_year_lines(conn, year), LINE_COLUMNS)
+            finally:
+                conn.close()
+
+        response = Response(body(), mimetype="text/csv",
+                            headers={"Content-Disposition": f'attachment; filename="budget-lines-{year}.csv"'})
+        response.call_on_close(conn.close)
+        return response

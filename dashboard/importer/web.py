@@ -33,7 +33,9 @@ PAGE_PATH = "/admin/import"
 
 
 def reports_dir(config: Config) -> Path:
-    return config.var_dir / "import_reports"
+    # Under UPLOAD_DIR, the volume every app server shares: the report page and its CSV may be
+    # asked of another server than the one that ran the import.
+    return config.upload_dir / "import_reports"
 
 
 def _safe_name(filename: str) -> str:

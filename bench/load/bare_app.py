@@ -1,0 +1,18 @@
+"""The floor: a bare Dash app (one page, one callback returning a small dict), served by the same
+gunicorn command as the real app (`gunicorn bench.load.bare_app:server`)."""
+from __future__ import annotations
+
+import dash
+from dash import Input, Output, dcc, html
+
+app = dash.Dash(__name__, title="bare")
+app.layout = html.Div([html.H1("bare"), dcc.Store(id="seed", data={"n": 1}), dcc.Store(id="out")])
+
+
+@app.callback(Output("out", "data"), Input("seed", "data"))
+def answer(seed):
+    """A small dict, no database: what Dash itself costs per callback."""
+    return {"ok": True, "n": seed["n"], "items": [1, 2, 3]}
+
+
+server = app.server
