@@ -172,6 +172,9 @@ class Server:
                # Every visitor comes from 127.0.0.1: the per-address callback limit would refuse
                # them as one flooding client.
                "CALLBACK_RATE_LIMIT": "10000000 per minute",
+               # production's default (ASHYQ_ENV=production): a process reuses the data version it
+               # read for a second instead of reading it on every request
+               "DATA_VERSION_TTL": os.environ.get("DATA_VERSION_TTL", "1"),
                "PYTHONPATH": f"{args.app_dir}{os.pathsep}{ROOT}"}
         if args.boundaries:
             env["BOUNDARIES_PATH"] = str(args.boundaries)
@@ -456,7 +459,8 @@ def report(floor: dict | None, levels: list[dict], args, run_dir: Path, params: 
               f"between steps; locust FastHttpUser, spawn rate {args.spawn_rate or 'users/10'}/s, "
               f"one process; {os.cpu_count()} cores; load average {args.load_start:.1f} before the run, "
               f"{load[0]:.1f} at the end"
-              + (" (**busy machine**: other jobs shared the cores, every number here is pessimistic)."
+              + (" (**load before the run**: something else ran, or had just stopped — the 1-minute"
+                 " average decays slowly — so numbers may be pessimistic; the end value includes the run itself)."
                  if args.load_start > 0.5 * (os.cpu_count() or 1) else "."), ""]
     fl = floor["all"] if floor else None
     fl_cb = summarise([r for r in floor["requests"] if r["name"].startswith("callback")], floor["seconds"]) if floor else None

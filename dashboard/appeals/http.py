@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode, urlsplit
 
-from flask import Flask, abort, g, jsonify, redirect, request, send_file
+from flask import Flask, abort, g, jsonify, make_response, redirect, request, send_file
 from flask_limiter import Limiter
 from flask_login import current_user
 from sqlalchemy import Engine
@@ -136,7 +136,15 @@ def register_appeal_routes(server: Flask, engine: Engine, config: Config, store:
 
     @server.errorhandler(429)
     def too_many(exc):
-        """JSON clients: JSON. Forms: back to the form (or sign-in page) with a translated message."""
+        """JSON clients: JSON. Forms: back to the form (or sign-in page) with a translated message.
+        Every refusal carries Retry-After: the limit's window, the longest the wait can be."""
+        response = make_response(_refusal(exc))
+        limit = getattr(getattr(exc, "limit", None), "limit", None)
+        if limit is not None and response.status_code == 429:
+            response.headers["Retry-After"] = str(limit.get_expiry())
+        return response
+
+    def _refusal(exc):
         scope = getattr(getattr(exc, "limit", None), "scope", None)
         busy = BUSY_SCOPES.get(scope) if request.path == "/appeals/new" else None
         if wants_json():

@@ -167,6 +167,27 @@ class RedisStore:
             log.warning("response cache: Redis write failed: %s", exc)
 
 
+class TieredStore:
+    """This process's LRU in front of Redis. An entry never changes under its key (the key holds
+    the data version), so a copy kept here is as good as Redis's and a repeat costs no round trip
+    (measured under load: Redis client work was a fifth of a worker's CPU)."""
+
+    def __init__(self, near: MemoryStore, far: RedisStore):
+        self.near, self.far = near, far
+
+    def get(self, key: str) -> bytes | None:
+        found = self.near.get(key)
+        if found is None:
+            found = self.far.get(key)
+            if found is not None:
+                self.near.set(key, found)
+        return found
+
+    def set(self, key: str, value: bytes) -> None:
+        self.near.set(key, value)
+        self.far.set(key, value)
+
+
 class VersionReader:
     """The data version from the engine the data is read from, reused for `ttl` seconds."""
 
@@ -350,7 +371,12 @@ def install_response_cache(app, read_engine: Engine, config: Config) -> Response
     pages read from). Call after install_appeals (Flask-Login, frame guard) and before
     install_limits (the callback rate limit must wrap the cached view). None when CACHE_MAX_MB=0
     and no Redis is set."""
-    if config.redis_url:
+    if config.redis_url and config.cache_max_mb:
+        # the near copy expires sooner: an entry stored in Redis by another worker minutes ago
+        # must not outlive the TTL that bounds the clock-driven "overdue" counts
+        store = TieredStore(MemoryStore(config.cache_max_mb * 1024 * 1024, max(1, config.cache_ttl_seconds // 10)),
+                            RedisStore(config.redis_url, config.cache_ttl_seconds))
+    elif config.redis_url:
         store = RedisStore(config.redis_url, config.cache_ttl_seconds)
     elif config.cache_max_mb:
         store = MemoryStore(config.cache_max_mb * 1024 * 1024, config.cache_ttl_seconds)
