@@ -310,3 +310,17 @@ def test_no_cache_when_turned_off_and_misses_when_redis_is_down(world):
     answers = [post(client, panels(down)) for _ in range(2)]
     # Redis down: computed and served, then kept by this process (its own copy in front of Redis).
     assert [(r.status_code, r.headers["X-Cache"]) for r in answers] == [(200, "miss"), (200, "hit")]
+
+
+def test_an_unreadable_entry_is_a_miss_and_a_stuck_computation_is_waited_for_only_so_long(world, monkeypatch):
+    from dashboard.web import response_cache
+
+    cache = make_app(world).server.extensions["response_cache"]
+    cache.store.set("written-by-another-build", b"\x00garbage")
+    assert cache.get("written-by-another-build") is None
+    monkeypatch.setattr(response_cache, "FLIGHT_WAIT", 0.2)
+    started = time.monotonic()
+    with cache.flight("stuck"):  # the first computation of a key, never finishing
+        with cache.flight("stuck"):  # a concurrent miss: waits FLIGHT_WAIT, then computes itself
+            waited = time.monotonic() - started
+    assert 0.15 < waited < 2

@@ -48,6 +48,27 @@ log = logging.getLogger(__name__)
 
 CALLBACK_PATH = "/_dash-update-component"
 REDIS_PREFIX = "ashyq:cache:"
+FLIGHT_WAIT = 5.0  # seconds a concurrent miss waits for the first computation of its key
+# Part of every key: entries made by another build (other markup, texts, asset fingerprints, or
+# Dash) are never served, e.g. by Redis during a rolling deploy. APP_BUILD (a commit id) when the
+# deployment sets it; the fingerprint of the code that draws the answers otherwise.
+def _build_id() -> str:
+    import os
+    from pathlib import Path
+
+    import dash
+
+    digest = hashlib.sha256(f"{os.environ.get('APP_BUILD', '')}|{dash.__version__}".encode())
+    root = Path(__file__).resolve().parents[2]
+    for folder, suffixes in (("callbacks", {".py"}), ("layouts", {".py"}), ("queries", {".py"}),
+                             ("dashboard/i18n", {".py", ".json"}), ("assets", {".js", ".css"})):
+        for path in sorted((root / folder).rglob("*")):
+            if path.suffix in suffixes and "__pycache__" not in path.parts:
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+BUILD_ID = _build_id()
 # (module, function) of the server callbacks whose answer depends only on the request body and
 # the data version (each read for this: no session, cookie, current_user, request or clock other
 # than what the key holds; the analyst flag of show_year and the exports is shown only to a
@@ -215,7 +236,7 @@ class ResponseCache:
         self._flights_lock = threading.Lock()
 
     def key(self, *parts) -> str:
-        digest = hashlib.sha256()
+        digest = hashlib.sha256(BUILD_ID.encode())
         for part in parts:
             digest.update(part if isinstance(part, bytes) else str(part).encode())
             digest.update(b"\x00")
@@ -223,7 +244,13 @@ class ResponseCache:
 
     def get(self, key: str) -> Entry | None:
         data = self.store.get(key)
-        return Entry.from_bytes(data) if data else None
+        if not data:
+            return None
+        try:
+            return Entry.from_bytes(data)
+        except Exception:  # noqa: BLE001 - an entry another build wrote in another form: a miss
+            log.warning("response cache: unreadable entry ignored")
+            return None
 
     def put(self, key: str, response: Response) -> Entry | None:
         """Store a 200 answer that sets no cookie and is not streamed; None when not stored."""
@@ -244,8 +271,14 @@ class ResponseCache:
             flight = self._flights.setdefault(key, [threading.Lock(), 0])
             flight[1] += 1
         try:
-            with flight[0]:
+            # Wait for the first computation, but not forever: a stuck statement must not pin
+            # every worker thread asking for the same view; after FLIGHT_WAIT this one computes too.
+            acquired = flight[0].acquire(timeout=FLIGHT_WAIT)
+            try:
                 yield
+            finally:
+                if acquired:
+                    flight[0].release()
         finally:
             with self._flights_lock:
                 flight[1] -= 1
