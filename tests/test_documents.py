@@ -78,7 +78,7 @@ def test_document_upload_changes_the_api_etag_and_is_logged(world):
 
 
 def test_publications_feed_names_a_published_document(world):
-    from callbacks.explorer_views import publications_feed
+    from layouts.explorer_views import publications_feed
 
     pub = dict(published_at=dt.datetime(2026, 11, 23, tzinfo=dt.timezone.utc), source="documents",
                kind="document", description="2024 · Financing plan", lines=0, institutions=1)

@@ -93,7 +93,7 @@ def test_the_report_view_is_for_admins_only(world):
 
 
 def test_the_new_data_feed_names_uploads_and_boundary_imports_in_every_language():
-    from callbacks.explorer_views import _publication_text
+    from layouts.explorer_views import _publication_text
 
     upload = {"source": "upload", "kind": "lines", "lines": 1234, "institutions": 5}
     assert _publication_text(upload, "ru") == "Загрузка агентством: строк — 1\xa0234, учреждений — 5"

@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 from dashboard.schema import appeals, publications
 from tests.conftest import IN_CI
 from tests.import_files import INSTITUTION_HEADER, LINE_HEADER, bins, institution_rows, line_rows, write_csv
+from tests.dash_requests import body_for
 from tests.statements import Statements
 
 YEAR = 2024
@@ -78,19 +79,6 @@ def world(postgres_server, replica_admin, tmp_path_factory):
            "admin": postgres_server.admin, "replica_admin": replica_admin, "bin": bin_}
     engine_for(replica_url).dispose()
     primary.dispose()
-
-
-def body_for(app, name: str, values: list, state: list) -> dict:
-    """A Dash callback request as the browser sends it, for the callback function `name`."""
-    output, spec = next((o, s) for o, s in app.callback_map.items()
-                        if getattr(s.get("callback"), "__name__", None) == name)
-    many = output.startswith("..")
-    outputs = [dict(zip(("id", "property"), part.rsplit(".", 1)))
-               for part in (output[2:-2].split("...") if many else [output])]
-    inputs = [{**i, "value": v} for i, v in zip(spec["inputs"], values)]
-    states = [{**s, "value": v} for s, v in zip(spec["state"], state)]
-    return {"output": output, "outputs": outputs if many else outputs[0], "inputs": inputs, "state": states,
-            "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"]}
 
 
 def callback(app, name: str, values: list, state: list):
@@ -170,7 +158,7 @@ def _newest_publication(engine) -> dict:
 
 
 def test_while_the_replica_lags_visitors_see_its_older_data_and_a_citizen_their_appeal(world, tmp_path):
-    from callbacks.explorer_views import _publication_text
+    from layouts.explorer_views import _publication_text
     from dashboard.importer.run import import_lines
     from queries.version import data_version
 

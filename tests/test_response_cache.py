@@ -16,6 +16,7 @@ from sqlalchemy import insert, select
 from dashboard.schema import appeal_events, appeals, institutions, publications
 from layouts import ids
 from tests.conftest import BACKENDS, _fresh_url
+from tests.dash_requests import body_for
 from tests.statements import Statements
 
 REDIS_URL = "redis://127.0.0.1:6379/5"
@@ -64,19 +65,6 @@ def app_engine(world):
     from dashboard.db import engine_for
 
     return engine_for(world["url"])  # the engine create_app reads from
-
-
-def body_for(app, name: str, values: list, state: list) -> dict:
-    """A Dash callback request as the browser sends it, for the callback function `name`."""
-    output, spec = next((o, s) for o, s in app.callback_map.items()
-                        if getattr(s.get("callback"), "__name__", None) == name)
-    many = output.startswith("..")
-    outputs = [dict(zip(("id", "property"), part.rsplit(".", 1)))
-               for part in (output[2:-2].split("...") if many else [output])]
-    inputs = [{**i, "value": v} for i, v in zip(spec["inputs"], values)]
-    states = [{**s, "value": v} for s, v in zip(spec["state"], state)]
-    return {"output": output, "outputs": outputs if many else outputs[0], "inputs": inputs, "state": states,
-            "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"]}
 
 
 def panels(app, lang="ru", year=YEAR):
