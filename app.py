@@ -139,21 +139,40 @@ def create_app(config: Config | None = None) -> dash.Dash:
                        order=2, title="Ashyq Budget")
     institution.add_section(appeals_component.institution_page_section, after=institution.documents)
     register_workspace_page(config.tiles_url)
+    from layouts.pages import present as present_page  # presentation mode (issue 12)
+    dash.register_page("present", path=present_page.PATH, layout=present_page.layout_for(config.tiles_url),
+                       title="Ashyq Budget")
+    dash.register_page("present_print", path=present_page.PRINT_PATH, layout=present_page.print_layout,
+                       title="Ashyq Budget")
     dash.register_page("admin_import", path=admin_import.PATH, layout=admin_import.layout, title="Ashyq Budget")
     dash.register_page(not_found.MODULE, path="/404", layout=not_found.layout, title="Ashyq Budget")
+    from layouts.pages import embed as embed_page
+    dash.register_page(embed_page.MODULE, path=embed_page.PATH, layout=embed_page.layout, title="Ashyq Budget")
     app.layout = dash.page_container
     # Dash wraps its scripts in a bare <footer>: a second contentinfo landmark beside the site's.
     app.index_string = app.index_string.replace("<footer>", "<div>").replace("</footer>", "</div>")
     install_static_cache(app)  # compressed, year-cached static files (issue 17)
+    from dashboard.web.dash_json import install as install_dash_json
+    install_dash_json()  # answers and layouts encoded by orjson in C, same text (issue 11)
     shapes = RegionShapesCache(read_engine, config.boundaries_path)
     overview_callbacks.register(app, read_engine, shapes)
+    from callbacks import live as live_callbacks
+    live_callbacks.register(app, read_engine, config)  # version poll and "What's new" (issue 12)
     register_map_api(server, read_engine, shapes)
     institution_callbacks.register(app, read_engine, config.tiles_url, write_engine=engine)
+    from callbacks import asof as asof_callbacks
+    asof_callbacks.register(app, read_engine)  # citable views: banner, permalink, sources (issue 14)
     search_callbacks.register(app, read_engine)
     limiter = install_appeals(app, engine, config)
     install_response_cache(app, read_engine, config)  # before install_limits: its rate limit wraps hits too
     install_limits(app, limiter, config)  # proxies, body caps, callback rate limit
     register_case_routes(server, engine, config)
+    from dashboard.web.visitor_views import install_view_counter
+    install_view_counter(app, engine, limiter, config.callback_rate_limit)  # page views: POST /views from public pages
+    from callbacks import counters as counters_callbacks
+    counters_callbacks.register(app, read_engine, write_engine=engine)  # the front page's counters
+    from callbacks import embed as embed_callbacks
+    embed_callbacks.register(app, read_engine, shapes, config.tiles_url)  # /embed and the snippets
     cases_callbacks.register(app, engine)
     register_import_routes(server, engine, config)
     analyst_callbacks.register(app, engine)
@@ -162,10 +181,14 @@ def create_app(config: Config | None = None) -> dash.Dash:
     page_language_callbacks.register(app, read_engine, write_engine=engine)  # after every page is registered
     filter_status_callbacks.register(app)
     map_legend_callbacks.register(app)
+    from callbacks import present as present_callbacks
+    present_callbacks.register(app, read_engine, shapes)
     _register_health(server, engine, read_engine)
     server.register_blueprint(create_api_blueprint(read_engine))
     _remember_language(server)
     _not_found_status(app, read_engine)
+    from dashboard.web.static_cache import register_component_paths
+    register_component_paths(app)  # every worker serves the scripts from its first request
     return app
 
 

@@ -80,9 +80,9 @@ def main() -> None:
     client = app.server.test_client()
     views = {
         "draw_panels": body_for(app, "draw_panels", [{"year": year, "months": [1, 12], "sectors": [],
-                                                      "metric": "plan_adjusted", "region": None, "district": None}],
-                                ["ru"]),
-        "show_year": body_for(app, "show_year", [year], [{"bin": bin_}, "ru"]),
+                                                      "metric": "plan_adjusted", "region": None, "district": None},
+                                                     None], ["ru"]),
+        "show_year": body_for(app, "show_year", [year, None], [{"bin": bin_}, None, "ru"]),
     }
     print(f"data version read (1000 on one connection): p50 {pct(version_ms, .5):.3f} ms, "
           f"p95 {pct(version_ms, .95):.3f} ms\n")

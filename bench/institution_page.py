@@ -7,6 +7,8 @@ and JSON encoding included; no network; the response cache off, so every request
 statements the callback ran are recorded and replayed right after on one bare psycopg connection
 (execute + fetch, nothing else): the callback's SQL floor. Prints markdown rows:
   | database | callback | n | p50 app | p95 app | p50 SQL | p95 SQL | p95 ratio |
+then the app's own CPU time per call (the test client runs in this thread: Python's share, not
+the database's), which a busy machine disturbs less than wall time.
 Reads only (the two callbacks write nothing). The code needs the newest schema:
   python bench/institution_page.py --url postgresql+psycopg://postgres@127.0.0.1:5432/inst_full17k
 """
@@ -58,7 +60,9 @@ def pct(samples: list[float], q: int) -> float:
     return statistics.quantiles(samples, n=100, method="inclusive")[q - 1] if len(samples) > 1 else samples[0]
 
 
-def run(url: str, n: int, seed: int) -> list[str]:
+def run(url: str, n: int, seed: int, asof: int | None = None, changed_since: int | None = None) -> list[str]:
+    """The rows for one database; with `asof`, every page pinned to that publication; with
+    `changed_since`, only institution-years whose lines changed after that publication."""
     config = load_config({"DATABASE_URL": url, "ASHYQ_VAR_DIR": tempfile.mkdtemp(), "LOG_LEVEL": "WARNING",
                           "CACHE_MAX_MB": "0", "CALLBACK_RATE_LIMIT": "1000000 per minute"})
     app = create_app(config)
@@ -70,25 +74,32 @@ def run(url: str, n: int, seed: int) -> list[str]:
                  lambda conn, cursor, statement, parameters, context, many: recorded.append((statement, parameters)))
     with engine.connect() as conn:
         institutions = conn.execute(text("SELECT count(*) FROM institutions")).scalar_one()
-        pairs = conn.execute(text("SELECT i.bin, y.year FROM institutions i JOIN rollup_institution_year y "
-                                  "ON y.institution_id = i.id ORDER BY md5(i.bin || y.year || :seed) LIMIT :n"),
-                             {"seed": str(seed), "n": n + 5}).all()
+        changed = ("" if changed_since is None else
+                   " JOIN (SELECT DISTINCT institution_id, year FROM line_history_sums WHERE valid_until > :since) c"
+                   " ON c.institution_id = y.institution_id AND c.year = y.year")
+        pairs = conn.execute(text(f"SELECT i.bin, y.year FROM institutions i JOIN rollup_institution_year y "
+                                  f"ON y.institution_id = i.id{changed} "
+                                  "ORDER BY md5(i.bin || y.year || :seed) LIMIT :n"),
+                             {"seed": str(seed), "n": n + 5, "since": changed_since}).all()
     recorded.clear()
     u = make_url(url)
     bare = psycopg.connect(host=u.host, port=u.port or 5432, user=u.username, dbname=u.database, autocommit=True)
     rng = random.Random(seed)
     app_ms: dict[str, list[float]] = {"show_year": [], "show_monthly": []}
     sql_ms: dict[str, list[float]] = {"show_year": [], "show_monthly": []}
+    cpu_ms: dict[str, list[float]] = {"show_year": [], "show_monthly": []}
     for i, (bin_, year) in enumerate(pairs):
         lang = rng.choice(["kk", "ru", "en"])
-        values = {f"{ids.INST_YEAR}.value": year, f"{ids.INST_BIN}.data": {"bin": bin_},
-                  f"{ids.INST_MONTHLY_MODE}.value": rng.choice(["monthly", "cumulative"]), "page-lang.data": lang}
+        store = {"bin": bin_, **({"asof": asof} if asof is not None else {})}
+        values = {f"{ids.INST_YEAR}.value": year, f"{ids.INST_BIN}.data": store,
+                  f"{ids.INST_MONTHLY_MODE}.value": rng.choice(["monthly", "cumulative"]), "page-lang.data": lang,
+                  "live-version.data": None, f"{ids.INST_DRAWN}.data": None}  # a first draw (callbacks/live.py)
         for name in ("show_year", "show_monthly"):
             recorded.clear()
             payload = body(specs[name], values, f"{ids.INST_YEAR}.value")
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.thread_time()
             response = client.post("/_dash-update-component", json=payload)
-            elapsed = (time.perf_counter() - start) * 1000
+            elapsed, cpu = (time.perf_counter() - start) * 1000, (time.thread_time() - cpu) * 1000
             if response.status_code != 200:
                 raise RuntimeError(f"{name} {bin_} {year}: HTTP {response.status_code} {response.data[:300]!r}")
             statements = list(recorded)
@@ -102,15 +113,18 @@ def run(url: str, n: int, seed: int) -> list[str]:
             if i >= 5:  # the first five warm the pool, the caches and the bare connection
                 app_ms[name].append(elapsed)
                 sql_ms[name].append(replay)
+                cpu_ms[name].append(cpu)
     bare.close()
     engine.dispose()
-    where = f"{u.database} ({institutions:,} inst.)"
+    where = f"{u.database} ({institutions:,} inst.)" + (f", as of publication {asof}" if asof is not None else "") \
+        + (f", lines changed since {changed_since}" if changed_since is not None else "")
     rows = []
     for name in ("show_year", "show_monthly"):
         a, s = app_ms[name], sql_ms[name]
         rows.append(f"| {where} | {name} | {len(a)} | {statistics.median(a):.1f} ms | {pct(a, 95):.1f} ms | "
                     f"{statistics.median(s):.1f} ms | {pct(s, 95):.1f} ms | {pct(a, 95) / pct(s, 95):.2f}× |")
-    return rows
+    return rows + [f"app CPU per call, {u.database}: " + ", ".join(
+        f"{name} p50 {statistics.median(c):.1f} ms, p95 {pct(c, 95):.1f} ms" for name, c in cpu_ms.items())]
 
 
 def main() -> int:
@@ -118,12 +132,21 @@ def main() -> int:
     parser.add_argument("--url", action="append", required=True, help="database URL (only read); repeatable")
     parser.add_argument("-n", type=int, default=100, help="institution-years per database")
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--asof", type=int, help="also time the same pages pinned to this publication, on "
+                                                 "institution-years whose lines changed since it")
     args = parser.parse_args()
     print("| database | callback | n | p50 app | p95 app | p50 SQL | p95 SQL | p95 app/SQL |")
     print("|---|---|---|---|---|---|---|---|")
-    for url in args.url:
-        for row in run(url, args.n, args.seed):
-            print(row, flush=True)
+    notes = []
+    runs = [(url, None, None) for url in args.url] if args.asof is None else \
+        [(url, pinned, args.asof) for url in args.url for pinned in (None, args.asof)]
+    for url, pinned, since in runs:
+        for row in run(url, args.n, args.seed, pinned, since):
+            if row.startswith("|"):
+                print(row, flush=True)
+            else:
+                notes.append(row)
+    print("\n" + "\n".join(notes))
     print(f"\nload average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     return 0
 

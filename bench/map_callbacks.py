@@ -19,6 +19,7 @@ revision: use a migrated copy of the full-country one, seeded with appeals by
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 import gzip
 import os
 import random
@@ -125,13 +126,15 @@ def summary(samples: list[float]) -> str:
     return f"p50 {statistics.median(samples):.1f} ms, p95 {q[18]:.1f} ms, max {max(samples):.1f} ms (n={len(samples)})"
 
 
-def bench_callbacks(app, engine, rounds: int, seed: int, replay: SqlReplay | None = None
-                    ) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
-    """Callback times, and (with `replay`) their SQL replayed on a bare connection."""
+def bench_callbacks(app, engine, rounds: int, seed: int, replay: SqlReplay | None = None, asof: int | None = None,
+                    year: int | None = None) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """Callback times, and (with `replay`) their SQL replayed on a bare connection; with `asof`,
+    every state is pinned to that publication (the same states as without, for the same seed)."""
     rng = random.Random(seed)
     d = Dispatcher(app)
     with engine.connect() as conn:
-        years = [r[0] for r in conn.execute(text("SELECT DISTINCT year FROM rollup_region_sector_month ORDER BY 1"))]
+        years = [year] if year else [
+            r[0] for r in conn.execute(text("SELECT DISTINCT year FROM rollup_region_sector_month ORDER BY 1"))]
         ids_sample = [r[0] for r in conn.execute(text("SELECT id FROM institutions ORDER BY random() LIMIT :n"),
                                                  {"n": rounds + 5})]
     nav, draw_map = d.key_for(f"{ids.EXPLORER_URL}.hash"), d.key_for(f"{ids.REGION_LAYER}.url")
@@ -148,6 +151,8 @@ def bench_callbacks(app, engine, rounds: int, seed: int, replay: SqlReplay | Non
 
     for i in range(rounds + 5):  # the first 5 warm the pool and caches and are not counted
         before, after = random_state(rng, years), random_state(rng, years)
+        if asof is not None:
+            before, after = replace(before, asof=asof), replace(after, asof=asof)
         lang = rng.choice(["kk", "ru", "en"])
         trigger = rng.choice([ids.SECTOR_FILTER, ids.YEAR_SLIDER, ids.MONTH_RANGE, ids.METRIC_SELECT,
                               ids.REGION_LAYER, ids.EXPLORER_URL])
@@ -279,6 +284,9 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=4)
     parser.add_argument("--browser", action="store_true", help="also measure time to interactive in Chromium")
     parser.add_argument("--browser-runs", type=int, default=5)
+    parser.add_argument("--asof", type=int, help="also time every callback pinned to this publication (the same "
+                                                   "filter changes) and print asof/now per callback")
+    parser.add_argument("--year", type=int, help="every state in this year (default: a random year each)")
     parser.add_argument("--response-cache", action="store_true",
                         help="keep the whole-response cache on (default off: every call runs the callback)")
     args = parser.parse_args()
@@ -293,7 +301,7 @@ def main() -> int:
         years = [r[0] for r in conn.execute(text("SELECT DISTINCT year FROM rollup_region_sector_month ORDER BY 1"))]
     print(f"database: {args.url.split('@')[-1]}, {institutions:,} institutions, years {years[0]}-{years[-1]}")
     replay = SqlReplay(engine, args.url) if args.url.startswith("postgresql") else None
-    callbacks, sql = bench_callbacks(app, engine, args.rounds, args.seed, replay)
+    callbacks, sql = bench_callbacks(app, engine, args.rounds, args.seed, replay, year=args.year)
     rows = []
     for name, samples in callbacks.items():
         print(f"callback {name:12s} {summary(samples)}")
@@ -302,6 +310,15 @@ def main() -> int:
             rows.append(f"| `{name}` | p95 {p95(samples):.1f} (p50 {statistics.median(samples):.1f}) | "
                         f"p95 {p95(sql[name]):.1f} (p50 {statistics.median(sql[name]):.1f}) | "
                         f"{p95(samples) / p95(sql[name]):.2f}× |")
+    if args.asof is not None:
+        pinned, _ = bench_callbacks(app, engine, args.rounds, args.seed, None, asof=args.asof, year=args.year)
+        print(f"\n| callback | now p50 / p95, ms | as of publication {args.asof} p50 / p95, ms | ratio p50 / p95 |"
+              "\n|---|---|---|---|")
+        for name, samples in pinned.items():
+            now = callbacks[name]
+            print(f"| `{name}` | {statistics.median(now):.1f} / {p95(now):.1f} | {statistics.median(samples):.1f} / "
+                  f"{p95(samples):.1f} | {statistics.median(samples) / statistics.median(now):.2f} / "
+                  f"{p95(samples) / p95(now):.2f} |")
     points = bench_points(app, engine, years, args.rounds, args.seed)
     print("endpoint /api/map/points first request of each year: "
           + ", ".join(f"{ms:.0f}" for ms in points["first"]) + f" ms; its SELECTs alone {points['select']:.0f} ms")

@@ -24,7 +24,7 @@ def report_view(data: dict, token: str, lang: str) -> html.Div:
                      html.Td("" if i["row"] is None else i["row"]), html.Td(i["column"] or ""),
                      html.Td("" if i["value"] is None else i["value"], className="text-break"),
                      html.Td(i["message"])],
-                    className="table-danger" if i["severity"] == "error" else "table-warning")
+                    className={"error": "table-danger", "warning": "table-warning"}.get(i["severity"], "table-light"))
             for i in data["issues"]]
     total = data["errors"] + data["warnings"]
     return html.Div([

@@ -9,8 +9,10 @@ from dashboard.params import dict_param, text_param
 from dashboard.web.guard import is_analyst
 from layouts import ids
 from layouts.components.appeals import appeal_card, counts_badges, status_history
+from layouts.responsiveness import responsiveness_line
 from queries import appeals as q
 from queries.appeals import utcnow
+from queries.responsiveness import institution_responsiveness
 
 
 def institution_title(engine: Engine, bin_: str, lang: str) -> str:
@@ -28,6 +30,7 @@ def section_content(engine: Engine, bin_: str, lang: str) -> tuple:
         if institution is None:
             return None, html.P(t("appeals.unknown_institution", lang), className="text-muted")
         counts = q.appeal_counts_for_institution(conn, institution["id"])
+        stats = institution_responsiveness(conn, institution["id"])  # public appeals only, for everyone
         rows = q.with_line_details(conn, q.appeals_for_institutions(conn, [institution["id"]]) if analyst
                                    else q.public_appeals(conn, institution["id"]))
         files = q.attachments_for(conn, [r["id"] for r in rows])
@@ -39,7 +42,7 @@ def section_content(engine: Engine, bin_: str, lang: str) -> tuple:
     if analyst:
         listing = [html.P(t("appeals.analyst_view", lang), className="small text-muted", id="appeals-analyst-view"),
                    *(listing if isinstance(listing, list) else [listing])]
-    return counts_badges(counts, lang), listing
+    return [*counts_badges(counts, lang), responsiveness_line(stats, lang)], listing
 
 
 def track_content(engine: Engine, code: str, lang: str):

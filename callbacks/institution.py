@@ -1,15 +1,14 @@
 """Institution page wiring: BIN → identity, years, views; year → figures, lines, comparisons."""
 from __future__ import annotations
 
-import hashlib
-import hmac
+import datetime
 
 import dash_leaflet as dl
 from dash import ClientsideFunction, Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
-from flask import current_app, request
 from sqlalchemy import Engine
 
+from callbacks.live import drawn_digest
 from dashboard.grid_export import grid_csv, grid_xlsx
 from dashboard.grid_model import GridModelError, apply_filter_model, apply_sort
 from dashboard.i18n import localized, t
@@ -18,8 +17,10 @@ from dashboard.params import dict_param, lang_param, text_param, year_param
 from dashboard.peers import peer_stats, year_over_year
 from layouts import ids, institution_parts as parts
 from layouts.explorer import osm_attribution
+from layouts.live import LIVE_VERSION
 from queries import institution as q
-from queries.views import record_view, view_counts
+from queries.asof import InstitutionNumbers
+from queries.views import institution_page, view_counts
 
 HIDDEN, SHOWN = {"display": "none"}, {}
 
@@ -31,12 +32,6 @@ def small_map(inst: dict, tiles_url: str, lang: str):
         layers.insert(0, dl.TileLayer(url=tiles_url, attribution=osm_attribution(lang)))
     return dl.Map(layers, center=[inst["lat"], inst["lon"]], zoom=12, className="inst-map",
                   scrollWheelZoom=False, attributionControl=True)
-
-
-def viewer_key() -> str:
-    """The client address as a keyed hash: enough to recognise a repeat view, useless to read back."""
-    secret = str(current_app.secret_key or "").encode()
-    return hmac.new(secret, (request.remote_addr or "").encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def analyst_flag(conn, flag_id: int | None, institution_id: int, year: int) -> dict | None:
@@ -61,6 +56,12 @@ def asked_rows(rows: list[dict], store: dict) -> list[dict]:
     return parts.mark_asked_line(rows, line if LINE_RE.match(line) else None, month)
 
 
+def _asof(store) -> int | None:
+    """The publication a permalink pins (`?asof=`, kept in the page's store), else None."""
+    value = dict_param(store).get("asof")
+    return value if type(value) is int and 0 < value < 2**31 else None
+
+
 def shown_year(asked, years: list[int]) -> int | None:
     """The year the page shows: `?year=` when the institution has it, else its newest (`years` newest first)."""
     return asked if asked in years else (years[0] if years else None)
@@ -68,7 +69,8 @@ def shown_year(asked, years: list[int]) -> int | None:
 
 def register(app, engine: Engine, tiles_url: str = "", write_engine: Engine | None = None) -> None:
     """Attach the institution page callbacks to `app`, reading from `engine` (a replica, maybe);
-    page views are recorded on `write_engine` (the primary; default `engine`)."""
+    page views (counted by the page's beacon, dashboard/web/visitor_views.py, on the primary) are
+    read from `write_engine` (default `engine`), so a replica's lag does not hide the newest."""
     write_engine = write_engine or engine
 
     @app.callback(Output(ids.INST_TITLE, "children"), Output(ids.INST_HEADER, "children"),
@@ -84,13 +86,13 @@ def register(app, engine: Engine, tiles_url: str = "", write_engine: Engine | No
             if inst is None:
                 return (t("inst.title_not_found", lang), html.P(t("inst.not_found", lang, bin=bin_)),
                         None, None, [], None, HIDDEN)
-            years = [y["year"] for y in q.yearly_totals(conn, inst["id"])]
-        with write_engine.begin() as conn:  # a write, and the count includes this very view
-            record_view(conn, inst["id"], viewer=viewer_key())
-            views = view_counts(conn, inst["id"])
-        this_year = max(views)
+            # The years with lines (as of a pinned publication: then, so the selector offers no later year).
+            years = [y["year"] for y in InstitutionNumbers(_asof(store)).yearly_totals(conn, inst["id"])]
+        with write_engine.connect() as conn:
+            views = view_counts(conn, institution_page(inst["bin"]))
+        this_year = datetime.date.today().year
         views_text = t("inst.views", lang, total=format_number(sum(views.values()), lang), year=this_year,
-                       this_year=format_number(views[this_year], lang))
+                       this_year=format_number(views.get(this_year, 0), lang))
         year = shown_year(store.get("year"), years)
         return (localized(inst, "name", lang), parts.header(inst, lang), small_map(inst, tiles_url, lang),
                 views_text, [{"label": str(y), "value": y} for y in years], year, SHOWN)
@@ -101,28 +103,41 @@ def register(app, engine: Engine, tiles_url: str = "", write_engine: Engine | No
                   Output(ids.INST_YOY, "children"), Output(ids.INST_PEERS_TITLE, "children"),
                   Output(ids.INST_PEERS, "children"), Output(ids.INST_DOCUMENTS, "children"),
                   Output(ids.INST_API_LINK, "href"), Output(ids.INST_BREADCRUMB, "children"),
-                  Input(ids.INST_YEAR, "value"), State(ids.INST_BIN, "data"), State("page-lang", "data"))
-    def show_year(year, store, lang):
-        lang = lang_param(lang)
+                  Output(ids.INST_DRAWN, "data"),
+                  Input(ids.INST_YEAR, "value"), Input(LIVE_VERSION, "data"), State(ids.INST_BIN, "data"),
+                  State(ids.INST_DRAWN, "data"), State("page-lang", "data"))
+    def show_year(year, _version, store, drawn, lang):
+        """The year's figures, lines and comparisons; after a data change (`live-version`) only when
+        they differ from what the page shows, so the grid keeps its page, sort and filters."""
+        outputs = year_view(year, store, lang_param(lang))
+        if outputs is None:
+            return (no_update,) * 12
+        digest = drawn_digest(outputs)
+        return (no_update,) * 12 if digest == drawn else (*outputs, digest)
+
+    def year_view(year, store, lang) -> tuple | None:
         with engine.connect() as conn:
             inst = q.get_institution(conn, text_param(dict_param(store).get("bin")))
             if inst is None or not (year is None or year_param(year) == year):
-                return (no_update,) * 11
+                return None
             iid = inst["id"]
-            docs = q.list_documents(conn, iid, year)
+            pinned = _asof(store)
+            numbers = InstitutionNumbers(pinned)  # now, or as of a pinned publication
+            docs = numbers.documents(conn, iid, year)
             if year is None:
-                empty = parts.kpis(None, lang)
+                empty = parts.kpis(None, lang, asof=pinned)
                 return (empty, {}, {}, [], parts.grid_columns(lang), None, "", None,
-                        parts.documents_list(docs, lang), f"/api/v1/institutions/{inst['bin']}",
-                        parts.breadcrumb(inst, lang))
-            total = next((y for y in q.yearly_totals(conn, iid) if y["year"] == year), None)
-            specifics = q.by_specific(conn, iid, year)
-            programs = q.by_program(conn, iid, year)
-            _, lines = q.lines(conn, iid, year)
+                        parts.documents_list(docs, lang),
+                        f"/api/v1/institutions/{inst['bin']}" + (f"?asof={pinned}" if pinned else ""),
+                        parts.breadcrumb(inst, lang, asof=pinned))
+            total = next((y for y in numbers.yearly_totals(conn, iid) if y["year"] == year), None)
+            specifics = numbers.by_specific(conn, iid, year)
+            programs = numbers.by_program(conn, iid, year)
+            _, lines = numbers.lines(conn, iid, year)
             flag = analyst_flag(conn, store.get("flag"), iid, year)
-            by_year = q.specific_by_year(conn, iid, [year - 1, year])
-            stats = peer_stats(q.peer_amounts(conn, inst["type_code"], inst["region_code"], year,
-                                              with_capacity=bool(inst["capacity"])), iid)
+            by_year = numbers.specific_by_year(conn, iid, [year - 1, year])
+            stats = peer_stats(numbers.peer_amounts(conn, inst["type_code"], inst["region_code"], year,
+                                                    with_capacity=bool(inst["capacity"])), iid)
         yoy = year_over_year(by_year, year)
         # Every specific the two tables name is in by_year (the peers' too: this year's), with its names.
         names = {r["specific_code"]: r for r in by_year}
@@ -133,8 +148,9 @@ def register(app, engine: Engine, tiles_url: str = "", write_engine: Engine | No
                 asked_rows(parts.mark_flag_lines(parts.grid_rows(lines, lang), flag), store), columns,
                 parts.yoy_table(yoy, names, year, lang), peers_title,
                 parts.peers_table(stats, names, inst["unit_kind"] if inst["capacity"] else None, lang),
-                parts.documents_list(docs, lang), f"/api/v1/institutions/{inst['bin']}/lines?year={year}",
-                parts.breadcrumb(inst, lang, year))
+                parts.documents_list(docs, lang),
+                f"/api/v1/institutions/{inst['bin']}/lines?year={year}" + (f"&asof={pinned}" if pinned else ""),
+                parts.breadcrumb(inst, lang, year, pinned))
 
     # The chosen year goes into the address (no reload): a reload or a shared link shows it.
     app.clientside_callback(
@@ -149,13 +165,14 @@ def register(app, engine: Engine, tiles_url: str = "", write_engine: Engine | No
         Input(ids.INST_YEAR, "value"))
 
     @app.callback(Output(ids.INST_MONTHLY, "figure"), Input(ids.INST_YEAR, "value"),
-                  Input(ids.INST_MONTHLY_MODE, "value"), State(ids.INST_BIN, "data"), State("page-lang", "data"))
-    def show_monthly(year, mode, store, lang):
+                  Input(ids.INST_MONTHLY_MODE, "value"), Input(LIVE_VERSION, "data"), State(ids.INST_BIN, "data"),
+                  State("page-lang", "data"))
+    def show_monthly(year, mode, _version, store, lang):
         lang = lang_param(lang)
         if year is None or year_param(year) != year:
             return {}
         with engine.connect() as conn:
-            months = q.monthly_by_bin(conn, text_param(dict_param(store).get("bin")), year)
+            months = InstitutionNumbers(_asof(store)).monthly_by_bin(conn, text_param(dict_param(store).get("bin")), year)
         return parts.monthly_figure(months, lang, cumulative=mode == "cumulative")
 
     # A link from an appeal (?line=): once its rows are in the grid, bring the grid into view.
@@ -178,7 +195,7 @@ def register(app, engine: Engine, tiles_url: str = "", write_engine: Engine | No
             inst = q.get_institution(conn, text_param(store.get("bin")))
             if inst is None:
                 raise PreventUpdate
-            _, lines = q.lines(conn, inst["id"], year)
+            _, lines = InstitutionNumbers(_asof(store)).lines(conn, inst["id"], year)  # as the grid shows them
             flag = analyst_flag(conn, store.get("flag"), inst["id"], year)
         columns = parts.grid_columns(lang, inst["bin"])
         state = [s for s in column_state if isinstance(s, dict) and isinstance(s.get("colId"), str)] \

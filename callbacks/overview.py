@@ -7,6 +7,7 @@ controls and the state store. Two callbacks draw the store: the map and the pane
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 
 from dash import Input, Output, State, ctx, no_update
 from sqlalchemy import Engine
@@ -19,11 +20,14 @@ from dashboard.i18n import localized, t
 from dashboard.i18n.formatting import format_money, format_percent
 from dashboard.map_api import RegionShapesCache
 from dashboard.params import lang_param, year_param
-from dashboard.metrics import APPEAL_METRICS
+from dashboard.metrics import APPEAL_METRICS, RESPONSIVENESS_METRICS
 from dashboard.reference_districts import DISTRICTS
 from layouts import ids
 from layouts.explorer import breadcrumb, institution_popup
-from queries import appeals, explorer, overview
+from layouts.live import LIVE_VERSION
+from queries import appeals, asof as asof_q, explorer
+from queries.asof import ExplorerNumbers
+from queries.responsiveness import responsiveness
 
 SECTOR_CODES = list(ref.SECTOR_CODES)
 REGION_CODES = list(ref.REGION_CODES)
@@ -82,6 +86,27 @@ def next_state(state: ExplorerState, trigger: str, values: dict) -> ExplorerStat
     return state
 
 
+def map_areas(conn, state: ExplorerState, shapes) -> tuple:
+    """(boundaries version, boundaries found, region rows, district rows: the region's when one is
+    chosen) with the map's metric: what the explorer map and its embed colour."""
+    sel = selection(state)
+    numbers = ExplorerNumbers(state.asof)  # now, or as of a pinned publication
+    version, found = shapes.get(conn)
+    regions = numbers.by_region(conn, sel)
+    districts = numbers.by_district(conn, sel) if state.region else []
+    if state.metric in APPEAL_METRICS:  # public appeals only, counted now
+        regions = views.with_appeals(regions, appeals.open_counts_by_area(conn, sectors=state.sectors))
+        if districts:
+            districts = views.with_appeals(districts, appeals.open_counts_by_area(
+                conn, region=state.region, sectors=state.sectors))
+    elif state.metric in RESPONSIVENESS_METRICS:  # how places answer public appeals, now
+        regions = views.with_responsiveness(regions, responsiveness(conn, "region", sectors=state.sectors))
+        if districts:
+            districts = views.with_responsiveness(districts, responsiveness(
+                conn, "district", region=state.region, sectors=state.sectors))
+    return version, found, regions, districts
+
+
 def register(app, engine: Engine, shapes: RegionShapesCache) -> None:
     """Attach the explorer callbacks to `app`, reading from `engine`."""
 
@@ -103,11 +128,14 @@ def register(app, engine: Engine, shapes: RegionShapesCache) -> None:
         unchanged = [no_update] * 10
         if trigger in (None, ids.EXPLORER_URL):
             # Load, reload, back/forward or a link: the fragment is the truth; controls follow it.
+            parse = partial(parse_hash, fragment, sectors=SECTOR_CODES, regions=REGION_CODES, districts=DISTRICT_REGION)
             with engine.connect() as conn:
                 years = explorer.available_years(conn)
                 found = shapes.get(conn)[1]
-            state = parse_hash(fragment, years=years, sectors=SECTOR_CODES, regions=REGION_CODES,
-                               districts=DISTRICT_REGION)
+                state = parse(years=years)
+                if state.asof is not None:  # a pinned view offers the years that had lines then
+                    years = asof_q.available_years(conn, state.asof)
+                    state = parse(years=years)
             if previous == state:
                 return unchanged
             place = (state.region, state.district)
@@ -131,26 +159,20 @@ def register(app, engine: Engine, shapes: RegionShapesCache) -> None:
     @app.callback(
         Output(ids.REGION_LAYER, "url"), Output(ids.REGION_LAYER, "hideout"), Output(ids.DISTRICT_LAYER, "data"),
         Output(ids.INSTITUTION_LAYER, "url"), Output(ids.MAP_LEGEND, "children"), Output(ids.MAP_NOTE, "children"),
-        Input(ids.EXPLORER_STATE, "data"), State("page-lang", "data"))
-    def draw_map(stored, lang):
+        Input(ids.EXPLORER_STATE, "data"), Input(LIVE_VERSION, "data"), State("page-lang", "data"))
+    def draw_map(stored, _version, lang):
         lang = lang_param(lang)
         state = ExplorerState.from_dict(stored)
         if state.year is None:
             return no_update, no_update, None, None, [], t("overview.no_data", lang)
-        sel = selection(state)
         with engine.connect() as conn:
-            version, found = shapes.get(conn)
-            regions = explorer.by_region(conn, sel)
-            districts = explorer.by_district(conn, sel) if state.region else []
-            if state.metric in APPEAL_METRICS:  # public appeals only, counted now
-                regions = views.with_appeals(regions, appeals.open_counts_by_area(conn, sectors=state.sectors))
-                if districts:
-                    districts = views.with_appeals(districts, appeals.open_counts_by_area(
-                        conn, region=state.region, sectors=state.sectors))
+            version, found, regions, districts = map_areas(conn, state, shapes)
         hideout = views.region_hideout(regions, state, lang)
         points = f"/api/map/points?year={state.year}&v={version}"
         if state.sectors:
             points += "&sectors=" + ",".join(sorted(state.sectors))
+        if state.asof is not None:  # the institutions that had a budget then (no money on the points)
+            points += f"&asof={state.asof}"
         note = [] if found else t("explorer.no_boundaries", lang)
         district_data, scale = views.district_points(districts, state, lang) if districts else (None, hideout)
         return (f"/api/map/regions?v={version}", hideout, district_data, points,
@@ -161,32 +183,35 @@ def register(app, engine: Engine, shapes: RegionShapesCache) -> None:
         Output(ids.TOP5_SECTORS, "children"), Output(ids.TOP5_REGIONS, "children"),
         Output(ids.TOP5_INSTITUTIONS_TITLE, "children"), Output(ids.TOP5_REGIONS_TITLE, "children"),
         Output(ids.BREADCRUMB, "children"), Output(ids.REGION_TABLE, "children"),
-        Output(ids.AREA_TABLE_TITLE, "children"), Output(ids.PUBLICATIONS, "children"),
-        Input(ids.EXPLORER_STATE, "data"), State("page-lang", "data"))
-    def draw_panels(stored, lang):
+        Output(ids.AREA_TABLE_TITLE, "children"),
+        Input(ids.EXPLORER_STATE, "data"), Input(LIVE_VERSION, "data"), State("page-lang", "data"))
+    def draw_panels(stored, _version, lang):
+        # `live-version` moves only when the data did (callbacks/live.py): then the same view is
+        # drawn again from the new data; the controls, the map's place and an open popup stay.
         lang = lang_param(lang)
         state = ExplorerState.from_dict(stored)
         if state.year is None:
-            return ([t("overview.no_data", lang)], [], [], [], "", "", [], None, "", [])
+            return ([t("overview.no_data", lang)], [], [], [], "", "", [], None, "")
         sel = selection(state)
+        numbers = ExplorerNumbers(state.asof)  # now, or as of a pinned publication
         with engine.connect() as conn:
-            totals = explorer.totals(conn, sel)
-            sectors = explorer.by_sector(conn, sel)
-            institutions = explorer.top_institutions(conn, sel)
-            areas = explorer.by_district(conn, sel) if state.region else explorer.by_region(conn, sel)
+            totals = numbers.totals(conn, sel)
+            sectors = numbers.by_sector(conn, sel)
+            institutions = numbers.top_institutions(conn, sel)
+            areas = numbers.by_district(conn, sel) if state.region else numbers.by_region(conn, sel)
+            areas = views.with_responsiveness(areas, responsiveness(  # the table's appeal columns
+                conn, "district" if state.region else "region", region=state.region, sectors=state.sectors))
             if state.metric in APPEAL_METRICS:  # the top-5 areas rank by the appeal counts
                 areas = views.with_appeals(areas, appeals.open_counts_by_area(
                     conn, region=state.region, sectors=state.sectors))
             open_appeals = appeals.open_counts(conn, region=state.region, district=state.district,
                                                sectors=state.sectors)
-            pubs = overview.latest_publications(conn)
         return (views.kpis(totals, state, lang, open_appeals), views.top_institutions(institutions, state, lang),
                 views.top_sectors(sectors, state, lang), views.top_areas(areas, state, lang),
                 t("top5.institutions", lang, year=state.year),
                 t("top5.districts" if state.region else "top5.regions", lang),
                 breadcrumb(views.crumbs(state, lang), lang), views.area_table(areas, state, lang),
-                views.area_title(state, lang),
-                views.publications_feed(pubs, lang))
+                views.area_title(state, lang))
 
     @app.callback(
         Output(ids.POPUP_LAYER, "children"),
@@ -200,8 +225,8 @@ def register(app, engine: Engine, shapes: RegionShapesCache) -> None:
         if props.get("cluster") or not isinstance(props.get("id"), int):
             return no_update
         state = ExplorerState.from_dict(stored)
-        with engine.connect() as conn:
-            card = explorer.institution_card(conn, props["id"], state.year, tuple(state.months))
+        with engine.connect() as conn:  # now, or as of a pinned publication
+            card = ExplorerNumbers(state.asof).institution_card(conn, props["id"], state.year, tuple(state.months))
             counts = appeals.appeal_counts_for_institution(conn, props["id"]) if card else None
         if card is None:
             return []
@@ -212,7 +237,7 @@ def register(app, engine: Engine, shapes: RegionShapesCache) -> None:
               format_money(card["plan_adjusted"], lang)),
              (t("popup.paid", lang), format_money(card["paid"], lang)),
              (t("popup.execution", lang), format_percent(execution, lang))],
-            t("popup.open", lang), views.institution_href(card["bin"], state.year, lang),
+            t("popup.open", lang), views.institution_href(card["bin"], state.year, lang, state.asof),
             *views.popup_appeals(counts, card["bin"], lang))]
 
     # Keep the explorer's place when switching language, and open/close the filter drawer.

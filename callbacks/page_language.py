@@ -19,7 +19,7 @@ from dash._pages import _path_to_page
 from flask import has_request_context, request
 from sqlalchemy import Engine
 
-from callbacks.first_view import institution_first_view
+from callbacks.first_view import front_first_view, institution_first_view
 from dashboard.appeals.workflow import normalize_code
 from dashboard.explorer_state import ExplorerState
 from dashboard.i18n import request_language, t
@@ -77,6 +77,8 @@ def _localized_index(app: dash.Dash, engine: Engine) -> None:
         first = None
         if page.get("module") == "institution":
             first = institution_first_view(engine, (variables or {}).get("bin"), request.args.get("year"), lang)
+        elif page.get("module") == "overview" and set(request.args) <= {"lang"}:
+            first = front_first_view(engine, lang)  # a query (?asof=…) may show other numbers
         entry = kwargs.get("app_entry", "").replace("Loading...", t("site.loading", lang))
         if first is not None:
             # Outside React's root: the view stays painted until the Dash page has drawn its own

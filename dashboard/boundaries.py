@@ -1,8 +1,10 @@
 """Region shapes for the map, from the best source available.
 
 Order: the `region_boundaries` table (imported, already simplified), else the GeoJSON file
-at BOUNDARIES_PATH (simplified here on first use), else nothing: the map then draws
-proportional circles at the regions' centres.
+at BOUNDARIES_PATH (simplified here on first use), else, when BOUNDARIES_PATH is not set, the
+simplified OpenStreetMap derivative shipped in dashboard/geodata/ (built by
+tools/simplify_boundaries.py, used as it is). Only a BOUNDARIES_PATH that points at no file
+leaves the map without shapes: it then draws proportional circles at the regions' centres.
 """
 from __future__ import annotations
 
@@ -15,6 +17,9 @@ from shapely.geometry import mapping, shape
 
 from dashboard.geo import KZ_BBOX
 
+# ODbL 1.0, © OpenStreetMap contributors: see NOTICE.md next to it.
+SHIPPED_PATH = Path(__file__).resolve().parent / "geodata" / "kz_regions.geojson"
+
 # ~1 km tolerance and ~100 m precision: the 20 regions weigh ~80 kB instead of ~2 MB.
 SIMPLIFY_DEGREES = 0.01
 PRECISION_DEGREES = 0.001
@@ -26,7 +31,7 @@ COUNTRY_BOUNDS = [[KZ_BBOX[0], KZ_BBOX[1]], [KZ_BBOX[2], KZ_BBOX[3]]]
 class RegionShapes:
     """Region polygons as a GeoJSON FeatureCollection, their bounds, and where they came from."""
 
-    source: str  # "table" | "file"
+    source: str  # "table" | "file" (BOUNDARIES_PATH) | "shipped" (dashboard/geodata)
     features: dict
     bounds: dict[str, list[list[float]]]  # code → [[south, west], [north, east]]
 
@@ -51,20 +56,29 @@ def from_table(rows: dict[str, str]) -> RegionShapes | None:
 
 
 def from_file(path: Path | None, known_codes: set[str]) -> RegionShapes | None:
-    """Simplified shapes of the regions in a GeoJSON file (property `iso_3166_2`); None if absent."""
+    """Simplified shapes of the regions in a GeoJSON file (property `iso_3166_2`); None if absent.
+
+    The shipped file is already simplified (with shared borders kept shared) and is used as it
+    is: simplifying each region again on its own would open gaps between neighbours.
+    """
     if path is None or not Path(path).exists():
         return None
+    shipped = Path(path).resolve() == SHIPPED_PATH
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     geoms = {}
     for feature in data["features"]:
         code = feature["properties"].get(CODE_PROPERTY)
         if code not in known_codes:
             continue
-        geom = shape(feature["geometry"]).simplify(SIMPLIFY_DEGREES, preserve_topology=True)
-        geoms[code] = shapely.set_precision(geom, PRECISION_DEGREES)
+        geom = shape(feature["geometry"])
+        if not shipped:
+            geom = shapely.set_precision(geom.simplify(SIMPLIFY_DEGREES, preserve_topology=True),
+                                         PRECISION_DEGREES)
+        geoms[code] = geom
     if not geoms:
         return None
-    return RegionShapes("file", _collection(geoms), {c: _bounds(g) for c, g in geoms.items()})
+    return RegionShapes("shipped" if shipped else "file", _collection(geoms),
+                        {c: _bounds(g) for c, g in geoms.items()})
 
 
 def centre_bounds(points: list[tuple[float, float]], margin: float = 0.3) -> list[list[float]]:

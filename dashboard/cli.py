@@ -31,9 +31,12 @@ def cmd_demo(args, config) -> int:
     if args.institutions < 1:
         raise DemoError("--institutions must be at least 1")
     migrate(config)
+    from dashboard.boundaries import SHIPPED_PATH
+
+    # Institutions inside the polygons the map draws: BOUNDARIES_PATH, else the shipped ones.
     result = load_demo(engine_for(config.database_url), institutions=args.institutions,
                        years=parse_years(args.years), seed=args.seed, replace=args.replace,
-                       boundaries=config.boundaries_path, progress=not args.quiet)
+                       boundaries=config.boundaries_path or SHIPPED_PATH, progress=not args.quiet)
     print(f"loaded {result.institutions:,} institutions, {result.lines:,} budget lines, "
           f"{result.anomalies} planted anomalies in {result.seconds:.1f} s")
     if not getattr(args, "no_scan", False):
@@ -56,8 +59,9 @@ def cmd_run(args, config) -> int:
         cmd_demo(argparse.Namespace(institutions=DEFAULT_INSTITUTIONS, years="2020-2025", seed=42,
                                     replace=False, quiet=False, no_scan=False), config)
     app = create_app(config)
-    print(f"Ashyq Budget on http://{args.host}:{args.port}/")
-    app.run(host=args.host, port=args.port, debug=False)
+    port = args.port or config.port
+    print(f"Ashyq Budget on http://{args.host}:{port}/")
+    app.run(host=args.host, port=port, debug=False)
     return 0
 
 
@@ -66,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="migrate, seed demo data if empty, and serve the app")
     run.add_argument("--host", default="127.0.0.1")
-    run.add_argument("--port", type=int, default=8050)
+    run.add_argument("--port", type=int, default=None, help="default: $PORT, else 8050")
     run.add_argument("--no-demo", action="store_true", help="do not load demo data into an empty database")
     run.set_defaults(func=cmd_run)
     mig = sub.add_parser("migrate", help="create or upgrade the schema and reference data")

@@ -110,10 +110,20 @@ class Config:
     cache_max_mb: int = 256  # the in-memory cache's bound (0: no response cache)
     cache_ttl_seconds: int = 600  # also bounds how stale a clock-based "overdue" count can get
     data_version_ttl: int = 0  # seconds one process reuses the data version it read (1 in production)
+    live_poll_seconds: int = 60  # how often open explorer, institution and /present pages poll /api/v1/version
+    port: int = 8050  # `python -m dashboard run` listens here unless --port says otherwise
 
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+def _port(env_vars) -> int:
+    """PORT: a TCP port, 1–65535 (default 8050)."""
+    port = _positive_int(env_vars, "PORT", 8050)
+    if port > 65535:
+        raise ConfigError(f"PORT={port} must be a TCP port from 1 to 65535")
+    return port
 
 
 def _read_url(env_vars) -> str | None:
@@ -177,4 +187,6 @@ def load_config(environ: dict[str, str] | None = None) -> Config:
         # Production: a burst costs one version read per second per process. Elsewhere 0, so a
         # test (or a developer) that writes and reads at once always sees its own write.
         data_version_ttl=_count(env_vars, "DATA_VERSION_TTL", 1 if env == "production" else 0),
+        live_poll_seconds=_positive_int(env_vars, "LIVE_POLL_SECONDS", 60),
+        port=_port(env_vars),
     )

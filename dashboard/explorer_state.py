@@ -13,8 +13,10 @@ from urllib.parse import parse_qsl, quote
 
 from dashboard.params import whole_number, year_param
 
-# The last two count open public appeals (and the overdue ones) now, whatever the year or months.
-METRICS = ("plan", "paid", "execution", "per_capita", "appeals_open", "appeals_overdue")
+# The appeal metrics count open public appeals (and the overdue ones) now, and how places answer
+# them (share answered, median working days), whatever the year or months.
+METRICS = ("plan", "paid", "execution", "per_capita", "appeals_open", "appeals_overdue", "appeals_answered",
+           "answer_days")
 DEFAULT_METRIC = "plan"
 ALL_MONTHS = (1, 12)
 
@@ -29,6 +31,9 @@ class ExplorerState:
     metric: str = DEFAULT_METRIC
     region: str | None = None
     district: str | None = None
+    # A permalink pinned to a data version: the numbers as they were right after this
+    # publication (queries/asof.py). None: the current numbers.
+    asof: int | None = None
 
     @property
     def level(self) -> str:
@@ -36,7 +41,7 @@ class ExplorerState:
 
     def to_dict(self) -> dict:
         return {"year": self.year, "months": list(self.months), "sectors": list(self.sectors),
-                "metric": self.metric, "region": self.region, "district": self.district}
+                "metric": self.metric, "region": self.region, "district": self.district, "asof": self.asof}
 
     @classmethod
     def from_dict(cls, data: dict | None) -> "ExplorerState":
@@ -56,7 +61,8 @@ class ExplorerState:
                    months=months or ALL_MONTHS, sectors=sectors,
                    metric=metric if metric in METRICS else DEFAULT_METRIC,
                    region=data.get("region") if _code(data.get("region")) else None,
-                   district=data.get("district") if _code(data.get("district")) else None)
+                   district=data.get("district") if _code(data.get("district")) else None,
+                   asof=data.get("asof") if type(data.get("asof")) is int and 0 < data["asof"] < 2**31 else None)
 
     def drill(self, region: str | None = None, district: str | None = None) -> "ExplorerState":
         """The state one level down (or back up when both are None)."""
@@ -92,7 +98,13 @@ def parse_hash(fragment: str | None, *, years: list[int], sectors: list[str], re
         district = None
     metric = params.get("metric") if params.get("metric") in METRICS else DEFAULT_METRIC
     return ExplorerState(year=year, months=_months(params.get("months", "")) or ALL_MONTHS,
-                         sectors=chosen, metric=metric, region=region, district=district)
+                         sectors=chosen, metric=metric, region=region, district=district,
+                         asof=asof_param(params.get("asof")))
+
+
+def asof_param(value) -> int | None:
+    """A publication id from a URL (`asof=`): a positive whole number, else None."""
+    return whole_number(value, 1, 2**31 - 1) if isinstance(value, str) else None
 
 
 def to_hash(state: ExplorerState) -> str:
@@ -110,4 +122,6 @@ def to_hash(state: ExplorerState) -> str:
         parts.append(f"region={quote(state.region)}")
     if state.district:
         parts.append(f"district={quote(state.district)}")
+    if state.asof is not None:
+        parts.append(f"asof={state.asof}")
     return "#" + "&".join(parts)

@@ -2,7 +2,8 @@
 
 Sign-in, moderation, the official's desk, admin pages and the endpoints their forms post to
 may only be framed by this site. The public map, institution pages and the API stay
-embeddable (newsrooms and municipal sites frame them), so they get no such headers.
+embeddable (newsrooms and municipal sites frame them), so they get no such headers; /embed,
+the panels made for other sites' frames (issue 14), says so explicitly (`frame-ancestors *`).
 """
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from flask import Flask, request
 GUARDED_PAGES = ("/login", "/moderation", "/official", "/analyst")
 GUARDED_PREFIXES = ("/admin/", "/auth/", "/appeals/", "/documents/", "/analyst/")
 FRAME_ANCESTORS = "frame-ancestors 'self'"
+EMBED_PATH = "/embed"
+EMBED_ANCESTORS = "frame-ancestors *"
 
 
 def is_guarded(path: str) -> bool:
@@ -19,7 +22,7 @@ def is_guarded(path: str) -> bool:
 
 
 def install_frame_guard(server: Flask) -> None:
-    """Send X-Frame-Options and CSP frame-ancestors on the guarded paths."""
+    """Send X-Frame-Options and CSP frame-ancestors on the guarded paths; allow any frame on /embed."""
 
     @server.after_request
     def refuse_foreign_frames(response):
@@ -30,4 +33,6 @@ def install_frame_guard(server: Flask) -> None:
                 response.headers["Content-Security-Policy"] = FRAME_ANCESTORS
             elif "frame-ancestors" not in policy:
                 response.headers["Content-Security-Policy"] = f"{policy}; {FRAME_ANCESTORS}"
+        elif request.path.rstrip("/") == EMBED_PATH and "Content-Security-Policy" not in response.headers:
+            response.headers["Content-Security-Policy"] = EMBED_ANCESTORS
         return response

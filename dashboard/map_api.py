@@ -1,10 +1,13 @@
 """Map layers as cacheable endpoints (the map loads them by URL, not through callbacks).
 
-- `/api/map/points?year=2025[&sectors=education,health]`: institutions as geobuf points
+- `/api/map/points?year=2025[&sectors=education,health][&asof=42]`: institutions as geobuf points
   (`properties.id` unique, `properties.s` = index of the sector in dashboard.reference.SECTOR_CODES),
-  ~100 m coordinate precision (dashboard/map_layers.py).
-- `/api/map/regions`: region polygons, or the regions' centres as points when no boundaries
-  are available (`source` says which), as GeoJSON.
+  ~100 m coordinate precision (dashboard/map_layers.py). The points carry no money (the popup
+  reads it), so a view as of publication `asof` differs only in which institutions are there:
+  those that had a budget that year right after it (queries/asof.py).
+- `/api/map/regions`: region polygons (imported, BOUNDARIES_PATH or the shipped OSM derivative),
+  or the regions' centres as points when BOUNDARIES_PATH names a missing file (`source` says
+  which), as GeoJSON.
 
 Both carry a weak ETag built from the data version (the newest publication) and answer 304 to a
 matching If-None-Match. Their bodies and brotli/gzip copies are made once per data version (and
@@ -12,6 +15,7 @@ year and sector set) and sent with their Content-Encoding, so Flask-Compress lea
 """
 from __future__ import annotations
 
+import logging
 import threading
 from pathlib import Path
 
@@ -20,22 +24,28 @@ from flask import Flask, Response, jsonify, request
 from sqlalchemy import Engine
 
 from dashboard import reference as ref
-from dashboard.boundaries import RegionShapes, from_file, from_table
+from dashboard.boundaries import SHIPPED_PATH, RegionShapes, from_file, from_table
 from dashboard.map_layers import Body, PointsCache
+from dashboard.explorer_state import asof_param
 from dashboard.params import year_param
 from dashboard.web.static_cache import best_encoding
-from queries import explorer, reference
+from queries import asof as asof_q, explorer, reference
 from queries.overview import data_version
 
 GEOBUF = "application/x-protobuf"
+log = logging.getLogger(__name__)
 
 
 class RegionShapesCache:
     """Region shapes per data version (one small query to check the version per call)."""
 
     def __init__(self, engine: Engine, boundaries_path: Path | None):
+        """`boundaries_path`: BOUNDARIES_PATH; None means the shipped simplified file."""
         self.engine = engine
-        self.path = boundaries_path
+        self.path = boundaries_path or SHIPPED_PATH
+        if not Path(self.path).exists():
+            log.warning("BOUNDARIES_PATH=%s: no such file; the map draws the regions as circles "
+                        "(unset it to use the shipped boundaries)", self.path)
         self._lock = threading.Lock()
         self._cached: tuple[int, RegionShapes | None] | None = None
 
@@ -86,7 +96,8 @@ def centres_collection(regions: list[dict]) -> dict:
 
 def register_map_api(server: Flask, engine: Engine, shapes: RegionShapesCache) -> None:
     """Attach the map endpoints to the Flask server."""
-    points = PointsCache(explorer.institution_locations, explorer.institutions_with_budget)
+    points = PointsCache(explorer.institution_locations, explorer.institutions_with_budget,
+                         load_year_asof=asof_q.institutions_with_budget)
     regions_body = {"entry": (None, None)}  # (etag, Body): one entry, replaced when the version moves
     known = frozenset(ref.SECTOR_CODES)
 
@@ -100,12 +111,17 @@ def register_map_api(server: Flask, engine: Engine, shapes: RegionShapesCache) -
         unknown = sorted(set(chosen) - known)
         if unknown:
             return _error(f"sectors: unknown sector code(s) {', '.join(unknown)}")
+        asof_text = request.args.get("asof")
+        asof = asof_param(asof_text) if asof_text is not None else None
+        if asof_text is not None and asof is None:
+            return _error("asof: expected a publication id such as 42, got %r" % asof_text)
         with engine.connect() as conn:
             version = data_version(conn)
-            etag = f"points-gb-{version}-{year}-{'.'.join(chosen) or 'all'}"
+            asof = asof if asof is not None and asof < version else None  # the newest: today's points
+            etag = f"points-gb-{version}-{year}-{'.'.join(chosen) or 'all'}" + (f"-asof{asof}" if asof else "")
             if request.if_none_match.contains_weak(etag):
                 return _answer(None, etag, GEOBUF)  # answered 304 without touching the data
-            body = points.body(conn, version, year, chosen)
+            body = points.body(conn, version, year, chosen, asof)
         return _answer(body, etag, GEOBUF)
 
     @server.get("/api/map/regions")

@@ -12,6 +12,11 @@ Every class includes its lower bound: a value v falls in class i = the number of
 - **Money** (planned, paid, per inhabitant) keeps quantile classes, since amounts span orders
   of magnitude between regions, but each break is rounded to two significant digits so the
   legend reads "12 млрд ₸", not "12,37 млрд ₸".
+- **Responsiveness** (issue 14) uses fixed breaks too. Share of public appeals answered:
+  < 50 %, 50–80 %, 80–95 %, ≥ 95 % (red = most left unanswered). Median working days to answer:
+  < 5, 5–10, 10–15, ≥ 15, the last class being the legal deadline (APPEAL_DEADLINE_DAYS, 15
+  working days) or worse (blue = fast). A place that received no appeal (or answered none, for
+  the days) has no value: grey "no data", never ranked.
 - **Counts** (open and overdue appeals) give zero its own neutral class ("no open appeals"),
   and split only the non-zero counts into up to four classes of whole numbers ("1", "2–4",
   "5–12", up to the largest count): a place with no appeals is never ranked or coloured as "low".
@@ -31,6 +36,10 @@ EXECUTION_COLOURS = ["#d7191c", "#fdae61", "#ffffbf", "#abd9e9", "#2c7bb6"]
 MONEY_COLOURS = ["#deebf7", "#9ecae1", "#6baed6", "#3182bd", "#08519c"]
 # Zero appeals: near-white, unlike the grey of "no data"; then oranges for 1, 2, ….
 ZERO_COLOUR = "#f7f7f7"
+ANSWERED_BREAKS = [0.50, 0.80, 0.95]
+ANSWER_DAYS_BREAKS = [5, 10, 15]
+# ColorBrewer RdYlBu, 4 classes: red = few answered; for the days, red = slow (reversed).
+RESPONSIVENESS_COLOURS = ["#d7191c", "#fdae61", "#abd9e9", "#2c7bb6"]
 COUNT_COLOURS = ["#fdd0a2", "#fdae6b", "#f16913", "#a63603"]
 
 
@@ -91,6 +100,12 @@ def scale(values: list[float | None], metric: str, lang: str) -> dict:
     if metric == "execution":
         breaks, colours = EXECUTION_BREAKS, EXECUTION_COLOURS
         labels = _range_labels([format_percent(b, lang, digits=0) for b in breaks])
+    elif metric == "appeals_answered":
+        breaks, colours = ANSWERED_BREAKS, RESPONSIVENESS_COLOURS
+        labels = _range_labels([format_percent(b, lang, digits=0) for b in breaks])
+    elif metric == "answer_days":
+        breaks, colours = ANSWER_DAYS_BREAKS, RESPONSIVENESS_COLOURS[::-1]
+        labels = _range_labels([format_number(b, lang) for b in breaks])
     elif metric in APPEAL_METRICS:
         breaks = count_breaks(values)
         colours = [ZERO_COLOUR, *_spread(COUNT_COLOURS, max(len(breaks), 1))][:len(breaks) + 1]

@@ -103,51 +103,68 @@ class PointsCache:
     LRU holding at most `max_bytes` of plain bodies (their compressed copies add about half again;
     a whole year at 50,000 institutions is 1.4 MB plain). `load_features(conn)` gives
     (id, lat, lon, sector code) of every institution, `load_year(conn, year)` the ids with a
-    budget that year."""
+    budget that year, `load_year_asof(conn, year, asof)` those that had one right after publication
+    `asof` (a citable view, queries/asof.py): such a body is made from the same features and kept
+    in the same LRU; the sector blobs of the last ASOF_YEARS pinned (year, publication) pairs are
+    kept too, so another sector set of a pinned view does not read the history again."""
 
-    def __init__(self, load_features, load_year, max_bytes: int = 16 << 20):
-        self.load_features, self.load_year = load_features, load_year
+    ASOF_YEARS = 16
+
+    def __init__(self, load_features, load_year, max_bytes: int = 16 << 20, load_year_asof=None):
+        self.load_features, self.load_year, self.load_year_asof = load_features, load_year, load_year_asof
         self.max_bytes = max_bytes
         self._lock = threading.Lock()
         self._version: int | None = None
         self._features: dict[int, tuple[int, bytes]] | None = None
         # year -> {sector index: that sector's encoded features, joined}: a body is their join
         self._years: dict[int, dict[int, bytes]] = {}
+        self._asof_years: OrderedDict[tuple[int, int], dict[int, bytes]] = OrderedDict()
         self._bodies: OrderedDict[tuple, Body] = OrderedDict()
 
     def _reset(self, version: int) -> None:
         if self._version != version:
             self._version, self._features, self._years, self._bodies = version, None, {}, OrderedDict()
+            self._asof_years = OrderedDict()
 
-    def _by_sector(self, conn, features: dict[int, tuple[int, bytes]], year: int) -> dict[int, bytes]:
+    @staticmethod
+    def _by_sector(features: dict[int, tuple[int, bytes]], ids) -> dict[int, bytes]:
         grouped: dict[int, list[bytes]] = {}
-        for i in self.load_year(conn, year):
+        for i in ids:
             if i in features:
                 sector, feature = features[i]
                 grouped.setdefault(sector, []).append(feature)
         return {sector: b"".join(parts) for sector, parts in sorted(grouped.items())}
 
-    def body(self, conn, version: int, year: int, sectors: tuple[str, ...] = ()) -> Body:
-        """The geobuf body of `year`'s points, every sector (empty `sectors`) or only those."""
-        key = (year, tuple(sorted(set(sectors))))
+    def body(self, conn, version: int, year: int, sectors: tuple[str, ...] = (), asof: int | None = None) -> Body:
+        """The geobuf body of `year`'s points, every sector (empty `sectors`) or only those; with
+        `asof`, of the institutions that had a budget that year right after that publication."""
+        key = (year, tuple(sorted(set(sectors))), asof)
         with self._lock:
             self._reset(version)
             found = self._bodies.get(key)
             if found is not None:
                 self._bodies.move_to_end(key)
                 return found
-            features, by_sector = self._features, self._years.get(year)
+            features = self._features
+            by_sector = self._years.get(year) if asof is None else self._asof_years.get((year, asof))
         if by_sector is None:
             if features is None:
                 features = {i: (sector_index(s), point_feature(i, lat, lon, sector_index(s)))
                             for i, lat, lon, s in self.load_features(conn)}
-            by_sector = self._by_sector(conn, features, year)
+            by_sector = self._by_sector(features, self.load_year(conn, year) if asof is None
+                                        else self.load_year_asof(conn, year, asof))
         wanted = {sector_index(s) for s in key[1]}
         found = Body(collection([blob for sector, blob in by_sector.items() if not wanted or sector in wanted]))
         with self._lock:
             if self._version == version:
                 self._features = self._features or features
-                self._years.setdefault(year, by_sector)
+                if asof is None:
+                    self._years.setdefault(year, by_sector)
+                else:
+                    self._asof_years[(year, asof)] = by_sector
+                    self._asof_years.move_to_end((year, asof))
+                    while len(self._asof_years) > self.ASOF_YEARS:
+                        self._asof_years.popitem(last=False)
                 self._bodies[key] = found
                 while len(self._bodies) > 1 and sum(len(b.plain) for b in self._bodies.values()) > self.max_bytes:
                     self._bodies.popitem(last=False)

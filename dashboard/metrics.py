@@ -6,6 +6,9 @@ from dashboard.i18n.formatting import format_money, format_number, format_percen
 
 # Counts of appeals: rows carry them under the metric's own name (merged in by the callbacks).
 APPEAL_METRICS = ("appeals_open", "appeals_overdue")
+# How places answer public appeals (queries/responsiveness.py): the share answered and the median
+# working days to answer; None where no appeal was received (or none answered): never ranked.
+RESPONSIVENESS_METRICS = ("appeals_answered", "answer_days")
 
 # Sequential blues (ColorBrewer), light = small; grey for places without data.
 PALETTE = ["#deebf7", "#9ecae1", "#6baed6", "#3182bd", "#08519c"]
@@ -19,7 +22,7 @@ def metric_value(row: dict, metric: str) -> float | None:
     metrics are counts (zero is a value). None where it is undefined (no plan, no population,
     nothing published).
     """
-    if metric in APPEAL_METRICS:
+    if metric in APPEAL_METRICS or metric in RESPONSIVENESS_METRICS:
         return row.get(metric)
     plan, paid = row["plan_adjusted"], row["paid"]
     if metric == "plan":
@@ -38,8 +41,10 @@ def format_metric(value: float | None, metric: str, lang: str, digits: int = 1) 
     """'8,3 трлн ₸', '97,3 %', '—' for no data."""
     if value is None:
         return "—"
-    if metric == "execution":
+    if metric in ("execution", "appeals_answered"):
         return format_percent(value, lang, digits=digits)
+    if metric == "answer_days":
+        return format_number(round(value, 1), lang)
     if metric in APPEAL_METRICS:
         return format_number(round(value), lang)
     return format_money(round(value), lang)

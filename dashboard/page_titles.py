@@ -18,6 +18,7 @@ STATIC = {
     "overview": "overview.title", "login": "accounts.login_title", "moderation": "moderation.title",
     "official": "official.title", "admin_users": "admin.title", "admin_import": "import.web.title",
     "analyst": "analyst.title", "analyst_cases": "cases.title", "not_found_404": "notfound.title",
+    "present": "present.title", "present_print": "present.print.title",
 }
 
 

@@ -2,11 +2,11 @@
 
 Region codes, names, centres and populations come from ../shared/docs/domain.md (§1.2);
 populations marked "A" there are placeholders that add up to the national total.
-Functional groups and specifics follow the unified budget classification (§2); their Kazakh
-names are our own translations where the source has none. Programs are a representative
-subset of local-budget programs (administrator + program code), enough to classify lines.
+The budget classification lives in data/classification/ (see CLASSIFICATION_DIR below).
 """
 from __future__ import annotations
+
+from pathlib import Path
 
 # code, name_en, name_ru, name_kk, centre en/ru/kk, lat, lon, population (late 2025)
 REGIONS = [
@@ -51,81 +51,44 @@ SECTORS = [
 ]
 SECTOR_CODES = tuple(s[0] for s in SECTORS)
 
-# code, en, ru, kk, sector
-FUNCTIONAL_GROUPS = [
-    ("01", "General public services", "Государственные услуги общего характера", "Жалпы сипаттағы мемлекеттік қызметтер", "general"),
-    ("02", "Defence", "Оборона", "Қорғаныс", "other"),
-    ("03", "Public order, security, legal, judicial, penal activity", "Общественный порядок, безопасность, правовая, судебная, уголовно-исполнительная деятельность", "Қоғамдық тәртіп, қауіпсіздік, құқықтық, сот, қылмыстық-атқару қызметі", "public_order"),
-    ("04", "Education", "Образование", "Білім беру", "education"),
-    ("05", "Health care", "Здравоохранение", "Денсаулық сақтау", "health"),
-    ("06", "Social assistance and social security", "Социальная помощь и социальное обеспечение", "Әлеуметтік көмек және әлеуметтік қамсыздандыру", "social"),
-    ("07", "Housing and utilities", "Жилищно-коммунальное хозяйство", "Тұрғын үй-коммуналдық шаруашылық", "housing"),
-    ("08", "Culture, sport, tourism and information space", "Культура, спорт, туризм и информационное пространство", "Мәдениет, спорт, туризм және ақпараттық кеңістік", "culture"),
-    ("09", "Fuel and energy complex, subsoil use", "Топливно-энергетический комплекс и недропользование", "Отын-энергетика кешені және жер қойнауын пайдалану", "other"),
-    ("10", "Agriculture, water, forestry, fishery, protected areas, environment, land relations", "Сельское, водное, лесное, рыбное хозяйство, особо охраняемые природные территории, охрана окружающей среды и животного мира, земельные отношения", "Ауыл, су, орман, балық шаруашылығы, ерекше қорғалатын табиғи аумақтар, қоршаған ортаны және жануарлар дүниесін қорғау, жер қатынастары", "agriculture"),
-    ("11", "Industry, architecture, urban planning and construction", "Промышленность, архитектурная, градостроительная и строительная деятельность", "Өнеркәсіп, сәулет, қала құрылысы және құрылыс қызметі", "other"),
-    ("12", "Transport and communications", "Транспорт и коммуникации", "Көлік және коммуникация", "transport"),
-    ("13", "Other", "Прочие", "Басқалар", "other"),
-    ("14", "Debt service", "Обслуживание долга", "Борышқа қызмет көрсету", "other"),
-    ("15", "Transfers", "Трансферты", "Трансферттер", "other"),
-]
+# The budget classification itself (functional groups, administrators, programs, subprograms,
+# specifics) ships as the agency-shaped tables in data/classification/ (sources and confidence in
+# SOURCES.md there), loaded by queries.reference.seed_reference and replaceable with the official
+# tables by `python -m dashboard import classification FILE`. What the agency's tables do not
+# carry is kept here: the sector of each functional group and the category of each specific.
+CLASSIFICATION_DIR = Path(__file__).parent / "data" / "classification"
 
-# code, category, en, ru, kk
-SPECIFICS = [
-    (111, "wages", "Wages", "Оплата труда", "Еңбекақы төлеу"),
-    (112, "wages", "Additional cash payments", "Дополнительные денежные выплаты", "Қосымша ақшалай төлемдер"),
-    (113, "wages", "Compensation payments", "Компенсационные выплаты", "Өтемақы төлемдері"),
-    (116, "taxes", "Employer's pension contributions", "Обязательные пенсионные взносы работодателя", "Жұмыс берушінің міндетті зейнетақы жарналары"),
-    (121, "taxes", "Social tax", "Социальный налог", "Әлеуметтік салық"),
-    (122, "taxes", "Social insurance contributions", "Социальные отчисления в Государственный фонд социального страхования", "Мемлекеттік әлеуметтік сақтандыру қорына әлеуметтік аударымдар"),
-    (124, "taxes", "Mandatory social health insurance contributions", "Отчисления на обязательное социальное медицинское страхование", "Міндетті әлеуметтік медициналық сақтандыруға аударымдар"),
-    (141, "goods", "Food", "Приобретение продуктов питания", "Азық-түлік өнімдерін сатып алу"),
-    (142, "goods", "Medicines and medical supplies", "Приобретение медикаментов и прочих средств медицинского назначения", "Дәрі-дәрмектер мен медициналық мақсаттағы өзге де құралдарды сатып алу"),
-    (143, "goods", "Uniforms and clothing", "Приобретение, пошив и ремонт предметов вещевого имущества", "Заттай мүлік заттарын сатып алу, тігу және жөндеу"),
-    (144, "goods", "Fuel and lubricants", "Приобретение топлива, горюче-смазочных материалов", "Отын, жанар-жағар май материалдарын сатып алу"),
-    (149, "goods", "Other supplies", "Приобретение прочих запасов", "Өзге де қорларды сатып алу"),
-    (151, "services", "Utilities", "Оплата коммунальных услуг", "Коммуналдық қызметтерге ақы төлеу"),
-    (152, "services", "Communication services", "Оплата услуг связи", "Байланыс қызметтеріне ақы төлеу"),
-    (153, "services", "Transport services", "Оплата транспортных услуг", "Көлік қызметтеріне ақы төлеу"),
-    (154, "services", "Rent of premises", "Оплата аренды за помещение", "Үй-жайды жалға алу ақысын төлеу"),
-    (159, "services", "Other services and works", "Оплата прочих услуг и работ", "Өзге де қызметтер мен жұмыстарға ақы төлеу"),
-    (161, "travel", "Domestic business trips", "Командировки и служебные разъезды внутри страны", "Ел ішіндегі іссапарлар мен қызметтік сапарлар"),
-    (169, "other", "Other current expenses", "Прочие текущие затраты", "Өзге де ағымдағы шығындар"),
-    (414, "capital", "Machinery, equipment and inventory", "Приобретение машин, оборудования, инструментов, производственного и хозяйственного инвентаря", "Машиналар, жабдықтар, құрал-саймандар, өндірістік және шаруашылық мүкәммалын сатып алу"),
-    (421, "capital", "Capital repair of buildings", "Капитальный ремонт помещений, зданий, сооружений, передаточных устройств", "Үй-жайларды, ғимараттарды, құрылыстарды күрделі жөндеу"),
-    (429, "capital", "Capital repair of other assets", "Капитальный ремонт прочих основных средств", "Өзге де негізгі құралдарды күрделі жөндеу"),
-    (431, "capital", "New construction and reconstruction", "Строительство новых объектов и реконструкция имеющихся объектов", "Жаңа объектілер салу және барларын реконструкциялау"),
-]
-SPECIFIC_CODES = tuple(s[0] for s in SPECIFICS)
+# functional group → sector (a group that is not listed goes to "other")
+FUNCTIONAL_GROUP_SECTORS = {
+    "01": "general", "02": "other", "03": "public_order", "04": "education", "05": "health", "06": "social",
+    "07": "housing", "08": "culture", "09": "other", "10": "agriculture", "11": "other", "12": "transport",
+    "13": "other", "14": "other", "15": "other",
+}
+SPECIFIC_CATEGORIES = ("wages", "taxes", "goods", "services", "travel", "other", "transfers", "capital")
 
-# program code (administrator-program), functional group, en, ru, kk
-PROGRAMS = [
-    ("464-003", "04", "General education", "Общеобразовательное обучение", "Жалпы білім беру"),
-    ("464-040", "04", "State order in pre-school organisations", "Реализация государственного образовательного заказа в дошкольных организациях образования", "Мектепке дейінгі білім беру ұйымдарында мемлекеттік білім беру тапсырысын іске асыру"),
-    ("261-024", "04", "Training of specialists in technical and vocational education", "Подготовка специалистов в организациях технического и профессионального образования", "Техникалық және кәсіптік білім беру ұйымдарында мамандар даярлау"),
-    ("253-015", "05", "Inpatient medical care", "Оказание стационарной медицинской помощи", "Стационарлық медициналық көмек көрсету"),
-    ("253-033", "05", "Capital expenditure of health organisations", "Капитальные расходы медицинских организаций здравоохранения", "Денсаулық сақтау ұйымдарының күрделі шығыстары"),
-    ("253-039", "05", "Primary health care", "Оказание амбулаторно-поликлинических услуг и медицинских услуг субъектами первичной медико-санитарной помощи", "Бастапқы медициналық-санитариялық көмек көрсету"),
-    ("253-011", "05", "Emergency medical care", "Оказание скорой медицинской помощи", "Жедел медициналық көмек көрсету"),
-    ("458-023", "12", "Operation of the road network", "Обеспечение функционирования автомобильных дорог", "Автомобиль жолдарының жұмыс істеуін қамтамасыз ету"),
-    ("458-045", "12", "Capital and medium repair of roads", "Капитальный и средний ремонт автомобильных дорог", "Автомобиль жолдарын күрделі және орташа жөндеу"),
-    ("451-002", "06", "Employment and social programmes", "Программа занятости и социальные программы", "Жұмыспен қамту бағдарламасы және әлеуметтік бағдарламалар"),
-    ("451-005", "06", "Special social services", "Оказание специальных социальных услуг", "Арнаулы әлеуметтік қызметтер көрсету"),
-    ("455-003", "08", "Support of culture and leisure", "Поддержка культурно-досуговой работы", "Мәдени-демалыс жұмысын қолдау"),
-    ("465-004", "08", "Children and youth sport", "Дополнительное образование для детей и юношества по спорту", "Балалар мен жасөспірімдерге спорт бойынша қосымша білім беру"),
-    ("458-033", "07", "Heat, water and sewerage networks", "Развитие коммунального хозяйства", "Коммуналдық шаруашылықты дамыту"),
-    ("458-015", "07", "Street lighting and public amenities", "Освещение улиц и благоустройство населённых пунктов", "Елді мекендердің көшелерін жарықтандыру және абаттандыру"),
-    ("474-001", "10", "Local agriculture policy", "Услуги по реализации государственной политики в области сельского хозяйства", "Ауыл шаруашылығы саласындағы мемлекеттік саясатты іске асыру"),
-    ("474-012", "10", "Veterinary measures", "Проведение ветеринарных мероприятий", "Ветеринариялық іс-шаралар жүргізу"),
-    ("471-001", "03", "Public order and road safety", "Обеспечение общественного порядка и безопасности дорожного движения", "Қоғамдық тәртіпті және жол жүрісі қауіпсіздігін қамтамасыз ету"),
-    ("122-001", "01", "Services of the akim's office", "Услуги по обеспечению деятельности акима", "Әкімнің қызметін қамтамасыз ету жөніндегі қызметтер"),
-    ("123-001", "01", "Akim's office of a town, village or rural district", "Услуги по обеспечению деятельности акима города районного значения, села, поселка, сельского округа", "Аудандық маңызы бар қала, ауыл, кент, ауылдық округ әкімінің қызметін қамтамасыз ету"),
-]
-# Every program has these subprograms: 015 funded locally, 011 by republican transfers.
-SUBPROGRAMS = [
-    ("015", "Local budget", "За счёт средств местного бюджета", "Жергілікті бюджет қаражаты есебінен"),
-    ("011", "Transfers from the republican budget", "За счёт трансфертов из республиканского бюджета", "Республикалық бюджеттен берілетін трансферттер есебінен"),
-]
+
+def specific_category(code: int) -> str:
+    """The spending category of an economic classification specific, from its subclass (the
+    first two digits): 11x wages (116, the employer's pension contribution, with taxes), 12x
+    taxes, 13x the same for technical staff, 14x goods, 15x services, 161–162 business trips,
+    other 1xx other current expenses, 3xx transfers, 4xx capital, anything else other."""
+    code = int(code)
+    if code == 116 or 120 <= code <= 129 or code == 135:
+        return "taxes"
+    if 110 <= code <= 119 or 130 <= code <= 134:
+        return "wages"
+    if code in (136, 161, 162):
+        return "travel"
+    if 140 <= code <= 149:
+        return "goods"
+    if 150 <= code <= 159:
+        return "services"
+    if 300 <= code <= 399:
+        return "transfers"
+    if 400 <= code <= 499:
+        return "capital"
+    return "other"
+
 
 # code, en, ru, kk, sector, unit kind
 INSTITUTION_TYPES = [

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger, Boolean, CheckConstraint, Column, DateTime, Float, ForeignKey, ForeignKeyConstraint,
-    Index, Integer, MetaData, SmallInteger, String, Table, Text, UniqueConstraint, false, func, true,
+    Index, Integer, MetaData, SmallInteger, String, Table, Text, UniqueConstraint, false, func, text, true,
 )
 
 NAMING = {
@@ -81,6 +81,16 @@ functional_groups = Table(
     Column("code", String(2), primary_key=True),  # 01..16
     *_names(),
     Column("sector_code", String(24), ForeignKey("sectors.code"), nullable=False),
+)
+
+# Administrators of budget programs (АБП), the 3-digit code before a program (464 in 464-003).
+# programs.administrator is not a declared foreign key (SQLite would rebuild programs and what
+# refers to it); the seed and `python -m dashboard import classification` keep every program's
+# administrator here.
+administrators = Table(
+    "administrators", metadata,
+    Column("code", String(3), primary_key=True),
+    *_names(),
 )
 
 programs = Table(
@@ -183,6 +193,76 @@ publications = Table(
     Column("description", Text, nullable=False),
     Column("institutions", Integer, nullable=False, server_default="0"),
     Column("lines", BigInteger, nullable=False, server_default="0"),
+    Column("published_by", Text),  # who: the signed-in account of a web upload; NULL otherwise
+)
+
+# The lines' history (migration 0019, written by triggers on budget_lines): per change, the values
+# a line had before it (NULL amounts: the line did not exist), the values written and the
+# publication that wrote them (valid_until: the one the writing transaction reserved in
+# line_history_publication, else stamped by the publications row it logs). Lets any view be
+# computed as of a publication (queries/asof.py). A demo load starts a new history.
+budget_line_versions = Table(
+    "budget_line_versions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("institution_id", Integer, nullable=False),
+    Column("year", SmallInteger, nullable=False),
+    Column("month", SmallInteger, nullable=False),
+    Column("program_code", String(7), nullable=False),
+    Column("subprogram_code", String(3), nullable=False),
+    Column("specific_code", SmallInteger, nullable=False),
+    *[Column(name, BigInteger) for name in MONEY_COLUMNS],
+    Column("valid_until", Integer),
+    # The amounts written (NULL: the line was deleted): one line's changes chain, so Σ(new − old)
+    # over the changes after a publication is what changed since, summed over any area at once.
+    *[Column(f"new_{name}", BigInteger) for name in MONEY_COLUMNS],
+    Index("ix_budget_line_versions_institution", "institution_id", "valid_until"),
+    Index("ix_budget_line_versions_valid_until", "valid_until"),
+)
+
+# The lines' history summed per publication, institution, year and month (migration 0019, written
+# by the publications row's trigger from that publication's history rows): `delta_*` is the amounts
+# then − now (old − new) and `delta_lines` the lines then − now over that publication's changes,
+# `changes` how many history rows they sum. An area's view as of a publication reads these, one row
+# per institution and month changed, instead of every changed line (by year and publication); a
+# map popup reads one institution's (the key's prefix).
+line_history_sums = Table(
+    "line_history_sums", metadata,
+    Column("institution_id", Integer, primary_key=True, autoincrement=False),
+    Column("year", SmallInteger, primary_key=True, autoincrement=False),
+    Column("month", SmallInteger, primary_key=True, autoincrement=False),
+    Column("valid_until", Integer, primary_key=True, autoincrement=False),
+    # Where the institution is now (kept so by a trigger on institutions): an area's changes are
+    # summed without a join, and "placed where they are now" holds for the history as well.
+    Column("region_code", String(8), nullable=False),
+    Column("district_code", String(16), nullable=False),
+    Column("sector_code", String(24), nullable=False),
+    *[Column(f"delta_{name}", BigInteger, nullable=False) for name in MONEY_COLUMNS],
+    Column("delta_lines", Integer, nullable=False),
+    Column("changes", Integer, nullable=False),
+    Index("ix_line_history_sums_year", "year", "valid_until"),
+    # The few sums that moved a number of lines (which years and institutions were there then).
+    Index("ix_line_history_sums_moved", "valid_until", postgresql_where=text("delta_lines <> 0"),
+          sqlite_where=text("delta_lines <> 0")),
+)
+
+# line_history_sums added up per publication, year, month and place (migration 0019, the same
+# triggers): the money then − now of an area, what the explorer's panels as of a publication read.
+line_history_area = Table(
+    "line_history_area", metadata,
+    Column("year", SmallInteger, primary_key=True, autoincrement=False),
+    Column("valid_until", Integer, primary_key=True, autoincrement=False),
+    Column("region_code", String(8), primary_key=True),
+    Column("district_code", String(16), primary_key=True),
+    Column("sector_code", String(24), primary_key=True),
+    Column("month", SmallInteger, primary_key=True, autoincrement=False),
+    *[Column(f"delta_{name}", BigInteger, nullable=False) for name in MONEY_COLUMNS],
+)
+
+# The publication id an import reserved for the history rows it writes (one row, only inside the
+# import's transaction: queries/bulk.py reserved_publication).
+line_history_publication = Table(
+    "line_history_publication", metadata,
+    Column("publication_id", Integer, primary_key=True, autoincrement=False),
 )
 
 # Rollups: kept equal to sums over budget_lines in the same transaction as every write.
@@ -367,23 +447,28 @@ institution_search = Table(
     Column("document", Text, nullable=False),
 )
 
-# How often each institution page was opened, per calendar year of the visit.
-page_views = Table(
-    "page_views", metadata,
-    Column("institution_id", Integer, ForeignKey("institutions.id", ondelete="CASCADE"), primary_key=True),
+# How often each public page was opened (issue 14): per page ("/", "/institution/<BIN>", …),
+# calendar year of the visit and shard. A view adds 1 to the row of its visitor's shard, so
+# concurrent visitors of one page update up to VIEW_SHARDS rows instead of queueing on one row
+# lock; a page's count is the sum of its shards. Not part of the data version (queries/version.py):
+# views never invalidate cached pages.
+page_view_totals = Table(
+    "page_view_totals", metadata,
+    Column("page", String(80), primary_key=True),
     Column("year", SmallInteger, primary_key=True),
+    Column("shard", SmallInteger, primary_key=True),
     Column("views", BigInteger, nullable=False, server_default="0"),
 )
 
-# Who opened which institution page lately (viewer: keyed hash of the client address, never the
-# address itself), so replaying the page's callback does not count a view twice. Rows older than
-# the counting window are pruned when the same page is opened again.
-recent_views = Table(
-    "recent_views", metadata,
-    Column("viewer", String(64), primary_key=True),
-    Column("institution_id", Integer, ForeignKey("institutions.id", ondelete="CASCADE"), primary_key=True),
+# Who opened which page lately (visitor: a hash of the random first-party visitor-id cookie, never
+# an address), so a visitor counts once per page and half hour. Rows older than the window are
+# pruned now and then (queries/views.py).
+recent_page_views = Table(
+    "recent_page_views", metadata,
+    Column("visitor", String(32), primary_key=True),
+    Column("page", String(80), primary_key=True),
     Column("seen_at", DateTime(timezone=True), nullable=False),
-    Index("ix_recent_views_institution_seen", "institution_id", "seen_at"),
+    Index("ix_recent_page_views_seen_at", "seen_at"),
 )
 
 # What a citizen typed into an appeal form that was sent back with an error (never the files);

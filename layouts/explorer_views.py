@@ -7,16 +7,18 @@ from html import escape
 
 from dashboard import reference as ref
 from dashboard.explorer_state import ExplorerState, to_hash
-from dashboard.i18n import catalog, localized, t
-from dashboard.i18n.formatting import format_date, format_money, format_number, format_percent
+from dashboard.i18n import localized, t
+from dashboard.i18n.formatting import format_money, format_number, format_percent
 from dashboard.reference_districts import DISTRICTS
 from dashboard.i18n.periods import period_caption
 from dashboard.institution_names import short_name
 from dashboard.map_classes import colour_of, scale
-from dashboard.metrics import APPEAL_METRICS, NO_DATA, format_metric, metric_value
+from dashboard.metrics import APPEAL_METRICS, NO_DATA, RESPONSIVENESS_METRICS, format_metric, metric_value
 from layouts import explorer as components
 from layouts.elements import El, el
 
+# The region table's appeal columns: share answered, median working days, overdue now.
+RESPONSIVE_COLUMNS = ("appeals_answered", "answer_days", "appeals_overdue")
 REGION_NAMES = {r[0]: {"en": r[1], "ru": r[2], "kk": r[3]} for r in ref.REGIONS}
 DISTRICT_NAMES = {d[0]: {"ru": d[3], "kk": d[4], "en": d[5]} for d in DISTRICTS}
 
@@ -27,7 +29,7 @@ def _ratio(paid: int, plan: int) -> float | None:
 
 def period_of(state: ExplorerState, lang: str, metric: str | None = None) -> str:
     """The months and year a panel shows; appeal counts are counted now, whatever the year."""
-    if (metric or state.metric) in APPEAL_METRICS:
+    if (metric or state.metric) in (*APPEAL_METRICS, *RESPONSIVENESS_METRICS):
         return t("honest.period.now", lang)
     return period_caption(state.year, state.months, lang)
 
@@ -85,6 +87,16 @@ def with_appeals(rows: list[dict], counts: dict[str, dict]) -> list[dict]:
              "appeals_overdue": counts.get(r["code"], {}).get("overdue", 0)} for r in rows]
 
 
+def with_responsiveness(rows: list[dict], stats: dict[str, dict]) -> list[dict]:
+    """Region or district rows with how they answer public appeals (queries/responsiveness.py):
+    `appeals_answered` (share), `answer_days` (median working days), `appeals_overdue` (now)."""
+    empty = {"answered_share": None, "median_days": None, "overdue": 0, "received": 0}
+    return [{**r, "appeals_answered": stats.get(r["code"], empty)["answered_share"],
+             "answer_days": stats.get(r["code"], empty)["median_days"],
+             "appeals_overdue": stats.get(r["code"], empty)["overdue"],
+             "appeals_received": stats.get(r["code"], empty)["received"]} for r in rows]
+
+
 def appeals_kpi(counts: dict, lang: str) -> tuple:
     """The open appeals card: how many await an answer now, and how many of them are overdue."""
     return ("appeals", t("kpi.appeals", lang), format_number(counts["open"], lang),
@@ -96,8 +108,15 @@ def appeals_kpi(counts: dict, lang: str) -> tuple:
 def kpis(totals: dict, state: ExplorerState, lang: str, appeals: dict | None = None) -> list:
     """The KPI cards, each hint naming the months and year it sums (the institution count is per
     year: who published a budget for it); `appeals` ({'open', 'overdue'}) adds the open appeals card."""
+    return components.kpi_cards([*budget_kpis(totals, state, lang),
+                                 *([appeals_kpi(appeals, lang)] if appeals is not None else [])])
+
+
+def budget_kpis(totals: dict, state: ExplorerState, lang: str) -> list[tuple[str, str, str, str]]:
+    """(key, label, value, hint) of the budget KPI cards: the Dash panels and the server-rendered
+    first view of the front page (layouts/first_view.py) show the same texts."""
     period = period_caption(state.year, state.months, lang)
-    return components.kpi_cards([
+    return [
         ("planned", t("kpi.planned", lang), format_money(totals["plan_adjusted"], lang),
          t("honest.kpi.planned_hint", lang, period=period)),
         ("paid", t("kpi.paid", lang), format_money(totals["paid"], lang), t("honest.kpi.paid_hint", lang, period=period)),
@@ -105,8 +124,7 @@ def kpis(totals: dict, state: ExplorerState, lang: str, appeals: dict | None = N
          t("honest.kpi.execution_hint", lang, period=period)),
         ("institutions", t("kpi.institutions", lang), format_number(totals["institutions"], lang),
          t("honest.kpi.institutions_hint", lang, year=state.year)),
-        *([appeals_kpi(appeals, lang)] if appeals is not None else []),
-    ])
+    ]
 
 
 def popup_appeals(counts: dict, bin_: str, lang: str) -> tuple[list[tuple[str, str]], tuple[str, str]]:
@@ -153,7 +171,7 @@ def top_areas(rows: list[dict], state: ExplorerState, lang: str, limit: int = 5)
 def top_sectors(rows: list[dict], state: ExplorerState, lang: str, limit: int = 5):
     """Top sectors by the chosen metric (per inhabitant and appeal counts are not kept per sector:
     plan is used); each bar narrows the view to that sector."""
-    metric = "plan" if state.metric in ("per_capita", *APPEAL_METRICS) else state.metric
+    metric = "plan" if state.metric in ("per_capita", *APPEAL_METRICS, *RESPONSIVENESS_METRICS) else state.metric
     best = _sorted_by_metric(rows, metric)[:limit]
     return _panel(state, lang, metric, components.top_bars(
         _bars(best, metric, lambda r: r["color"], lambda r: to_hash(replace(state, sectors=(r["code"],))), lang),
@@ -174,13 +192,15 @@ def top_institutions(rows: list[dict], state: ExplorerState, lang: str):
         "key": r["bin"], "label": short_name(localized(r, "name", lang)), "place": _place(r.get("district_code"), lang),
         "title": localized(r, "name", lang), "share": r["plan_adjusted"] / top,
         "value": f"{format_money(r['plan_adjusted'], lang)} · {format_percent(_ratio(r['paid'], r['plan_adjusted']), lang)}",
-        "colour": colours.get(r["sector_code"], "#888"), "href": institution_href(r["bin"], state.year, lang),
+        "colour": colours.get(r["sector_code"], "#888"),
+        "href": institution_href(r["bin"], state.year, lang, state.asof),
     } for r in rows], t("explorer.no_data", lang)))
 
 
-def institution_href(bin_: str, year: int, lang: str) -> str:
-    """The institution page for a year, in the current language."""
-    return f"/institution/{bin_}?year={year}&lang={lang}"
+def institution_href(bin_: str, year: int, lang: str, asof: int | None = None) -> str:
+    """The institution page for a year, in the current language (pinned to publication `asof`
+    when the explorer is: a reader who follows the link stays in the view as of then)."""
+    return f"/institution/{bin_}?year={year}&lang={lang}" + (f"&asof={asof}" if asof is not None else "")
 
 
 def crumbs(state: ExplorerState, lang: str) -> list[tuple[str, str | None]]:
@@ -203,13 +223,17 @@ def area_title(state: ExplorerState, lang: str) -> list:
 def area_table(rows: list[dict], state: ExplorerState, lang: str) -> El:
     """All regions (or the region's districts), each name a link that drills into it; with the
     map's metric (a caption names it, appeal counts get their own column) it is the map's text
-    alternative."""
-    counts = state.metric in APPEAL_METRICS
+    alternative. How each place answers public appeals (answered share, median working days,
+    overdue now) has its own columns whatever the metric (rows from with_responsiveness)."""
+    counts = state.metric == "appeals_open"
+    responsive = "appeals_answered" in (rows[0] if rows else {})
     head = el("Thead", el("Tr", [el("Th", t("regions.region" if not state.region else "explorer.district", lang)),
                                  el("Th", t("kpi.planned", lang)), el("Th", t("kpi.paid", lang)),
                                  el("Th", t("kpi.execution", lang)), el("Th", t("regions.per_capita", lang)),
                                  # The map's text alternative: the counts it colours by get a column too.
-                                 *([el("Th", t(f"metric.{state.metric}", lang))] if counts else [])]))
+                                 *([el("Th", t(f"metric.{state.metric}", lang))] if counts else []),
+                                 *([el("Th", t(f"responsiveness.col.{m}", lang), title=t(f"metric.{m}", lang))
+                                    for m in RESPONSIVE_COLUMNS] if responsive else [])]))
     body = []
     for r in rows:
         target = replace(state, district=r["code"]) if state.region else replace(state, region=r["code"], district=None)
@@ -222,28 +246,9 @@ def area_table(rows: list[dict], state: ExplorerState, lang: str) -> El:
                if r["population"] else "—", className="text-end"),
             *([el("Td", format_metric(metric_value(r, state.metric), state.metric, lang), className="text-end")]
               if counts else []),
+            *([el("Td", format_metric(r[m], m, lang), className="text-end") for m in RESPONSIVE_COLUMNS]
+              if responsive else []),
         ], className="table-active" if r["code"] == state.district else None, data_code=r["code"]))
     caption = el("Caption", t("a11y.table.caption", lang, metric=t(f"metric.{state.metric}", lang)),
                  className="caption-top small")
     return el("Table", [caption, head, el("Tbody", body)], className="table table-sm table-hover align-middle")
-
-
-def publications_feed(pubs: list[dict], lang: str) -> list:
-    return [el("Li", [el("Strong", format_date(p["published_at"], lang)), " — ", _publication_text(p, lang)])
-            for p in pubs]
-
-
-def _publication_text(p: dict, lang: str) -> str:
-    """'Budget import: 1,234 lines, 5 institutions'; documents, boundaries and institution files say so."""
-    known = catalog(lang)
-    source_key = f"publications.source.{p['source']}"
-    source = t(source_key, lang) if source_key in known else p["source"]
-    if p["source"] == "documents":  # a published document: its year and title say more than counts
-        return f"{source}: {p['description']}"
-    kind_key = f"publications.kind.{p['kind']}"
-    if kind_key in known:
-        detail = t(kind_key, lang, institutions=format_number(p["institutions"], lang))
-    else:
-        detail = t("publications.lines", lang, lines=format_number(p["lines"], lang),
-                   institutions=format_number(p["institutions"], lang))
-    return f"{source}: {detail}"

@@ -5,7 +5,9 @@ YEAR_SELECT = "overview-year"
 KPI_CARDS = "kpi-cards"
 SECTOR_CHART = "sector-chart"
 REGION_TABLE = "region-table"
-PUBLICATIONS = "publications-feed"
+WHATS_NEW = "whats-new"  # the explorer's "What's new" list (issue 12)
+WHATS_NEW_ITEMS = "whats-new-items"  # its items, read once per data version
+INST_DRAWN = "inst-drawn"  # fingerprint of what the institution page's year view last drew
 
 # Map explorer (issue 4): the front page at "/".
 MAP = "map"
@@ -113,3 +115,15 @@ MAP_LEGEND_BOX = "map-legend-box"
 ANALYST_MAP_LEGEND_BOX = "analyst-map-legend-box"
 FILTER_STATUS = "filter-status"
 FILTER_COUNT = "filter-count"
+# --- Presentation mode (issue 12): /present and its print view /present/print ---
+PRESENT_ROOT = "present-root"
+PRESENT_REQUEST = "present-request"
+PRESENT_TOUR = "present-tour"
+PRESENT_MOVED = "present-moved"  # a hidden button: the slide changed (assets/present.js)
+PRESENT_SLIDES = "present-slides"
+PRESENT_MAP = "present-map"
+PRESENT_REGIONS = "present-regions"
+PRESENT_HIDEOUT = "present-hideout"
+PRESENT_LEGEND = "present-legend"
+PRESENT_SWITCH = "present-switch"  # the link to the print view (and back)
+PRESENT_TICKER = "present-ticker"  # the "what's new" ticker's place on the slides

@@ -87,21 +87,23 @@ def mark_flag_lines(rows: list[dict], flag: dict | None) -> list[dict]:
     return [r for r in marked if r["flag_line"]] + [r for r in marked if not r["flag_line"]]
 
 
-def explorer_href(lang: str, year: int | None = None, region: str | None = None, district: str | None = None) -> str:
-    """The map explorer drilled to a place (its state lives in the URL fragment), in `lang`."""
+def explorer_href(lang: str, year: int | None = None, region: str | None = None, district: str | None = None,
+                  asof: int | None = None) -> str:
+    """The map explorer drilled to a place (its state lives in the URL fragment), in `lang`, as of
+    publication `asof` when the page is pinned to one."""
     from dashboard.explorer_state import ExplorerState, to_hash
 
-    fragment = to_hash(ExplorerState(year=year, region=region, district=district if region else None))
+    fragment = to_hash(ExplorerState(year=year, region=region, district=district if region else None, asof=asof))
     return f"/?lang={lang}" + (fragment if fragment != "#" else "")
 
 
-def breadcrumb(inst: dict, lang: str, year: int | None = None) -> html.Ol:
+def breadcrumb(inst: dict, lang: str, year: int | None = None, asof: int | None = None) -> html.Ol:
     """Kazakhstan › region › district › the institution; each place opens the map explorer
-    drilled to it (for the year shown, when there is one)."""
-    places = [(t("explorer.country", lang), explorer_href(lang, year)),
-              (localized(inst, "region_name", lang), explorer_href(lang, year, inst["region_code"])),
+    drilled to it (for the year shown, when there is one; as of publication `asof`, if pinned)."""
+    places = [(t("explorer.country", lang), explorer_href(lang, year, asof=asof)),
+              (localized(inst, "region_name", lang), explorer_href(lang, year, inst["region_code"], asof=asof)),
               (localized(inst, "district_name", lang),
-               explorer_href(lang, year, inst["region_code"], inst["district_code"]))]
+               explorer_href(lang, year, inst["region_code"], inst["district_code"], asof))]
     items = [html.Li(html.A(label, href=href), className="breadcrumb-item") for label, href in places]
     items.append(html.Li(localized(inst, "name", lang), className="breadcrumb-item active",
                          **{"aria-current": "page"}))
@@ -145,9 +147,12 @@ def kpi_values(total: dict, lang: str) -> list[tuple[str, str]]:
             ("execution", format_percent(ratio, lang))]
 
 
-def kpis(total: dict | None, lang: str) -> list:
+def kpis(total: dict | None, lang: str, asof: int | None = None) -> list:
+    """The year's KPI cards; without a total, why there are none (on a page pinned to publication
+    `asof`: the institution had published no budget by then)."""
     if total is None:
-        return [html.P(t("inst.no_budget", lang), className="text-muted")]
+        return [html.P(t("inst.no_budget_asof", lang, id=asof) if asof else t("inst.no_budget", lang),
+                       className="text-muted")]
     cards = kpi_values(total, lang)
     return [html.Div(html.Div(html.Div([html.Div(t(f"inst.{k}", lang), className="kpi-label"),
                                         html.Div(v, className="kpi-value", id=f"inst-kpi-{k}")],

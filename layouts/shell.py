@@ -8,6 +8,7 @@ from dashboard.i18n import LANGUAGES, t
 from layouts import ids
 from layouts.browser_texts import browser_texts
 from layouts.components.track import track_box
+from layouts.live import poller
 from layouts.search import search_box
 
 LANGUAGE_LABELS = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
@@ -46,8 +47,9 @@ def footer(lang: str) -> html.Footer:
     ], fluid=True), className="site-footer text-muted small mt-4 py-3")
 
 
-def page(lang: str, path: str, *children) -> html.Div:
-    """A full page: header, main content, footer."""
+def page(lang: str, path: str, *children, live: bool = False) -> html.Div:
+    """A full page: header, main content, footer; `live` pages redraw when the data changes
+    (layouts/live.py)."""
     return html.Div([
         html.A(t("nav.skip", lang), href="#main", className="visually-hidden-focusable"),
         header(lang, path),
@@ -56,4 +58,5 @@ def page(lang: str, path: str, *children) -> html.Div:
         dcc.Store(id="page-lang", data=lang),
         dcc.Store(id=ids.TAB_TITLE),  # set by a page's callbacks when its tab title follows its state
         browser_texts(lang),
+        *(poller() if live else []),
     ])

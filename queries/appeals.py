@@ -384,6 +384,36 @@ def open_counts_by_area(conn: Connection, *, region: str | None = None, sectors:
     return {code: found.get(code, {"open": 0, "overdue": 0}) for code in places.scalars()}
 
 
+@functools.cache
+def _place_counts(published_only: bool, region: bool, sectors: bool):
+    q = select(*_count_columns()).where(_scope(published_only))
+    place = _place(region, False, sectors)
+    if place:
+        q = q.select_from(appeals.join(inst, inst.c.id == appeals.c.institution_id)).where(*place)
+    return q
+
+
+def place_counts(conn: Connection, *, region: str | None = None, sectors: Sequence[str] = (),
+                 now: dt.datetime | None = None, published_only: bool = True) -> dict:
+    """{'total', 'open', 'overdue', 'answered'} for the institutions of the country or a region
+    and sectors (every appeal ever received, not only open ones: a presentation's summary)."""
+    q = _place_counts(published_only, bool(region), bool(sectors))
+    return _ints(conn.execute(q, {"now": now or utcnow(), **_place_params(region, None, sectors)}).mappings().one())
+
+
+def recent_answers(conn: Connection, *, region: str | None = None, sectors: Sequence[str] = (),
+                   limit: int = 3) -> list[dict]:
+    """The newest public answered appeals of the country or a region and sectors: question,
+    answer, when it was answered and the institution (BIN, names); no author contact."""
+    q = (select(appeals.c.id, appeals.c.body, appeals.c.answer, appeals.c.answered_at,
+                appeals.c.created_at, inst.c.bin, inst.c.name_kk, inst.c.name_ru, inst.c.name_en)
+         .select_from(appeals.join(inst, inst.c.id == appeals.c.institution_id))
+         .where(publicly_visible(), appeals.c.status.in_(("answered", "resolved")), appeals.c.answer.is_not(None),
+                *_place(bool(region), False, bool(sectors)))
+         .order_by(appeals.c.answered_at.desc(), appeals.c.id.desc()).limit(limit))
+    return [_row(r) for r in conn.execute(q, _place_params(region, None, sectors)).mappings()]
+
+
 def attachment_hashes(conn: Connection) -> dict[str, str]:
     """{stored_name: sha256} of every appeal attachment whose SHA-256 was recorded."""
     q = select(att.c.stored_name, att.c.sha256).where(att.c.sha256.is_not(None))

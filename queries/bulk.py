@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import struct
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -10,9 +11,13 @@ import pandas as pd
 from sqlalchemy import Connection, delete, func, insert, select, text
 
 from dashboard.schema import (
-    ROLLUP_TABLES, anomaly_flags, budget_lines, demo_anomalies, documents, institution_search, institutions, page_views,
-    publications, recent_views,
+    ROLLUP_TABLES, anomaly_flags, budget_line_versions, budget_lines, demo_anomalies, documents, institution_search, institutions,
+    line_history_area, line_history_publication, line_history_sums, publications,
 )
+
+# pg_advisory_xact_lock key serialising imports and every publication on PostgreSQL: publication
+# ids are data versions, so they must become visible in the order they were handed out.
+PUBLISH_LOCK_KEY = 7_240_001
 
 LINE_COLUMNS = ("institution_id", "year", "month", "program_code", "subprogram_code", "specific_code",
                 "plan", "plan_adjusted", "obligations", "paid")
@@ -88,15 +93,16 @@ def clear_budget_data(conn: Connection) -> None:
     """Delete every institution and what hangs off it (reference tables stay)."""
     if conn.dialect.name == "postgresql":
         names = ", ".join(t.name for t in (*ROLLUP_TABLES, demo_anomalies, anomaly_flags, documents, budget_lines,
-                                           institution_search, recent_views, page_views, publications))
+                                           budget_line_versions, line_history_sums, line_history_area,
+                                           institution_search, publications))
         conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY"))
         # DELETE, not TRUNCATE: appeals and accounts reference institutions (and are empty here,
         # see rows_depending_on_institutions); their audit log refuses TRUNCATE by design.
         conn.execute(delete(institutions))
         conn.execute(text("SELECT setval(pg_get_serial_sequence('institutions', 'id'), 1, false)"))
         return
-    for table in (*ROLLUP_TABLES, demo_anomalies, anomaly_flags, documents, budget_lines, institution_search, recent_views,
-                  page_views, institutions, publications):
+    for table in (*ROLLUP_TABLES, demo_anomalies, anomaly_flags, documents, budget_lines, budget_line_versions,
+                  line_history_sums, line_history_area, institution_search, institutions, publications):
         conn.execute(delete(table))
 
 
@@ -234,12 +240,95 @@ def write_lines(conn: Connection, chunk: dict[str, np.ndarray], table: str = "bu
     return n
 
 
+class PublishingBusy(Exception):
+    """Another publication (an import) holds the publish lock longer than the caller would wait."""
+
+
+def publish_lock(conn: Connection, wait_seconds: float | None = None) -> None:
+    """Take the lock every publication takes (PostgreSQL; released when the transaction ends).
+    With `wait_seconds`, give up after that long with PublishingBusy: a web request must not
+    hang for the length of an import."""
+    if conn.dialect.name != "postgresql":  # SQLite has one writer at a time anyway
+        return
+    if wait_seconds is None:
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PUBLISH_LOCK_KEY})
+        return
+    deadline = time.monotonic() + wait_seconds
+    while not conn.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": PUBLISH_LOCK_KEY}).scalar_one():
+        if time.monotonic() >= deadline:
+            raise PublishingBusy
+        time.sleep(0.1)
+
+
+def reserve_publication(conn: Connection) -> int:
+    """Reserve the id of the publication this transaction will log (pass it to log_publication)
+    and let the lines' history triggers stamp what they write with it (migration 0019), instead
+    of a publications trigger updating every history row at the end. Holds the publish lock until
+    the transaction ends, so no other publication gets a later id and commits first. Call
+    release_publication before committing. An id left unused (nothing changed, or a rollback) is a
+    gap in the ids, nothing else."""
+    publish_lock(conn)
+    release_publication(conn)  # a committed writer leaves none; a stale one would stamp wrongly
+    if conn.dialect.name == "postgresql":
+        reserved = conn.execute(text("SELECT nextval(pg_get_serial_sequence('publications', 'id'))")).scalar_one()
+        conn.execute(insert(line_history_publication).values(publication_id=reserved))
+        return reserved
+    # One statement under SQLite's write lock: the next rowid, taken before any other writer.
+    conn.execute(insert(line_history_publication).from_select(
+        ["publication_id"], select(func.coalesce(func.max(publications.c.id), 0) + 1)))
+    return conn.execute(select(line_history_publication.c.publication_id)).scalar_one()
+
+
+def release_publication(conn: Connection) -> None:
+    """End what reserve_publication began (after an error, the rollback does it)."""
+    conn.execute(delete(line_history_publication))
+
+
 def log_publication(conn: Connection, source: str, kind: str, description: str,
-                    n_institutions: int, n_lines: int) -> int:
-    """Record a publication; its id is the new data version."""
-    return conn.execute(insert(publications).values(
-        source=source, kind=kind, description=description, institutions=n_institutions,
-        lines=n_lines).returning(publications.c.id)).scalar_one()
+                    n_institutions: int, n_lines: int, by: str | None = None,
+                    publication_id: int | None = None) -> int:
+    """Record a publication (`by`: who published, when known); its id is the new data version
+    (`publication_id`: the one reserve_publication handed out). A trigger (migration 0019) stamps
+    the lines' history this transaction wrote unstamped with the id."""
+    publish_lock(conn)
+    values = dict(source=source, kind=kind, description=description, institutions=n_institutions,
+                  lines=n_lines, published_by=by)
+    if publication_id is not None:
+        values["id"] = publication_id
+    return conn.execute(insert(publications).values(**values).returning(publications.c.id)).scalar_one()
+
+
+# The lines' history triggers (migration 0019); a demo load drops them while it fills budget_lines.
+HISTORY_TRIGGERS = ("budget_lines_history_insert", "budget_lines_history_update", "budget_lines_history_delete")
+
+
+@contextmanager
+def history_paused(conn: Connection) -> Iterator[None]:
+    """Drop budget_lines' history triggers for the body and re-create them from their catalog
+    definitions after it (same transaction): a demo load or `--replace` rewrites every line, and
+    copying millions of rows into budget_line_versions would only record a history that the
+    load itself ends (the history is emptied: a replaced demo starts a new history).
+    The history is emptied first: on SQLite that statement opens the transaction (the driver
+    begins one only before a data change), so the drops below roll back with a failed load
+    instead of leaving the table without its triggers."""
+    conn.execute(delete(budget_line_versions))
+    conn.execute(delete(line_history_sums))
+    conn.execute(delete(line_history_area))
+    if conn.dialect.name == "postgresql":
+        found = conn.execute(text(
+            "SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = 'budget_lines'::regclass "
+            "AND tgname = ANY(:n)"), {"n": list(HISTORY_TRIGGERS)}).all()
+        drop = "DROP TRIGGER {} ON budget_lines"
+    else:
+        found = conn.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'budget_lines' "
+            f"AND name IN ({', '.join('?' * len(HISTORY_TRIGGERS))})", HISTORY_TRIGGERS).all()
+        drop = "DROP TRIGGER {}"
+    for name, _definition in found:
+        conn.execute(text(drop.format(name)))
+    yield
+    for _name, definition in found:
+        conn.exec_driver_sql(definition)
 
 
 def analyze(conn: Connection) -> None:

@@ -120,6 +120,15 @@ def by_sector(conn: Connection, sel: Selection) -> list[dict]:
     return [_ints(r) for r in conn.execute(q).mappings()]
 
 
+def by_month(conn: Connection, sel: Selection) -> list[dict]:
+    """Adjusted plan and paid (tiyn) per month of the selection's year, months, sectors and
+    place (months without any rollup row are left out), January first."""
+    table = _monthly_table(sel)
+    q = (select(table.c.month, *_money(table)).where(_rollup_filter(table, sel))
+         .group_by(table.c.month).order_by(table.c.month))
+    return [_ints(r) for r in conn.execute(q).mappings()]
+
+
 def _institution_money(sel: Selection):
     """(institution id, plan_adjusted, paid, source, where) for the selection's year and months.
 

@@ -13,10 +13,9 @@ from dashboard.schema import (
     MONEY_COLUMNS, districts, functional_groups, institution_types, institutions, programs,
     region_boundaries, regions, sectors, specifics, subprograms,
 )
-from queries.bulk import LINE_COLUMNS, write_lines
+from queries.bulk import LINE_COLUMNS, PUBLISH_LOCK_KEY as IMPORT_LOCK_KEY, write_lines
 from queries.rollups import add_to_rollups
 
-IMPORT_LOCK_KEY = 7_240_001  # pg_advisory_xact_lock key serialising imports
 KEY_COLUMNS = ("institution_id", "year", "month", "program_code", "subprogram_code", "specific_code")
 INSTITUTION_FIELDS = ("name_kk", "name_ru", "name_en", "type_code", "sector_code", "region_code", "district_code",
                       "address", "address_kk", "lat", "lon", "budget_level", "capacity_unit", "capacity")

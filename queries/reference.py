@@ -6,10 +6,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from dashboard import reference as ref
 from dashboard.reference_districts import DISTRICTS
-from dashboard.schema import (
-    districts, functional_groups, institution_types, programs, region_population, regions,
-    sectors, specifics, subprograms,
-)
+from dashboard.schema import districts, institution_types, region_population, regions, sectors
 
 
 def upsert(conn: Connection, table, rows: list[dict]) -> None:
@@ -26,7 +23,8 @@ def upsert(conn: Connection, table, rows: list[dict]) -> None:
 
 
 def seed_reference(conn: Connection, years: range = range(2015, 2031)) -> None:
-    """Write every reference vocabulary; safe to run again (upserts)."""
+    """Write every reference vocabulary; safe to run again (upserts; the classification only adds
+    the shipped codes that are missing)."""
     upsert(conn, sectors, [
         dict(code=c, name_en=en, name_ru=ru, name_kk=kk, color=col, icon=icon, sort_order=i)
         for i, (c, en, ru, kk, col, icon) in enumerate(ref.SECTORS)])
@@ -42,18 +40,11 @@ def seed_reference(conn: Connection, years: range = range(2015, 2031)) -> None:
         dict(code=c, region_code=rc, kind=kind, name_ru=ru, name_kk=kk, name_en=en,
              center_name_ru=cru, center_name_kk=ckk, center_lat=lat, center_lon=lon, population=pop)
         for (c, rc, kind, ru, kk, en, cru, ckk, lat, lon, pop) in DISTRICTS])
-    upsert(conn, functional_groups, [
-        dict(code=c, name_en=en, name_ru=ru, name_kk=kk, sector_code=s)
-        for c, en, ru, kk, s in ref.FUNCTIONAL_GROUPS])
-    upsert(conn, programs, [
-        dict(code=c, functional_group=fg, administrator=c[:3], name_en=en, name_ru=ru, name_kk=kk)
-        for c, fg, en, ru, kk in ref.PROGRAMS])
-    upsert(conn, subprograms, [
-        dict(program_code=p[0], code=s, name_en=en, name_ru=ru, name_kk=kk)
-        for p in ref.PROGRAMS for s, en, ru, kk in ref.SUBPROGRAMS])
-    upsert(conn, specifics, [
-        dict(code=c, category=cat, name_en=en, name_ru=ru, name_kk=kk)
-        for c, cat, en, ru, kk in ref.SPECIFICS])
+    # The classification: only codes not stored yet, so an imported official table keeps its names.
+    from dashboard.importer.classification import shipped_rows
+    from queries.classification import insert_missing
+
+    insert_missing(conn, shipped_rows())
     upsert(conn, institution_types, [
         dict(code=c, name_en=en, name_ru=ru, name_kk=kk, sector_code=s, unit_kind=u)
         for c, en, ru, kk, s, u in ref.INSTITUTION_TYPES])

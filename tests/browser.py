@@ -5,7 +5,6 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.request
@@ -14,6 +13,7 @@ from contextlib import contextmanager
 import pytest
 
 from tests.conftest import IN_CI, ROOT
+from tests.server_fork import fork_server
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--disable-background-networking",
@@ -52,9 +52,9 @@ def running_server(database_url: str, var_dir: str, extra_env: dict[str, str] | 
            **(extra_env or {})}
     # Output goes to a file, not a pipe: nobody reads a pipe while tests run, and once its
     # buffer (64 KiB of request log) is full the server blocks on its next log line.
-    log = tempfile.TemporaryFile("w+")  # noqa: SIM115 - closed in finally
-    proc = subprocess.Popen([sys.executable, "-m", "dashboard", "run", "--no-demo", "--port", str(port)],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
+    log = tempfile.NamedTemporaryFile("w+")  # noqa: SIM115 - closed in finally
+    # Forked from a process that has imported the app already (tests/server_fork.py).
+    proc = fork_server(["run", "--no-demo", "--port", str(port)], env, str(ROOT), log.name)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -68,7 +68,7 @@ def running_server(database_url: str, var_dir: str, extra_env: dict[str, str] | 
             if proc.poll() is not None or time.monotonic() > deadline:
                 output = (log.seek(0), log.read())[1] if proc.poll() is not None else "(still running)"
                 raise RuntimeError(f"server did not come up: {output}")
-            time.sleep(0.2)
+            time.sleep(0.05)
         yield base
     finally:
         proc.terminate()

@@ -24,7 +24,7 @@ SITE = {lang: t("app.title", lang) for lang in LANGS}
 ALLOWED = {
     "CSV", "XLSX", "XLS", "PDF", "JPEG", "JPG", "PNG", "WebP", "MP4", "WebM", "MOV", "GPS", "EXIF", "SHA",
     "TXT", "DOCX", "GeoJSON", "JSON", "API", "UTF", "OpenStreetMap", "ODbL", "Leaflet", "Excel", "Windows",
-    "Tab", "Enter", "Esc", "Shift",
+    "Tab", "Enter", "Esc", "Shift", "Home",
 }
 # A command an analyst types as written (the anomaly scan), not a sentence.
 ALLOWED_PHRASES = ("python -m dashboard anomalies scan",)

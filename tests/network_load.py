@@ -20,7 +20,8 @@ NETWORKS = {
 
 # Milestones: a name and a JS expression that becomes truthy once, when the thing is on screen.
 # The name and KPIs count from whichever shows them first: the server-rendered first view
-# (layouts/first_view.py, painted before the JS arrives) or the Dash page.
+# (layouts/first_view.py, painted before the JS arrives) or the Dash page; the front page's KPIs
+# likewise.
 INSTITUTION_MARKS = {
     "name_kpis": "(() => { const n = document.querySelector('#inst-title, #first-view [data-first-view=name]'), "
                  "k = document.querySelector('#inst-kpi-budget, #first-view [data-kpi=budget]'); "
@@ -28,7 +29,8 @@ INSTITUTION_MARKS = {
     "chart": "document.querySelector('#inst-monthly .cartesianlayer .trace .point')",
 }
 FRONT_MARKS = {
-    "kpis": "(() => { const k = document.querySelector('#kpi-planned'); return k && k.textContent.trim(); })()",
+    "kpis": "(() => { const k = document.querySelector('#kpi-planned, #first-view [data-kpi=planned]'); "
+            "return k && k.textContent.trim(); })()",
 }
 
 _MARKS_SCRIPT = """

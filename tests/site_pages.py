@@ -69,6 +69,32 @@ def open_and_settle(page, url: str) -> None:
     page.goto(url)
     page.wait_for_selector("#main")
     wait_for_dash(page)
+    # A grid is drawn a moment after Dash settles: its script is a chunk fetched when the grid
+    # first renders and its rows arrive in a later callback, so for a while the grid is absent or
+    # has header rows without cells; an audit then would see a half-built grid. Wait until every
+    # grid in Dash's layout is in the page with its header cells.
+    page.wait_for_function(_GRIDS_BUILT, timeout=15000)
+    wait_for_dash(page)
+
+
+_GRIDS_BUILT = """() => {
+  const ids = [];
+  const walk = node => {
+    if (Array.isArray(node)) { node.forEach(walk); return; }
+    if (!node || typeof node !== "object" || !node.props) { return; }
+    if (node.type === "AgGrid" && node.props.id) { ids.push(node.props.id); }
+    Object.entries(node.props).forEach(([key, value]) => {
+      if (value && typeof value === "object" && !["rowData", "figure", "data"].includes(key)) { walk(value); }
+    });
+  };
+  const layout = window.store.getState().layout;
+  walk(layout && layout.components || layout);  // Dash 4 keeps the tree under "components"
+  const built = root => [...root.querySelectorAll(".ag-header-row")].every(row => row.querySelector("[role]"));
+  return built(document) && ids.every(id => {
+    const grid = document.getElementById(id);
+    return grid && grid.querySelector(".ag-header-row") && built(grid);
+  });
+}"""
 
 
 def sign_in(context, base: str, username: str) -> None:

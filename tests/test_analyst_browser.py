@@ -155,7 +155,9 @@ def test_flag_to_highlighted_lines_and_back_to_a_case(site, page):
     page.wait_for_url(re.compile(r"/analyst/cases/\d+"))
     page.wait_for_selector("#main")
     wait_for_dash(page)
-    assert "Оплата сверх плана, проверка" in page.inner_text("#main")
+    # The case page draws its body in a callback after the page's own layout: wait for its title.
+    page.wait_for_function("t => document.querySelector('#main').innerText.includes(t)",
+                           arg="Оплата сверх плана, проверка", timeout=30000)
 
 
 def test_flag_parameter_is_ignored_for_visitors(site, page):

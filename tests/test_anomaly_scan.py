@@ -11,16 +11,23 @@ from sqlalchemy import delete, select
 
 from dashboard.anomalies.detectors import DETECTORS, PLANTED_KIND
 from dashboard.anomalies.scan import scan_engine
+from dashboard.db import make_engine
 from dashboard.demo.load import load_demo
 from dashboard.importer.run import import_lines
 from dashboard.schema import anomaly_flags, demo_anomalies, institutions
-from tests.conftest import ROOT
+from tests.conftest import BACKENDS, ROOT, template_copy
 
 
-@pytest.fixture
-def demo(migrated_engine):
-    load_demo(migrated_engine, institutions=400, years=[2023, 2024, 2025], seed=11, progress=False)
-    return migrated_engine
+def _load(engine) -> None:
+    load_demo(engine, institutions=400, years=[2023, 2024, 2025], seed=11, progress=False)
+
+
+@pytest.fixture(params=BACKENDS)
+def demo(request, tmp_path_factory):
+    """The demo set on a database of the test's own: a copy of one loaded once per session."""
+    engine = make_engine(template_copy(request.param, request, tmp_path_factory, "anomaly-scan-demo", _load))
+    yield engine
+    engine.dispose()
 
 
 def stored(engine) -> dict:

@@ -77,11 +77,35 @@ def test_document_upload_changes_the_api_etag_and_is_logged(world):
                                                                           "2024 · Financing plan")
 
 
-def test_publications_feed_names_a_published_document(world):
-    from layouts.explorer_views import publications_feed
+def test_whats_new_names_a_published_document(world):
+    from layouts.whats_new import publication_text
 
     pub = dict(published_at=dt.datetime(2026, 11, 23, tzinfo=dt.timezone.utc), source="documents",
                kind="document", description="2024 · Financing plan", lines=0, institutions=1)
     for lang, label in (("ru", "Опубликован документ"), ("kk", "Құжат жарияланды"), ("en", "Document published")):
-        (item,) = publications_feed([pub], lang)
-        assert item.children[2:] == [f"{label}: 2024 · Financing plan"]
+        assert publication_text(pub, lang) == f"{label}: 2024 · Financing plan"
+
+
+def test_an_upload_during_an_import_being_published_answers_503_and_writes_nothing(world, monkeypatch):
+    """PostgreSQL: an import holds the publish lock until it commits; an upload waits a little
+    (PUBLISH_WAIT_SECONDS), then says so instead of holding a request thread for the import's length."""
+    if world.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time: the import holds the database's write lock")
+    from dashboard.appeals import http as appeals_http
+    from queries.bulk import release_publication, reserve_publication
+    monkeypatch.setattr(appeals_http, "PUBLISH_WAIT_SECONDS", 0.5)
+    with world.engine.connect() as conn:
+        before = conn.execute(select(publications.c.id)).scalars().all()
+    with world.engine.connect() as importer:
+        importing = importer.begin()
+        reserve_publication(importer)
+        response = world.client("official_own").post(
+            "/documents/new", content_type="multipart/form-data", headers={"Accept": "application/json"},
+            data={"csrf_token": "test-token", "institution": world.bin_a, "year": "2024", "kind": "report",
+                  "title": "During an import", "file": (io.BytesIO(PDF), "report.pdf")})
+        release_publication(importer)
+        importing.rollback()
+    assert response.status_code == 503 and response.json["error"] == "publishing_busy", response.data
+    with world.engine.connect() as conn:
+        assert conn.execute(select(publications.c.id)).scalars().all() == before
+    assert upload(world, title="After the import") > 0  # the lock is gone with the import's transaction

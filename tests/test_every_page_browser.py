@@ -3,8 +3,8 @@ in with each staff role: axe-core finds no critical or serious violation, and th
 language (`<html lang>`, a title naming page, place and site, no English: tests/language_scan.py).
 The browser itself is set to English, so Chromium's own defaults would show.
 
-One server and one seeded database for the module; per viewport one browser context per
-account (signed in once, then page after page in the same tab).
+One server and one seeded database for the module; each account signs in once for the module,
+and per viewport one browser context per account goes page after page in the same tab.
 """
 from __future__ import annotations
 
@@ -20,6 +20,18 @@ BLOCKING = ("critical", "serious")
 
 
 site = pytest.fixture(scope="module")(build_site)
+
+
+@pytest.fixture(scope="module")
+def sessions(site, browser) -> dict[str, dict]:
+    """Each staff account's cookies, signed in once for the module (both viewports use them)."""
+    states = {}
+    for account in dict.fromkeys(account for account, _, _ in pages(site) if account):
+        context = browser.new_context(locale="en-US")
+        sign_in(context, site["base"], account)
+        states[account] = context.storage_state()
+        context.close()
+    return states
 
 
 def audit(page) -> list[dict]:
@@ -45,14 +57,13 @@ def languages(viewport: str, index: int, name: str) -> tuple[str, ...]:
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
-def test_every_page_accessible_and_in_one_language(site, browser, viewport):
+def test_every_page_accessible_and_in_one_language(site, browser, sessions, viewport):
     found, contexts = [], {}
     try:
         for index, (account, name, path) in enumerate(pages(site)):
             if account not in contexts:
-                context = browser.new_context(viewport=VIEWPORTS[viewport], locale="en-US")
-                if account:
-                    sign_in(context, site["base"], account)
+                context = browser.new_context(viewport=VIEWPORTS[viewport], locale="en-US",
+                                              storage_state=sessions[account] if account else None)
                 page = context.new_page()
                 serve_blank_tiles(page)
                 contexts[account] = (context, page)
@@ -68,9 +79,10 @@ def test_every_page_accessible_and_in_one_language(site, browser, viewport):
                     # search suggestions open.
                     found += check_drill(page, lang, where)
                     page.wait_for_selector("#map path.district-point")
+                    columns = page.evaluate("document.querySelectorAll('#region-table thead th').length")
                     page.evaluate("location.hash += '&metric=appeals_open'")  # the drawer is shut on phones
                     page.wait_for_function(  # the appeal count column joins the table
-                        "() => document.querySelectorAll('#region-table thead th').length === 6")
+                        f"() => document.querySelectorAll('#region-table thead th').length === {columns + 1}")
                     wait_for_dash(page)
                     found += blocking(audit(page), where + " drilled")
                     if viewport == "phone":

@@ -10,13 +10,18 @@ from queries import institution as q
 
 
 @pytest.fixture(scope="module")
-def client(demo_engine, tmp_path_factory):
+def dash_app(demo_engine, tmp_path_factory):
     from app import create_app
     from dashboard.config import load_config
 
     url = demo_engine.url.render_as_string(hide_password=False)
     config = load_config({"DATABASE_URL": url, "ASHYQ_VAR_DIR": str(tmp_path_factory.mktemp("var"))})
-    return create_app(config).server.test_client()
+    return create_app(config)
+
+
+@pytest.fixture(scope="module")
+def client(dash_app):
+    return dash_app.server.test_client()
 
 
 def _texts(component) -> list[str]:
@@ -62,6 +67,52 @@ def test_institution_html_holds_escaped_name_and_the_dash_pages_kpis(client, dem
         other_value = _texts(parts.kpis(next(r for r in totals if r["year"] == others[0]), lang))[1]
         assert escape(other_value) not in entry or other_value == shown[1]
         assert "Loading" not in entry
+
+
+def _kpi_texts(component) -> dict[str, str]:
+    """{kpi key: value text} of the Dash page's KPI cards (plain-dict components)."""
+    found = {}
+    if isinstance(component, list):
+        for child in component:
+            found.update(_kpi_texts(child))
+    elif isinstance(component, dict):
+        props = component.get("props", {})
+        if str(props.get("id", "")).startswith("kpi-"):
+            found[props["id"][4:]] = props.get("children")
+        found.update(_kpi_texts(props.get("children")))
+    return found
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_front_html_holds_the_kpis_the_explorer_draws_first(dash_app, client, lang):
+    """The front page's first view shows what the explorer's panels draw for a link without a
+    fragment (the country, the latest year), asked of the Dash app as the browser asks; a page
+    opened with a fragment drops it before the first paint; a query (another view) gets none."""
+    body = client.get(f"/?lang={lang}").get_data(as_text=True)
+    entry = _entry(body)
+    state = _answer(dash_app, client, "navigate", [""], lang)["explorer-state"]["data"]
+    kpis = _kpi_texts(_answer(dash_app, client, "draw_panels", [state], lang)["kpi-cards"]["children"])
+    for key in ("planned", "paid", "execution", "institutions"):
+        assert f'data-kpi="{key}">{escape(kpis[key])}<' in entry, (lang, key, kpis[key])
+    assert 'aria-busy="true"' in entry and f'lang="{lang}"' in entry and "Loading" not in entry
+    after = body[body.index("</main>", body.index('<main id="first-view"')):]
+    assert after.startswith("</main><script>if (location.hash.length > 1)")
+    assert '<main id="first-view"' not in client.get(f"/?lang={lang}&year=2023").get_data(as_text=True)
+
+
+def _answer(dash_app, client, name: str, first_inputs: list, lang: str) -> dict:
+    """The response of callback `name` with these first inputs (the rest None) and the page
+    language in its "page-lang" state, posted as the browser posts it."""
+    import json
+
+    from tests.dash_requests import body_for
+
+    spec = next(s for s in dash_app.callback_map.values() if getattr(s.get("callback"), "__name__", None) == name)
+    inputs = first_inputs + [None] * (len(spec["inputs"]) - len(first_inputs))
+    state = [lang if s["id"] == "page-lang" else None for s in spec["state"]]
+    response = client.post("/_dash-update-component", json=body_for(dash_app, name, inputs, state))
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    return json.loads(response.get_data())["response"]
 
 
 def test_unknown_bin_keeps_404_and_the_plain_loading_text(client):

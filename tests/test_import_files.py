@@ -103,9 +103,12 @@ def test_header_problems_each_get_an_error_naming_the_column(engine, tmp_path):
               "plan", "plan_adjusted", "paid", "colour", "бин"]
     path = write_csv(tmp_path / "h.csv", header, [["x"] * len(header)])
     report = import_lines(engine, path)
-    found = {(e.code, e.column) for e in report.errors}
+    found = {(e.code, e.column_label("en")) for e in report.errors}
     assert found == {("unknown_column", "colour"), ("duplicate_column", "BIN, бин"),
                      ("missing_column", "obligations")}
+    # A column the file lacks is named in the report's language, never by an internal key.
+    missing = next(e for e in report.errors if e.code == "missing_column")
+    assert (missing.column_label("ru"), missing.column_label("kk")) == ("Обязательства", "Міндеттемелер")
     assert all(e.row == 1 for e in report.errors)
 
 

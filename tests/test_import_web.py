@@ -4,7 +4,7 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from dashboard.schema import budget_lines, publications
+from dashboard.schema import budget_lines, publications, users
 from tests.appeals_support import world  # noqa: F401 - the module-wide app with one account per role
 from tests.import_files import LINE_HEADER, line_rows
 
@@ -71,8 +71,10 @@ def test_dry_run_and_skip_invalid_from_the_web(world):
     assert partial.json["status"] == "partial" and partial.json["exit_code"] == 1
     assert _lines(world, 2052) == 2
     with world.engine.connect() as conn:
-        source = conn.execute(select(publications.c.source).order_by(publications.c.id.desc()).limit(1)).scalar()
-    assert source == "upload"
+        source, by = conn.execute(select(publications.c.source, publications.c.published_by)
+                                  .order_by(publications.c.id.desc()).limit(1)).one()
+        admin = conn.execute(select(users.c.display_name).where(users.c.username == "admin")).scalar_one()
+    assert source == "upload" and by == admin  # the citable views name who published
 
 
 def test_missing_file_or_kind_is_a_clear_400(world):
@@ -93,11 +95,11 @@ def test_the_report_view_is_for_admins_only(world):
 
 
 def test_the_new_data_feed_names_uploads_and_boundary_imports_in_every_language():
-    from layouts.explorer_views import _publication_text
+    from layouts.whats_new import publication_text
 
     upload = {"source": "upload", "kind": "lines", "lines": 1234, "institutions": 5}
-    assert _publication_text(upload, "ru") == "Загрузка агентством: строк — 1\xa0234, учреждений — 5"
-    assert _publication_text({"source": "import", "kind": "boundaries", "lines": 0, "institutions": 0},
+    assert publication_text(upload, "ru") == "Загрузка агентством: строк — 1\xa0234, учреждений — 5"
+    assert publication_text({"source": "import", "kind": "boundaries", "lines": 0, "institutions": 0},
                              "kk") == "Бюджеттерді импорттау: өңірлер шекаралары жаңартылды"
-    assert _publication_text({"source": "upload", "kind": "institutions", "lines": 0, "institutions": 3},
+    assert publication_text({"source": "upload", "kind": "institutions", "lines": 0, "institutions": 3},
                              "en") == "Upload by the agency: 3 institutions added or updated"

@@ -6,7 +6,6 @@ from sqlalchemy import select
 from dashboard.peers import peer_stats, quantile, year_over_year
 from dashboard.schema import institutions
 from queries import institution as q
-from queries.views import record_view, view_counts
 from tests.conftest import DEMO_YEARS
 
 
@@ -83,19 +82,6 @@ def test_peers_come_from_the_same_type_and_region(demo_engine):
         kinds = conn.execute(select(institutions.c.type_code, institutions.c.region_code).distinct()
                              .where(institutions.c.id.in_(ids))).all()
     assert inst["id"] in ids and kinds == [("school", inst["region_code"])]
-
-
-def test_page_views_count_per_calendar_year(migrated_engine):
-    import datetime as dt
-
-    from dashboard.demo.load import load_demo
-
-    load_demo(migrated_engine, institutions=5, years=DEMO_YEARS[:1], seed=1, progress=False)
-    with migrated_engine.begin() as conn:
-        iid = conn.execute(select(institutions.c.id).limit(1)).scalar_one()
-        for when in (dt.datetime(2025, 12, 31, 23), dt.datetime(2026, 1, 1), dt.datetime(2026, 5, 1)):
-            record_view(conn, iid, when)
-        assert view_counts(conn, iid) == {2025: 1, 2026: 2}
 
 
 def test_documents_listed_newest_first(migrated_engine):

@@ -102,6 +102,28 @@ def test_points_bodies_are_made_once_per_version_and_bounded(demo_engine):
         == {"health", "education"}
 
 
+def test_sector_sets_of_a_pinned_view_read_the_history_once(demo_engine):
+    pinned = []
+
+    def year_asof(conn, y, asof):
+        pinned.append((y, asof))
+        return explorer.institutions_with_budget(conn, y)
+
+    cache = map_layers.PointsCache(explorer.institution_locations, explorer.institutions_with_budget,
+                                   load_year_asof=year_asof)
+    with demo_engine.connect() as conn:
+        whole = cache.body(conn, 1, DEMO_YEARS[-1], (), 7)
+        health = cache.body(conn, 1, DEMO_YEARS[-1], ("health",), 7)
+        cache.body(conn, 1, DEMO_YEARS[-1], ("education",), 8)
+        assert cache.body(conn, 1, DEMO_YEARS[-1], ("education",), 7) is not health
+        assert pinned == [(DEMO_YEARS[-1], 7), (DEMO_YEARS[-1], 8)]  # one read per pinned publication and year
+        for n in range(map_layers.PointsCache.ASOF_YEARS + 1):  # bounded: the oldest pinned pair goes
+            cache.body(conn, 1, DEMO_YEARS[-1], ("health",), 100 + n)
+        cache.body(conn, 1, DEMO_YEARS[-1], ("roads",), 7)
+        assert pinned[-1] == (DEMO_YEARS[-1], 7)
+    assert len(geobuf.decode(health.plain)["features"]) < len(geobuf.decode(whole.plain)["features"])
+
+
 def test_points_filter_by_sector_and_reject_bad_input(demo_engine, tmp_path):
     client = client_for(demo_engine, tmp_path)
     features = points(client.get(f"/api/map/points?year={DEMO_YEARS[-1]}&sectors=health,education"))
@@ -123,7 +145,8 @@ def test_regions_are_precompressed_and_revalidated(demo_engine, tmp_path):
 
 
 def test_regions_fall_back_to_centres_without_boundaries(demo_engine, tmp_path):
-    data = client_for(demo_engine, tmp_path).get("/api/map/regions").get_json()
+    # Unset, BOUNDARIES_PATH means the shipped file: only a path to no file leaves no shapes.
+    data = client_for(demo_engine, tmp_path, tmp_path / "missing.geojson").get("/api/map/regions").get_json()
     assert data["source"] == "centres"
     assert sorted(f["properties"]["code"] for f in data["features"]) == sorted(REGION_CODES)
     assert {f["geometry"]["type"] for f in data["features"]} == {"Point"}

@@ -12,7 +12,6 @@ from dashboard.schema import institutions
 from layouts.explorer import SECTOR_COLOURS
 from queries.appeals import insert_appeal, utcnow
 from tests.browser import require_chromium, running_server, visitor_page, wait_for_dash
-from tests.conftest import boundaries_path
 
 MONEY_RU = re.compile(r"[\d,]+\s(млн|млрд|трлн)\s₸")
 
@@ -55,8 +54,8 @@ def site(tmp_path_factory):
     load_demo(engine, institutions=120, years=[2024, 2025], seed=11, progress=False)
     appeals = seed_appeals(engine)
     engine.dispose()
-    geo = boundaries_path()
-    with running_server(url, str(var_dir), {"BOUNDARIES_PATH": str(geo)} if geo else None) as base:
+    # The default configuration, as on a fresh clone: no BOUNDARIES_PATH, the shipped shapes.
+    with running_server(url, str(var_dir)) as base:
         yield base, appeals
 
 
@@ -99,6 +98,9 @@ def test_loads_map_kpis_and_charts_in_russian(server, page, appeals):
     assert kpi(page, "appeals") == str(appeals["country"]["open"])
     assert kpi(page, "appeals-overdue") == str(appeals["country"]["overdue"])
     assert page.locator("#map .region-shape").count() == 20
+    # Polygons (the shipped boundaries), not the circles drawn without any: straight segments only.
+    outline = page.get_attribute("#map path.region-KZ-61", "d")
+    assert outline.count("L") > 50 and "a" not in outline.lower()
     assert page.locator("#map .marker-cluster, #map .institution-point").count() > 0
     assert "Уточнённый план" in page.inner_text("#map-legend")
     for chart in ("top5-institutions", "top5-sectors", "top5-regions"):

@@ -69,11 +69,11 @@ def app_engine(world):
 
 def panels(app, lang="ru", year=YEAR):
     return body_for(app, "draw_panels", [{"year": year, "months": [1, 12], "sectors": [], "metric": "plan_adjusted",
-                                          "region": None, "district": None}], [lang])
+                                          "region": None, "district": None}, None], [lang])
 
 
 def show_year(app, bin_, lang="ru"):
-    return body_for(app, "show_year", [YEAR], [{"bin": bin_}, lang])
+    return body_for(app, "show_year", [YEAR, None], [{"bin": bin_}, None, lang])
 
 
 def post(client, body, **headers):
@@ -273,7 +273,7 @@ def test_concurrent_misses_compute_once(world):
 def test_hits_still_count_against_the_callback_rate_limit(world):
     app = make_app(world, CALLBACK_RATE_LIMIT="3 per minute")
     client = app.server.test_client()
-    body = body_for(app, "show_monthly", [YEAR, "monthly"], [{"bin": world["bin"]}, "ru"])
+    body = body_for(app, "show_monthly", [YEAR, "monthly", None], [{"bin": world["bin"]}, "ru"])
     answers = [post(client, body) for _ in range(4)]
     assert [r.status_code for r in answers] == [200, 200, 200, 429]
     assert [r.headers.get("X-Cache") for r in answers[:3]] == ["miss", "hit", "hit"]

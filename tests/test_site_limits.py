@@ -186,6 +186,19 @@ def test_callbacks_are_rate_limited_per_address(make_world):
     assert [call("10.0.3.1", staff) for _ in range(5)] == [200] * 5
 
 
+def test_points_of_pinned_views_count_against_the_callback_limit(make_world):
+    """Each new pinned publication reads the lines' history once: an address may not ask for many."""
+    world = make_world(CALLBACK_RATE_LIMIT="3 per minute", TRUSTED_PROXIES="1")
+    client = world.app.server.test_client()
+
+    def points(address, query):
+        return client.get(f"/api/map/points?year=2024{query}", headers={"X-Forwarded-For": address}).status_code
+
+    assert [points("10.0.4.1", f"&asof={n}") for n in (1, 2, 3, 4)] == [200, 200, 200, 429]
+    assert [points("10.0.4.1", "") for _ in range(5)] == [200] * 5  # today's points: cached, not counted
+    assert points("10.0.4.2", "&asof=1") == 200
+
+
 def workbook(response):
     from openpyxl import load_workbook
 

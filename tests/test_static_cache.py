@@ -70,3 +70,21 @@ def test_a_missing_file_of_a_component_package_is_a_404_not_a_500(client):
     assert client.get("/_dash-component-suites/dash_leaflet/dash_leaflet.js.map").status_code == 404
     assert client.get("/_dash-component-suites/dash_leaflet/no_such_file.js").status_code == 404
     assert client.get("/_dash-component-suites/dash_leaflet/dash_leaflet.js").status_code == 200
+
+
+
+def test_the_component_scripts_are_registered_before_the_first_request(tmp_path):
+    """Dash registers the scripts it may serve on a process's first request; two first requests
+    of a new gunicorn thread-worker at once (a page and a script) raced, and the script got
+    "not a registered library" (seen as 500s in the load test's bare floor). The app registers
+    them when it is made, before gunicorn forks its workers."""
+    from app import create_app
+    from dashboard.config import load_config
+    from dashboard.db import upgrade
+
+    url = f"sqlite:///{tmp_path / 'site.sqlite3'}"
+    upgrade(url)
+    app = create_app(load_config({"DATABASE_URL": url, "ASHYQ_VAR_DIR": str(tmp_path)}))
+    registered = {package for package, paths in app.registered_paths.items() if paths}  # before any request
+    scripts = re.findall(r'src="/_dash-component-suites/([^/"]+)/', app.server.test_client().get("/").get_data(as_text=True))
+    assert len(scripts) > 5 and set(scripts) <= registered

@@ -16,3 +16,8 @@ def answer(seed):
 
 
 server = app.server
+# As the real app does (dashboard/web/static_cache.py register_component_paths): otherwise a
+# worker whose first request is a script of a page another worker served answers 500.
+with server.test_request_context("/"):
+    app._generate_scripts_html()  # noqa: SLF001
+    app._generate_css_dist_html()  # noqa: SLF001

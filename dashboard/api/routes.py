@@ -8,12 +8,13 @@ from sqlalchemy import Connection
 
 from dashboard.api import params as p, request_connection, take_request_connection
 from dashboard.api.csvout import csv_stream, csv_text, money_to_tenge
-from dashboard.api.openapi import spec
+from dashboard.api.openapi import spec, spec_etag
 from dashboard.api.params import ApiError
 from dashboard.schema import (
     MONEY_COLUMNS, districts, institution_types, regions, sectors, specifics,
 )
 from queries import catalog, institution as inst_q
+from queries.asof import InstitutionNumbers, lines as asof_lines
 from queries.documents import document_url
 from queries.reference import list_regions, list_sectors
 from queries.version import data_version
@@ -53,6 +54,14 @@ def register(bp: Blueprint, engine) -> None:
         for p.choice)."""
         return lambda: catalog.codes(db(), column)
 
+    from dashboard.api import datapackage, spending  # issue 14: aggregates and the data package
+
+    spending.register(bp, engine)
+    from dashboard.api import explorer_view  # issue 14: the explorer's numbers, now or as of a publication
+
+    explorer_view.register(bp, engine)
+    datapackage.register(bp, engine)
+
     @bp.route("/<path:unknown>", methods=["GET", "HEAD"])
     def not_found(unknown: str):
         # Without this, Dash's catch-all page route would answer unknown API paths with HTML.
@@ -60,8 +69,13 @@ def register(bp: Blueprint, engine) -> None:
 
     @bp.get("/openapi.json")
     def openapi():
+        """The document changes with the code, not the data: its ETag is a hash of it."""
         p.reject_unknown(set())
-        return jsonify(spec())
+        response = jsonify(spec())
+        response.set_etag(spec_etag(), weak=True)
+        response.cache_control.public = True
+        response.cache_control.no_cache = True  # revalidate: a deploy may change it
+        return response.make_conditional(request)
 
     @bp.get("/regions")
     def regions_list():
@@ -107,11 +121,12 @@ def register(bp: Blueprint, engine) -> None:
 
     @bp.get("/institutions/<bin_>")
     def institution_detail(bin_: str):
-        _json_only(set())
+        _json_only({"asof"})
         conn = db()
+        pinned = explorer_view.asof_param(conn)
         row = _institution(conn, bin_)
-        years = inst_q.yearly_totals(conn, row["id"])
-        docs = inst_q.list_documents(conn, row["id"])
+        years = InstitutionNumbers(pinned).yearly_totals(conn, row["id"])
+        docs = InstitutionNumbers(pinned).documents(conn, row["id"], None)
         body = {k: v for k, v in row.items() if k not in ("id", "created_at", "updated_at")}
         body["years"] = [money_to_tenge({k: v for k, v in y.items() if k != "institution_id"}) for y in years]
         body["documents"] = [{"year": d["year"], "title": d["title"], "kind": d["kind"], "url": _absolute(document_url(d))}
@@ -120,7 +135,7 @@ def register(bp: Blueprint, engine) -> None:
 
     @bp.get("/institutions/<bin_>/lines")
     def institution_lines(bin_: str):
-        p.reject_unknown({"year", "month", "specific", "limit", "offset", "format"})
+        p.reject_unknown({"year", "month", "specific", "limit", "offset", "asof", "format"})
         year = p.integer("year", **YEAR_RANGE)
         month = p.integer("month", lo=1, hi=12)
         specific = p.integer("specific", lo=0, hi=32767)
@@ -131,8 +146,14 @@ def register(bp: Blueprint, engine) -> None:
         if specific is not None and specific not in catalog.codes(conn, specifics.c.code):
             raise ApiError(400, f"specific must be a known economic specific code, got {specific}",
                            "specific")
+        pinned = explorer_view.asof_param(conn)
         row = _institution(conn, bin_)
-        total, rows = inst_q.lines(conn, row["id"], year, month, specific, limit, offset)
+        if pinned is None:
+            total, rows = inst_q.lines(conn, row["id"], year, month, specific, limit, offset)
+        else:  # as of a publication: the institution's lines then (hundreds), filtered and paged here
+            rows = [r for r in asof_lines(conn, row["id"], year, pinned)
+                    if (month is None or r["month"] == month) and (specific is None or r["specific_code"] == specific)]
+            total, rows = len(rows), rows[offset:offset + limit]
         rows = [{c: r[c] for c in LINE_COLUMNS} for r in rows]
         return _render(rows, LINE_COLUMNS, f"lines-{bin_}", {"total": total, "limit": limit, "offset": offset})
 
@@ -151,6 +172,22 @@ def register(bp: Blueprint, engine) -> None:
         rows = [] if year is None else catalog.top_institutions(conn, year, by, n, region, sector)
         return _render(rows, INSTITUTION_COLUMNS + list(MONEY_COLUMNS), "top",
                        {"year": year, "by": by, "n": n})
+
+    @bp.get("/responsiveness")
+    def responsiveness_list():
+        """How institutions, districts or regions answer public appeals (queries/responsiveness.py)."""
+        from queries.responsiveness import LEVELS, responsiveness_rows
+
+        p.reject_unknown({"by", "region", "format"})
+        by = p.choice("by", set(LEVELS), "region")
+        region = p.choice("region", codes(regions.c.code))
+        p.output_format()
+        rows = [{**r, "answered_share": None if r["answered_share"] is None else round(r["answered_share"], 4)}
+                for r in responsiveness_rows(db(), by, region=region)]
+        columns = ["code", "name_kk", "name_ru", "name_en", *(["region_code", "district_code"] if by == "institution"
+                                                            else []),
+                   "received", "answered", "answered_share", "median_days", "overdue"]
+        return _render(rows, columns, f"responsiveness-{by}", {"by": by, "region": region})
 
     @bp.get("/classification")
     def classification():

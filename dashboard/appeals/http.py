@@ -28,6 +28,7 @@ from dashboard.params import bin_shaped, year_param
 from dashboard.web.limits import is_upload
 from queries import appeals as appeal_queries, documents as doc_queries
 from queries.appeals import institution_by_bin
+from queries.bulk import PublishingBusy
 
 SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff",
                     "Content-Security-Policy": "default-src 'none'; media-src 'self'; sandbox",
@@ -48,6 +49,7 @@ def _failure(status: int, reason: str, field: str, detail: str, back: str, keep:
                     + "#appeal-form", 303)
 
 
+PUBLISH_WAIT_SECONDS = 5  # a document upload waits this long for an import being published
 TRY_SCOPE = "appeal-tries"
 # Ceilings on accepted appeals from all addresses together: one institution, the whole site.
 BUSY_SCOPES = {"appeal-institution": "institution_busy", "appeal-site": "site_busy"}
@@ -234,10 +236,15 @@ def register_appeal_routes(server: Flask, engine: Engine, config: Config, store:
                 staged.append(store.stage(upload.stream, max_pdf=config.max_document_bytes))
             except FileRejected as exc:
                 return _failure(400, f"file_{exc.reason}", "file", str(exc), back)
-            with engine.begin() as conn:
-                doc_id = doc_queries.insert_document(conn, institution["id"], int(year), title, kind,
-                                                     f"{doc_queries.UPLOAD_PREFIX}{staged[0].stored_name}")
-                store.publish(staged, "documents")
+            try:
+                with engine.begin() as conn:
+                    doc_id = doc_queries.insert_document(conn, institution["id"], int(year), title, kind,
+                                                         f"{doc_queries.UPLOAD_PREFIX}{staged[0].stored_name}",
+                                                         wait_seconds=PUBLISH_WAIT_SECONDS)
+                    store.publish(staged, "documents")
+            except PublishingBusy:
+                store.discard(staged)
+                return _failure(503, "publishing_busy", "file", "an import is being published; try again in a minute", back)
         except BaseException:
             store.discard(staged)
             raise

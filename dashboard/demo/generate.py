@@ -18,7 +18,9 @@ from dashboard.demo.profiles import (
 )
 from dashboard.geo import inside_bbox, points_in_polygons
 
-SPECIFIC_CATEGORY = {code: cat for code, cat, *_ in ref.SPECIFICS}
+# The spending category of each specific the profiles use (as the classification data had it).
+SPECIFIC_CATEGORY = {spec: ref.specific_category(spec)
+                     for p in PROFILES for _prog, _sub, spec, _share in p.lines}
 TYPE_SECTOR = {t[0]: t[4] for t in ref.INSTITUTION_TYPES}
 TYPE_UNIT = {t[0]: t[5] for t in ref.INSTITUTION_TYPES}
 SEASON_NAMES = list(SEASON_MATRIX)

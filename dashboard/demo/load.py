@@ -97,7 +97,8 @@ def load_demo(engine: Engine, institutions: int = DEFAULT_INSTITUTIONS, years: l
     phases = _Phases()
     postgres = engine.dialect.name == "postgresql"
     polygons = load_region_polygons(boundaries) if boundaries else None
-    with engine.begin() as conn:
+    # No lines' history for a demo load: it rewrites every line (see bulk.history_paused).
+    with engine.begin() as conn, bulk.history_paused(conn):
         with phases("reference"):
             seed_reference(conn)
             existing = bulk.count_institutions(conn)

@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal
 
 from babel import Locale, dates, numbers
+
+from dashboard.i18n.compact import memoised
 
 # Babel knows ru_KZ and kk_KZ (with the ₸ sign); there is no en_KZ, so English uses
 # en with the tenge sign placed the way English-language Kazakh media write it.
@@ -33,18 +36,31 @@ def format_money(tiyn: int, lang: str, compact: bool = True, whole: bool = False
     if whole:
         return f"{numbers.format_decimal(round(amount), format='#,##0', locale=locale)}\xa0{TENGE}"
     if compact:
-        if lang == "en":
-            return f"{numbers.format_compact_decimal(amount, locale=locale, fraction_digits=1)} {TENGE}"
-        return numbers.format_compact_currency(amount, "KZT", locale=locale, fraction_digits=1)
+        return _compact_money(amount, locale)
     if lang == "en":
         return f"{numbers.format_decimal(amount, format='#,##0.00', locale=locale)} {TENGE}"
     return numbers.format_currency(amount, "KZT", locale=locale)
 
 
+# Compact forms are memoised by what they show (dashboard/i18n/compact.py): Babel takes ~0.2 ms
+# per call, and a page shows ~100 of them (issue 11).
+@memoised(lambda locale: (locale.compact_decimal_formats if locale.language == "en"
+                          else locale.compact_currency_formats)["short"], fraction_digits=1)
+def _compact_money(amount: Decimal, locale: Locale) -> str:
+    if locale.language == "en":
+        return f"{numbers.format_compact_decimal(amount, locale=locale, fraction_digits=1)} {TENGE}"
+    return numbers.format_compact_currency(amount, "KZT", locale=locale, fraction_digits=1)
+
+
+@memoised(lambda locale: locale.compact_decimal_formats["short"], fraction_digits=1)
+def _compact_number(value, locale: Locale) -> str:
+    return numbers.format_compact_decimal(value, locale=locale, fraction_digits=1)
+
+
 def format_number(value: float | int, lang: str, compact: bool = False) -> str:
     """12 345 / 12,345, or '12 тыс.' / '12K' when compact."""
     if compact:
-        return numbers.format_compact_decimal(value, locale=_locale(lang), fraction_digits=1)
+        return _compact_number(value, _locale(lang))
     return numbers.format_decimal(value, locale=_locale(lang))
 
 
@@ -70,4 +86,18 @@ def format_datetime(value: dt.datetime, lang: str, style: str = "short") -> str:
 
 def month_name(month: int, lang: str, width: str = "abbreviated") -> str:
     """Stand-alone month name, e.g. 'дек.' / 'жел.' / 'Dec'."""
-    return dates.get_month_names(width, context="stand-alone", locale=_locale(lang))[month]
+    return _month_names(width, _locale(lang))[month]
+
+
+@functools.lru_cache(maxsize=None)
+def _month_names(width: str, locale: Locale):
+    # Babel merges the locale's data on every call (~20 µs); a chart names twelve months.
+    return dates.get_month_names(width, context="stand-alone", locale=locale)
+
+
+def format_relative(value: dt.datetime, lang: str, now: dt.datetime | None = None) -> str:
+    """How long ago, in words: '5 минут назад' / '5 минут бұрын' / '5 minutes ago' (aware datetimes;
+    under a second, or in the future from a clock that runs ahead, reads as a second ago)."""
+    now = now or dt.datetime.now(dt.timezone.utc)
+    ago = max(now - value, dt.timedelta(seconds=1))  # Babel words a zero as the future
+    return dates.format_timedelta(-ago, add_direction=True, locale=_locale(lang))

@@ -9,7 +9,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dashboard.bin import is_valid_bin
-from dashboard.importer.report import ImportReport
+from dashboard.importer.columns import column_term
+from dashboard.importer.report import ImportReport, Term
+from dashboard.importer.units import UNIT_NAMES
 
 MAX_WHOLE_DIGITS = 15  # 10^15 tenge: far above any budget, safe in BIGINT tiyn
 
@@ -45,7 +47,7 @@ class Checker:
         flagged = np.flatnonzero(mask)
         # Only the flagged cells become Python objects: a column of a million is never converted.
         values = self.column(canon).iloc[flagged].to_numpy() if canon else None
-        header = self.headers.get(canon, canon) if canon else None
+        header = self.headers.get(canon, column_term(canon)) if canon else None
         per_row = {k: np.asarray(v.iloc[flagged] if isinstance(v, pd.Series) else v[flagged], dtype=object)
                    for k, v in params.items() if isinstance(v, (np.ndarray, pd.Series))}
         fixed = {k: v for k, v in params.items() if k not in per_row}
@@ -104,13 +106,11 @@ class Distinct:
         return self.cells if values.equals(self.values) else pd.Series(values.array.take(self.codes))
 
 
-def bin_checks(checker: Checker, canon: str = "bin", xlsx: bool = False) -> tuple[pd.Series, np.ndarray]:
-    """Flag BINs that are not 12 digits with a valid check digit; returns (BINs, valid mask)."""
+def bin_checks(checker: Checker, canon: str = "bin") -> tuple[pd.Series, np.ndarray]:
+    """Flag BINs that are not 12 digits with a valid check digit; returns (BINs, valid mask).
+    (BINs typed as numbers got their leading zeros back in normalise.py.)"""
     cells = Distinct(checker.column(canon))
     bins = cells.values
-    if xlsx:  # a BIN typed as a number in Excel loses its leading zeros
-        short = bins.str.fullmatch(r"\d{10,11}")
-        bins = bins.where(~short, bins.str.zfill(12))
     present = checker.required(canon)
     shape_ok = bins.str.fullmatch(r"\d{12}").to_numpy()
     checker.flag(present & cells.rows(~shape_ok), "bin_format", canon)
@@ -137,12 +137,14 @@ class Amounts(NamedTuple):
     tiyn: np.ndarray
     matched: np.ndarray  # looks like -?digits[.,digits] once spaces are gone
     negative: np.ndarray
-    too_precise: np.ndarray  # more than 2 decimals
-    too_large: np.ndarray  # more than MAX_WHOLE_DIGITS whole digits (leading zeros aside)
+    too_precise: np.ndarray  # more decimals than a whole tiyn allows (2 in tenge, 5 in thousands)
+    too_large: np.ndarray  # more than MAX_WHOLE_DIGITS whole digits in tenge (leading zeros aside)
+    unit: int = 0  # the amounts' unit: 10**unit tenge
 
 
-def parse_amounts(text: pa.Array) -> Amounts:
-    """Parse tenge amounts ('1234567.89', '1 234 567,89', '1234567') into exact tiyn (int64).
+def parse_amounts(text: pa.Array, unit: int = 0) -> Amounts:
+    """Parse amounts ('1234567.89', '1 234 567,89', '1234567') in units of 10**unit tenge
+    (0 tenge, 3 thousands) into exact tiyn (int64).
 
     Pure string and integer arithmetic (Arrow compute, vectorised): no float on the way. Touches
     no checker, so that it can run in a worker thread (Arrow kernels release the GIL).
@@ -161,13 +163,14 @@ def parse_amounts(text: pa.Array) -> Amounts:
     digits = _without(unsigned, (",", "."))  # whole then frac
     significant = pc.ascii_ltrim(digits, "0")
     zeros = numpy(pc.binary_length(digits)) - numpy(pc.binary_length(significant))
-    too_precise = matched & (frac_digits > 2)
-    too_large = matched & (whole_digits - zeros > MAX_WHOLE_DIGITS)  # an all-zero whole goes negative: fine
+    places = 2 + unit  # decimals that still make a whole tiyn
+    too_precise = matched & (frac_digits > places)
+    too_large = matched & (whole_digits - zeros > MAX_WHOLE_DIGITS - unit)  # an all-zero whole goes negative: fine
     ok = matched & ~negative & ~too_precise & ~too_large
-    # At most 15 + 2 significant digits: exact in int64.
+    # At most 15 + 2 significant digits in tiyn: exact in int64.
     number = pc.cast(pc.if_else(pc.and_(pa.array(ok), pc.not_equal(significant, "")), significant, "0"), pa.int64())
-    tiyn = numpy(number) * 10 ** np.where(ok, 2 - frac_digits, 0)
-    return Amounts(tiyn.astype(np.int64), matched, negative, too_precise, too_large)
+    tiyn = numpy(number) * 10 ** np.where(ok, places - frac_digits, 0)
+    return Amounts(tiyn.astype(np.int64), matched, negative, too_precise, too_large, unit)
 
 
 def _without(text: pa.Array, chars: tuple[str, ...]) -> pa.Array:
@@ -186,7 +189,8 @@ def money_checks(checker: Checker, canon: str, amounts: Amounts | None = None) -
     a = amounts if amounts is not None else parse_amounts(checker.arrow(canon))
     checker.flag(present & ~a.matched, "money_format", canon)
     checker.flag(a.negative, "money_negative", canon)
-    checker.flag(a.too_precise & ~a.negative, "money_decimals", canon)
+    checker.flag(a.too_precise & ~a.negative, "money_decimals" if a.unit == 0 else "money_decimals_unit", canon,
+                 **({"unit": Term(UNIT_NAMES[a.unit]), "places": 2 + a.unit} if a.unit else {}))
     checker.flag(a.too_large & ~a.negative & ~a.too_precise, "money_too_large", canon)
     return a.tiyn
 

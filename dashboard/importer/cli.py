@@ -1,4 +1,4 @@
-"""`python -m dashboard import {institutions,lines,boundaries} FILE`: arguments and output."""
+"""`python -m dashboard import {institutions,lines,boundaries,classification} FILE`: arguments and output."""
 from __future__ import annotations
 
 import sys
@@ -6,6 +6,7 @@ from pathlib import Path
 
 from dashboard.db import engine_for
 from dashboard.i18n import LANGUAGES, t
+from dashboard.importer import classification
 from dashboard.importer.boundaries import DEFAULT_TOLERANCE, import_boundaries
 from dashboard.importer.report import ImportReport
 from dashboard.importer.run import Options, import_institutions, import_lines
@@ -14,8 +15,8 @@ SHOWN_ISSUES = 20
 
 
 def add_parser(sub) -> None:
-    """Register the `import` command and its three kinds."""
-    parser = sub.add_parser("import", help="import institutions, budget lines or region boundaries from a file")
+    """Register the `import` command and its kinds."""
+    parser = sub.add_parser("import", help="import institutions, budget lines, region boundaries or the budget classification from a file")
     kinds = parser.add_subparsers(dest="what", required=True)
     for what, text in (("institutions", "institutions (CSV or XLSX, upsert by BIN)"),
                        ("lines", "budget lines (CSV or XLSX, upsert by institution, year, month, "
@@ -41,6 +42,7 @@ def add_parser(sub) -> None:
             p.add_argument("--tolerance", type=float, default=DEFAULT_TOLERANCE,
                            help="simplification tolerance in degrees")
         p.set_defaults(func=cmd_import)
+    classification.add_parser(kinds, cmd_import)
 
 
 def cmd_import(args, config) -> int:
@@ -58,7 +60,12 @@ def cmd_import(args, config) -> int:
         current = schema_revision(conn)
     if current != head_revision():  # only then: migrating takes write locks of its own
         migrate(config)
-    if args.what == "boundaries":
+    if args.what == "classification":
+        report = classification.import_classification(engine, args.file, args.dry_run,
+                                                      int(args.max_size * 1024 * 1024))
+        for line in classification.details_lines(report, args.lang):
+            print(line)
+    elif args.what == "boundaries":
         report = import_boundaries(engine, args.file, args.code_property, args.tolerance, args.dry_run)
     else:
         options = Options(dry_run=args.dry_run, skip_invalid=args.skip_invalid,
@@ -83,7 +90,7 @@ def print_report(report: ImportReport, args, lang: str) -> None:
     issues = report.sorted_issues()
     for issue in issues[:SHOWN_ISSUES]:
         print(f"{t(f'import.severity.{issue.severity}', lang)}: {issue.describe(lang)}")
-    hidden = report.error_count + report.warning_count - min(len(issues), SHOWN_ISSUES)
+    hidden = report.error_count + report.warning_count + report.note_count - min(len(issues), SHOWN_ISSUES)
     path = report_path(args)
     if path is not None:
         try:

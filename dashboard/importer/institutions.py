@@ -6,6 +6,7 @@ import pandas as pd
 
 from dashboard.geo import inside_bbox, points_in_polygons
 from dashboard.importer.cells import Checker, bin_checks, number_checks, text_key
+from dashboard.importer.places import Places, place_names
 from dashboard.importer.reader import Table
 from queries.imports import Vocabulary
 
@@ -22,7 +23,7 @@ def check_institutions(table: Table, checker: Checker, vocab: Vocabulary,
                        polygons: dict | None) -> pd.DataFrame:
     """Flag every bad cell; return the institutions in database form for all rows."""
     c = checker
-    bins, bin_ok = bin_checks(c, xlsx=table.source == "xlsx")
+    bins, bin_ok = bin_checks(c)
     c.duplicates({"bin": bins.to_numpy()}, bin_ok, code="duplicate_bin")
 
     for name in ("name_kk", "name_ru", "name_en", "address", "address_kk"):
@@ -36,8 +37,9 @@ def check_institutions(table: Table, checker: Checker, vocab: Vocabulary,
     bad = (type_code != "").to_numpy() & (sector != "").to_numpy() & (type_sector != sector).to_numpy()
     c.flag(bad, "type_sector_mismatch", "sector", type=c.column("type"), expected=type_sector)
 
-    region = _lookup(c, "region", vocab.regions, "region_unknown")
-    district = _district(c, region, vocab)
+    places = Places(vocab.regions, vocab.districts)
+    region = _lookup(c, "region", vocab.regions, "region_unknown", places.region)
+    district = _district(c, region, vocab, places)
 
     lat, lon = number_checks(c, "lat"), number_checks(c, "lon")
     located = ~np.isnan(lat) & ~np.isnan(lon)
@@ -75,22 +77,45 @@ def check_institutions(table: Table, checker: Checker, vocab: Vocabulary,
         "capacity_unit": unit.to_numpy(), "capacity": capacity})
 
 
-def _lookup(c: Checker, canon: str, names: dict[str, str], code: str) -> pd.Series:
-    """Cells given by code or by name in any language → codes ('' where unknown, flagged)."""
+def _lookup(c: Checker, canon: str, names: dict[str, str], code: str, synonyms=None) -> pd.Series:
+    """Cells given by code or by name in any language → codes ('' where unknown, flagged); with
+    `synonyms` (a name → code function), other spellings too, each noted with what it matched."""
     cells = c.column(canon)
     present = c.required(canon)
-    codes = cells.map(lambda v: names.get(text_key(v), "")).astype(object)
+    matched: dict[str, str] = {}
+
+    def find(value: str) -> str:
+        found = names.get(text_key(value), "")
+        if not found and value and synonyms is not None:
+            found = matched[value] = synonyms(value)
+        return found
+
+    codes = cells.map(find).astype(object)
     c.flag(present & (codes == "").to_numpy(), code, canon)
+    _note_matches(c, canon, cells, {v: m for v, m in matched.items() if m})
     return codes
 
 
-def _district(c: Checker, region: pd.Series, vocab: Vocabulary) -> pd.Series:
+def _note_matches(c: Checker, canon: str, cells: pd.Series, matched: dict[str, str]) -> None:
+    """One note per spelling matched through the synonyms: at its first row, with its count."""
+    for value, code in matched.items():
+        at = np.flatnonzero((cells == value).to_numpy())
+        c.report.note("place_matched", row=int(c.rows[at[0]]), column=c.headers[canon], value=value,
+                      file=c.file, place=place_names(code), count=len(at))
+
+
+def _district(c: Checker, region: pd.Series, vocab: Vocabulary, places: Places) -> pd.Series:
     cells = c.column("district")
     present = c.required("district")
     result, unknown, elsewhere = [], np.zeros(len(cells), bool), np.zeros(len(cells), bool)
+    matched: dict[str, str] = {}
     for i, (value, reg) in enumerate(zip(cells, region)):
         key = text_key(value)
         code = vocab.district_codes.get(key) or vocab.districts.get((reg, key), "")
+        if not code and value and reg:
+            code = places.district(reg, value)
+            if code:
+                matched.setdefault(value, code)
         if code and reg and vocab.district_region[code] != reg:
             elsewhere[i] = True
             code = ""
@@ -99,4 +124,5 @@ def _district(c: Checker, region: pd.Series, vocab: Vocabulary) -> pd.Series:
         result.append(code)
     c.flag(present & unknown, "district_unknown", "district", region=region)
     c.flag(elsewhere, "district_region_mismatch", "district", region=region)
+    _note_matches(c, "district", cells, matched)
     return pd.Series(result, dtype=object)

@@ -30,8 +30,8 @@ def check_line_cells(table: Table, checker: Checker, cls: Classification,
     # Amounts are the costly part and all distinct: parse them in threads (Arrow releases the GIL)
     # while the rest is checked here; only this thread flags, so the report keeps its order.
     with ThreadPoolExecutor(2) as pool:
-        parsed = {name: pool.submit(parse_amounts, c.arrow(name)) for name in MONEY_FIELDS}
-        bins, bin_ok = bin_checks(c, xlsx=table.source == "xlsx")
+        parsed = {name: pool.submit(parse_amounts, c.arrow(name), table.units.get(name, 0)) for name in MONEY_FIELDS}
+        bins, bin_ok = bin_checks(c)
         year = int_checks(c, "year", 2000, 2100, "year_range")
         month = int_checks(c, "month", 1, 12, "month_range")
 

@@ -85,7 +85,7 @@ def check_and_write_lines(conn: Connection, report: ImportReport, table: Table, 
     frames, key_ok, invalid, writing = [], [], [], True
     try:
         for start, stop in _chunks(table, headers, chunk_rows):
-            part = Table(table.frame.iloc[start:stop].reset_index(drop=True), table.rows[start:stop], table.source)
+            part = table.slice(start, stop)
             checker = Checker(report, part.frame, part.rows, headers)
             frame, keys_present = check_line_cells(part, checker, cls, known_bins)
             frames.append(frame)

@@ -58,7 +58,7 @@ def save_report(config: Config, report: ImportReport, lang: str) -> str:
         "inserted": report.inserted, "updated": report.updated, "unchanged": report.unchanged,
         "skipped": report.rows_skipped, "seconds": round(report.seconds, 2),
         "by": current_user.username, "at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "issues": [{"severity": i.severity, "file": i.file, "row": i.row, "column": i.column, "value": i.value,
+        "issues": [{"severity": i.severity, "file": i.file, "row": i.row, "column": i.column_label(lang), "value": i.value,
                     "message": i.message(lang)} for i in issues[:SHOWN_ISSUES]],
     }
     (directory / f"{token}.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
@@ -87,7 +87,7 @@ def run_upload(engine: Engine, config: Config, kind: str, upload, companion, dry
         if kind == "boundaries":
             return import_boundaries(engine, path, dry_run=dry_run, source="upload")
         options = Options(dry_run=dry_run, skip_invalid=skip_invalid, boundaries_path=config.boundaries_path,
-                          source="upload")
+                          source="upload", published_by=current_user.display_name)
         if kind == "institutions":
             return import_institutions(engine, path, options)
         companion_path = None

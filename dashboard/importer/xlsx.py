@@ -6,11 +6,18 @@ streamed through expat here, never trusting its declared dimension: only filled 
 a cell's text stops growing past MAX_CELL_CHARS, and the rows, columns and filled cells read are
 capped. A DOCTYPE (entity expansion, external entities) is refused outright. Every problem is an
 error in the report (ImportRejected), never an exception.
+
+Memory follows the filled cells, not the declared range: a styled empty cell far to the right
+(<c r="WVD9" s="3"/>, as real financing plans have) is dropped when its element ends.
+Number cells are kept as their shortest text, with binary noise taken off (see _number_text),
+and each row remembers which of its cells were numbers (a BIN typed as a number lost its
+leading zeros; a BIN typed as text did not).
 """
 from __future__ import annotations
 
 import zipfile
 import zlib
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
 from xml.parsers import expat
@@ -30,8 +37,9 @@ class _Stop(Exception):
     """Raised inside an expat handler to end the parse (the report already says why)."""
 
 
-def read_xlsx_cells(path: Path, report: ImportReport) -> list[tuple[int, dict[int, str]]]:
-    """[(row number, {column number: text})] of the first sheet's rows holding a filled cell."""
+def read_xlsx_cells(path: Path, report: ImportReport) -> list[tuple[int, dict[int, str], int]]:
+    """[(row number, {column number: text}, numbers)] of the first sheet's rows holding a filled
+    cell; bit c of `numbers` is set when column c held a number cell."""
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -107,9 +115,10 @@ class _SheetReader:
 
     def __init__(self, report: ImportReport, shared_strings):
         self.report, self.shared = report, shared_strings
-        self.rows: list[tuple[int, dict[int, str]]] = []
+        self.rows: list[tuple[int, dict[int, str], int]] = []
         self.row_number = 0
         self.cells: dict[int, str] = {}
+        self.numbers = 0  # bit mask of the row's columns holding a number
         self.column = 0
         self.kind = None
         self.text: list[str] | None = None  # collecting a <v> or an inline <t>
@@ -187,8 +196,8 @@ class _SheetReader:
             self._cell()
         elif tag == "row":
             if self.cells:
-                self.rows.append((self.row_number, self.cells))
-                self.cells = {}
+                self.rows.append((self.row_number, self.cells, self.numbers))
+                self.cells, self.numbers = {}, 0
 
     def _cell(self) -> None:
         if self.value is None:
@@ -212,6 +221,8 @@ class _SheetReader:
             self.report.error("too_many_cells", row=self.row_number, limit=MAX_CELLS)
             raise _Stop
         self.cells[self.column] = text
+        if self.kind == "n":
+            self.numbers |= 1 << self.column
 
     def _text(self, raw: str) -> str:
         kind = self.kind
@@ -228,8 +239,23 @@ class _SheetReader:
         return _number_text(raw)
 
 
+TIYN_NOISE = Decimal("0.000001")  # a float this close to a whole tiyn (in tenge) is that tiyn
+# A whole tiyn in tenge, thousands and millions of tenge (the cell's unit is not known here),
+# each with the noise it forgives: at most 1e-6, and at most a hundredth of its step, so that a
+# real half tiyn in millions (1.2345605 = 1 234 560,50 ₸) is never rounded to a coarser step.
+_STEPS = tuple((Decimal(1).scaleb(-places), min(TIYN_NOISE, Decimal(1).scaleb(-places - 2)))
+               for places in (2, 5, 8))
+
+
 def _number_text(raw: str) -> str:
-    """A number cell as the importer has always seen it: 12.0 → '12', 1.5 → '1.5'."""
+    """A number cell as the importer has always seen it: 12.0 → '12', 1.5 → '1.5'.
+
+    Excel stores 565 550,00 as 565550.0000000001 and 84 929,1 (thousands) as 84929.100000000006:
+    a value within the noise of one with at most 2, 5 or 8 decimals (a whole tiyn in tenge,
+    thousands or millions; the coarsest that fits), or whose float is that value's own, is
+    written as that value. A real third decimal in tenge (172261899.754) stays, for the amount
+    check to refuse.
+    """
     raw = raw.strip()
     try:
         if raw.lstrip("-").isdigit():
@@ -239,7 +265,24 @@ def _number_text(raw: str) -> str:
         return raw
     if value.is_integer() and abs(value) < 1e15:
         return str(int(value))
-    return str(value)
+    text = str(value)
+    if "e" not in text and len(text) - text.find(".") <= 3:
+        return text  # at most two decimals already: nothing to round
+    try:
+        exact = Decimal(raw)
+        for step, noise in _STEPS:
+            near = exact.quantize(step)
+            if abs(exact - near) <= noise or float(near) == value:
+                return _plain(near)
+    except InvalidOperation:
+        return text
+    return text
+
+
+def _plain(number: Decimal) -> str:
+    """A Decimal in plain notation without trailing zeros: 565550.00000 → '565550'."""
+    text = format(number, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _column_number(ref: str | None, default: int) -> int:

@@ -61,6 +61,18 @@ def limit_callbacks(server: Flask, limiter: Limiter, limit: str) -> None:
     )(server.view_functions[endpoint])
 
 
+def limit_pinned_points(server: Flask, limiter: Limiter, limit: str) -> None:
+    """The callback limit also on the map's points of a pinned view (`/api/map/points?asof=`): each
+    new pinned publication reads the lines' history once, so an address may not ask for many."""
+    endpoint = next((rule.endpoint for rule in server.url_map.iter_rules() if rule.rule == "/api/map/points"), None)
+    if endpoint is None:
+        return
+    server.view_functions[endpoint] = limiter.limit(
+        lambda: limit, scope=CALLBACK_SCOPE,
+        exempt_when=lambda: "asof" not in request.args or current_user.is_authenticated,
+    )(server.view_functions[endpoint])
+
+
 def guard_page_router(server: Flask) -> None:
     """400 for a page-router callback whose pathname or search is not a path or query string: Dash's
     own router (`_pages_location`) assumes strings starting with "/" and raises otherwise."""
@@ -115,4 +127,5 @@ def install_limits(app, limiter: Limiter, config: Config) -> None:
     trust_proxies(app.server, config.trusted_proxies)
     cap_bodies(app.server, config.callback_max_bytes)
     limit_callbacks(app.server, limiter, config.callback_rate_limit)
+    limit_pinned_points(app.server, limiter, config.callback_rate_limit)
     guard_page_router(app.server)

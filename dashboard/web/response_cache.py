@@ -79,13 +79,15 @@ PURE_CALLBACKS = frozenset({
     ("callbacks.institution", "show_year"), ("callbacks.institution", "show_monthly"),
     ("callbacks.institution", "export_csv"), ("callbacks.institution", "export_xlsx"),
     ("callbacks.search", "suggest"), ("callbacks.filter_status", "show_filters"),
-    ("callbacks.page_language", "explorer_tab_title"),
+    ("callbacks.page_language", "explorer_tab_title"), ("callbacks.embed", "draw_embed"),
+    ("callbacks.live", "load_whats_new"),  # not its views: their relative times follow the clock
 })
 # The read-only /api/v1 endpoints (not bulk/lines: a streamed CSV of a whole year).
 API_ENDPOINTS = frozenset(f"api_v1.{name}" for name in (
     "openapi", "regions_list", "region_districts", "sectors_list", "institutions_list",
-    "institution_detail", "institution_lines", "top", "classification"))
-PAGE_MODULES = frozenset({"overview", "institution"})
+    "institution_detail", "institution_lines", "top", "classification",
+    "spending_totals", "datapackage_descriptor", "bulk_reference", "responsiveness_list", "explorer_view"))
+PAGE_MODULES = frozenset({"overview", "institution", "embed"})
 # Headers an entry does not keep: recomputed for each answer, or (cookies) never shared.
 _DROPPED = frozenset({"content-length", "content-encoding", "set-cookie", "vary"})
 _HEAD = struct.Struct(">I")
@@ -344,7 +346,10 @@ def _cache_pages_and_api(app, cache: ResponseCache) -> None:
         if request.method != "GET":
             return None
         if request.endpoint in API_ENDPOINTS:
-            return cache.key("api", cache.versions(), request.host_url, request.full_path) if _anonymous() else None
+            if not _anonymous():
+                return None
+            # With asof= too: such an answer also reads today's institutions, names and newest year.
+            return cache.key("api", cache.versions(), request.host_url, request.full_path)
         if request.endpoint not in ("/", "/<path:path>"):
             return None
         page, _ = _path_to_page(app.strip_relative_path(request.path))

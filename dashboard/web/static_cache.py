@@ -149,6 +149,17 @@ def _without_cookie_vary(wsgi_app):
     return app
 
 
+def register_component_paths(app: dash.Dash) -> None:
+    """Register the component scripts Dash may serve when the app is made (call once every
+    component library is imported), before gunicorn forks its workers. Dash otherwise registers
+    them on a process's first request, and a new thread-worker's concurrent first requests (a page
+    and a script) raced: the script was "not a registered library" (a 500 in bare Dash; this app
+    answered 404) and the page broke."""
+    with app.server.test_request_context("/"):
+        app._generate_scripts_html()  # noqa: SLF001 - Dash registers the paths as it lists them
+        app._generate_css_dist_html()  # noqa: SLF001
+
+
 def install(app: dash.Dash) -> None:
     """Compress and cache static responses of `app` (call after creating the Dash app)."""
     versions = AssetVersions(app.config.assets_folder)

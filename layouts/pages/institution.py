@@ -16,6 +16,8 @@ from dashboard.appeals.workflow import LINE_RE
 from dashboard.params import whole_number, year_param
 from dashboard.i18n import request_language, t
 from layouts import ids
+from layouts.asof import asof_bar
+from layouts.embed import embed_button
 from layouts.institution_parts import grid_locale_text
 from layouts.shell import page
 
@@ -42,9 +44,11 @@ def summary(lang: str, **_page) -> html.Div:
 
 def monthly(lang: str, **_page) -> html.Section:
     return _section(None, t("inst.monthly.title", lang),
-                    dbc.RadioItems(id=ids.INST_MONTHLY_MODE, inline=True, value="monthly", options=[
+                    html.Div([dbc.RadioItems(id=ids.INST_MONTHLY_MODE, inline=True, value="monthly", options=[
                         {"label": t("inst.monthly.monthly", lang), "value": "monthly"},
                         {"label": t("inst.monthly.cumulative", lang), "value": "cumulative"}]),
+                        embed_button("monthly", lang)],  # the chart's <iframe> snippet (layouts/embed.py)
+                        className="d-flex justify-content-between flex-wrap gap-2"),
                     dcc.Graph(id=ids.INST_MONTHLY, config={"displayModeBar": False}))
 
 
@@ -104,7 +108,8 @@ def add_section(section: Section, after: Section | None = None) -> None:
 
 
 def layout(bin: str | None = None, year: str | None = None, lang: str | None = None,  # noqa: A002
-           flag: str | None = None, line: str | None = None, month: str | None = None, **_query) -> html.Div:
+           flag: str | None = None, line: str | None = None, month: str | None = None, asof: str | None = None,
+           **_query) -> html.Div:
     """The frame; callbacks fill it for the BIN in the URL (and `?year=`; `?flag=` for analysts;
     `?line=&month=`: the expenditure line an appeal is about, picked out in the grid)."""
     lang = request_language(lang)
@@ -114,8 +119,12 @@ def layout(bin: str | None = None, year: str | None = None, lang: str | None = N
     return page(
         lang, f"/institution/{bin_}",
         dcc.Store(id=ids.INST_BIN, data={"bin": bin_, "year": year_, "flag": whole_number(flag, 1, 2**31 - 1),
-                                         "line": asked, "month": whole_number(month, 1, 12) if asked else None}),
+                                         "line": asked, "month": whole_number(month, 1, 12) if asked else None,
+                                         "asof": whole_number(asof, 1, 2**31 - 1)}),  # a pinned permalink
+        dcc.Store(id=ids.INST_DRAWN),
         html.Nav(id=ids.INST_BREADCRUMB, **{"aria-label": t("explorer.breadcrumb", lang)}),
         html.H1(id=ids.INST_TITLE, className="h3"),
+        asof_bar(lang, "inst-"),  # "as of" banner, permalink and sources (issue 14)
         html.Div([section(lang, bin_=bin_, year=year_) for section in SECTIONS], id=ids.INST_BODY),
+        live=True,
     )
