@@ -81,69 +81,101 @@ def _summed(*group):
     return [*group, *[func.sum(lhs.c[d]).cast(BigInteger).label(d) for d in (*_DELTAS, "delta_lines")]]
 
 
-EVERY_DISTRICT = "*"  # area_changes' `region` for district rows everywhere
+EVERY_DISTRICT = "*"  # _area_rows' `region` for district rows everywhere
 
 
-def _districts_of(sel: Selection) -> str | None:
-    """Where a selection needs its changes by district: inside its region, or everywhere when it
-    names a district without its region (the explorer's state allows that)."""
-    return sel.region or (EVERY_DISTRICT if sel.district else None)
+def area_money(conn: Connection, asof: int, sel: Selection, by: str | None = None, *,
+               place: bool = True) -> dict:
+    """What changed in the selection after publication `asof`, from the per-publication sums by
+    area (line_history_area): {value of `by` (region_code, district_code or sector_code; None: one
+    key None): {"rows": n, delta_*: the amounts then minus now}}, empty when nothing changed there.
+    Without `place`, the selection's region and district are ignored (the country's regions)."""
+    return _Area(asof, sel.year).money(conn, sel, by, place=place)
 
 
-def area_changes(conn: Connection, asof: int, year: int, region: str | None = None) -> list[dict]:
-    """What changed in `year` after publication `asof`, per region, sector and month (and district,
-    inside `region`, or everywhere with EVERY_DISTRICT): `delta_*`, the amounts then minus now, and
-    `delta_lines`, the number of lines then minus now, with no lookup of budget_lines or institutions.
+def _area_rows(conn: Connection, asof: int, year: int, months, sectors, region: str | None) -> list[dict]:
+    """line_history_area after `asof` summed in the database per region and sector (and district,
+    inside `region`, or everywhere when `region` is EVERY_DISTRICT): a few hundred rows at most,
+    which every panel of a view groups its own way."""
+    where = [area.c.year == year, area.c.valid_until > asof]
+    if tuple(months) != (1, 12):
+        where.append(area.c.month.between(*months))
+    if sectors:
+        where.append(area.c.sector_code.in_(sorted(sectors)))
+    if region and region != EVERY_DISTRICT:
+        where.append(area.c.region_code == region)
+    keys = [area.c.region_code, area.c.sector_code, *([area.c.district_code] if region else [])]
+    q = (select(*keys, func.count(), *[func.sum(area.c[d]).cast(BigInteger) for d in _DELTAS])
+         .where(*where).group_by(*keys))
+    names = ("region_code", "sector_code", *(("district_code",) if region else ()), "rows", *_DELTAS)
+    return [dict(zip(names, r)) for r in conn.execute(q).all()]
 
-    The money comes from the per-publication sums by area (line_history_area: a few rows per area
-    and month changed, in rows with `institution_id` None and `delta_lines` 0); the lines from the
-    per-institution sums that moved a number of lines (whether an institution had lines then
-    depends on it: rows with their `institution_id` and no money). An institution's lines then −
-    now is the sum of its rows; its money is not here (see top_institutions)."""
-    chosen = bindparam("chosen_region", region)  # one parameter for SELECT and GROUP BY alike
 
-    def district(table):
-        if region == EVERY_DISTRICT:
-            return table.c.district_code
-        return (case((table.c.region_code == chosen, table.c.district_code), else_=None) if region
-                else literal_column("NULL"))
+def _area_sums(rows: list[dict], district: str | None, by: str | None) -> dict:
+    if district:
+        rows = [r for r in rows if r["district_code"] == district]
+    out: dict = {}
+    for r in rows:
+        key = None if by is None else r[by]
+        acc = out.get(key)
+        if acc is None:
+            acc = out[key] = dict.fromkeys(("rows", *_DELTAS), 0)
+        for column in acc:
+            acc[column] += int(r[column])
+    return out
 
-    def place(table):
-        return (table.c.region_code, district(table), table.c.sector_code)
 
-    money = (select(area.c.month, *[c.label(n) for c, n in zip(place(area), _PLACE)],
-                    *[func.sum(area.c[d]).cast(BigInteger) for d in _DELTAS])
-             .where(area.c.year == year, area.c.valid_until > asof)
-             .group_by(area.c.month, area.c.region_code, *([district(area)] if region else []), area.c.sector_code))
-    lines = (select(lhs.c.institution_id, lhs.c.month, *[c.label(n) for c, n in zip(place(lhs), _PLACE)],
-                    func.sum(lhs.c.delta_lines).cast(BigInteger))
-             .where(lhs.c.valid_until > asof, _MOVED, lhs.c.year == year)
-             .group_by(lhs.c.institution_id, lhs.c.month, lhs.c.region_code, *([district(lhs)] if region else []),
-                       lhs.c.sector_code))
-    # Plain dicts, not a data frame: a few hundred rows, where pandas' per-call cost would dominate.
-    names = ("month", *_PLACE, *_DELTAS)
-    rows = [dict(zip(names, r), institution_id=None, delta_lines=0, year=year) for r in conn.execute(money).all()]
+def moved_lines(conn: Connection, asof: int, year: int) -> list[dict]:
+    """The institutions whose number of lines in `year` moved after publication `asof`, per month
+    and place: {institution_id, year, month, region_code, district_code, sector_code, delta_lines
+    (lines then − now)}. Whether an institution had lines then differs from now only for these (a
+    partial index: most changes rewrite lines and leave the count alone)."""
+    q = (select(lhs.c.institution_id, lhs.c.month, *[lhs.c[k] for k in _PLACE], func.sum(lhs.c.delta_lines).cast(BigInteger))
+         .where(lhs.c.valid_until > asof, _MOVED, lhs.c.year == year)
+         .group_by(lhs.c.institution_id, lhs.c.month, *[lhs.c[k] for k in _PLACE]))
     names = ("institution_id", "month", *_PLACE, "delta_lines")
-    none = dict.fromkeys(_DELTAS, 0)
-    return rows + [dict(zip(names, r), **none, year=year) for r in conn.execute(lines).all()]
+    return [dict(zip(names, r), year=year) for r in conn.execute(q).all()]
 
 
-def _selected(changes: list[dict], sel: Selection, *, place: bool = True, months: bool = True) -> list[dict]:
-    """The changes inside the selection (year, months, sectors and, with `place`, region/district)."""
+class _Area:
+    """What changed in one year after publication `asof`, read once per question for every panel
+    of a view: the money per selection and grouping (area_money), the moved lines (moved_lines)."""
+
+    def __init__(self, asof: int, year: int):
+        self.asof, self.year = asof, year
+        self._rows: dict[tuple, list[dict]] = {}
+        self._moved: list[dict] | None = None
+
+    def money(self, conn: Connection, sel: Selection, by: str | None = None, *, place: bool = True) -> dict:
+        """area_money, from one read per months, sectors and scope (the country, a region with its
+        districts, or every district when the selection names a district alone)."""
+        region = (sel.region or (EVERY_DISTRICT if sel.district else None)) if place else None
+        key = (tuple(sel.months), tuple(sorted(sel.sectors)), region)
+        if key not in self._rows:
+            self._rows[key] = _area_rows(conn, self.asof, self.year, sel.months, sel.sectors, region)
+        return _area_sums(self._rows[key], sel.district if place else None, by)
+
+    def moved(self, conn: Connection, sel: Selection | None = None, *, months: bool = True) -> list[dict]:
+        """The moved lines (inside `sel`'s place, sectors and, with `months`, months)."""
+        if self._moved is None:
+            self._moved = moved_lines(conn, self.asof, self.year)
+        return self._moved if sel is None else _selected(self._moved, sel, months=months)
+
+
+def _selected(changes: list[dict], sel: Selection, *, months: bool = True) -> list[dict]:
+    """The moved lines inside the selection (year, sectors, region/district and, with `months`, months)."""
     first, last = sel.months if months else (1, 12)
     sectors = set(sel.sectors)
-    region = sel.region if place else None
-    district = sel.district if place else None
-    # Each test only when it can fail: this runs over every change, for every panel.
+    # Each test only when it can fail.
     picked = [c for c in changes if c["year"] == sel.year]
     if (first, last) != (1, 12):
         picked = [c for c in picked if first <= c["month"] <= last]
     if sectors:
         picked = [c for c in picked if c["sector_code"] in sectors]
-    if region:
-        picked = [c for c in picked if c["region_code"] == region]
-    if district:
-        picked = [c for c in picked if c["district_code"] == district]
+    if sel.region:
+        picked = [c for c in picked if c["region_code"] == sel.region]
+    if sel.district:
+        picked = [c for c in picked if c["district_code"] == sel.district]
     return picked
 
 
@@ -159,14 +191,13 @@ def _sums(changes: list[dict], by: str, columns=_DELTAS) -> dict:
     return out
 
 
-def _corrected(rows: list[dict], deltas: list[dict], key: str, by: str) -> list[dict]:
-    """`rows` (current sums, one per `key`) plus the changes' then − now summed by `by`."""
-    sums = _sums(deltas, by)
+def _corrected(rows: list[dict], sums: dict, key: str) -> list[dict]:
+    """`rows` (current sums, one per `key`) plus what changed since, `sums[row[key]]` (area_money)."""
     out = []
     for row in rows:
-        row = dict(row)
         change = sums.get(row[key])
         if change is not None:
+            row = dict(row)
             for c in MONEY_COLUMNS:
                 if c in row and row[c] is not None:
                     row[c] = int(row[c]) + change[f"delta_{c}"]
@@ -174,11 +205,10 @@ def _corrected(rows: list[dict], deltas: list[dict], key: str, by: str) -> list[
     return out
 
 
-def _had_lines_then(conn: Connection, deltas: list[dict], sel: Selection) -> dict[int, tuple[bool, bool]]:
-    """For each institution whose number of lines in the selection's year and months changed since:
-    (had any then, has any now). Institutions whose lines were only rewritten are left out (same
-    answer then and now), so budget_lines is read only for those that gained or lost lines."""
-    per = {i: d["delta_lines"] for i, d in _sums(deltas, "institution_id", ("delta_lines",)).items()}
+def _had_lines_then(conn: Connection, moved: list[dict], sel: Selection) -> dict[int, tuple[bool, bool]]:
+    """For each institution of `moved` (moved_lines rows) whose number of lines in the selection's
+    year and months changed since: (had any then, has any now); budget_lines is read only for those."""
+    per = {i: d["delta_lines"] for i, d in _sums(moved, "institution_id", ("delta_lines",)).items()}
     return _presence(conn, {i: d for i, d in per.items() if d != 0}, sel)
 
 
@@ -194,45 +224,46 @@ def _presence(conn: Connection, moved: dict[int, int], sel: Selection) -> dict[i
 
 
 # --- The explorer ------------------------------------------------------------------------------
-def totals(conn: Connection, sel: Selection, asof: int, changes: list[dict] | None = None) -> dict:
+def totals(conn: Connection, sel: Selection, asof: int, changes: _Area | None = None) -> dict:
     """explorer.totals as of publication `asof` (the institution count too: an institution counts
     when it had any line that year then)."""
     current = explorer.totals(conn, sel)
-    changes = area_changes(conn, asof, sel.year, _districts_of(sel)) if changes is None else changes
-    picked = _selected(changes, sel)
+    changes = changes or _Area(asof, sel.year)
+    money = changes.money(conn, sel).get(None)
     result = dict(current)
-    for c in ("plan_adjusted", "paid"):
-        result[c] = int(current[c]) + sum(p[f"delta_{c}"] for p in picked)
-    yearly = _selected(changes, sel, months=False)
-    for then, now in _had_lines_then(conn, yearly, Selection(sel.year)).values():
+    if money:
+        for c in ("plan_adjusted", "paid"):
+            result[c] = int(current[c]) + money[f"delta_{c}"]
+    for then, now in _had_lines_then(conn, changes.moved(conn, sel, months=False), Selection(sel.year)).values():
         result["institutions"] += int(then) - int(now)
     return result
 
 
-def by_region(conn: Connection, sel: Selection, asof: int, changes: list[dict] | None = None) -> list[dict]:
-    """explorer.by_region as of publication `asof` (`changes`: its area_changes for the year, if read)."""
-    changes = area_changes(conn, asof, sel.year, _districts_of(sel)) if changes is None else changes
-    return _corrected(explorer.by_region(conn, sel), _selected(changes, sel, place=False), "code", "region_code")
+def by_region(conn: Connection, sel: Selection, asof: int, changes: _Area | None = None) -> list[dict]:
+    """explorer.by_region as of publication `asof` (`changes`: the view's _Area, if any)."""
+    changes = changes or _Area(asof, sel.year)
+    return _corrected(explorer.by_region(conn, sel), changes.money(conn, sel, "region_code", place=False), "code")
 
 
-def by_district(conn: Connection, sel: Selection, asof: int, changes: list[dict] | None = None) -> list[dict]:
+def by_district(conn: Connection, sel: Selection, asof: int, changes: _Area | None = None) -> list[dict]:
     """explorer.by_district as of publication `asof`."""
-    changes = area_changes(conn, asof, sel.year, _districts_of(sel)) if changes is None else changes
-    deltas = _selected(changes, Selection(sel.year, sel.months, sel.sectors, sel.region))
-    return _corrected(explorer.by_district(conn, sel), deltas, "code", "district_code")
+    changes = changes or _Area(asof, sel.year)
+    sums = changes.money(conn, Selection(sel.year, sel.months, sel.sectors, sel.region), "district_code")
+    return _corrected(explorer.by_district(conn, sel), sums, "code")
 
 
-def by_sector(conn: Connection, sel: Selection, asof: int, changes: list[dict] | None = None) -> list[dict]:
+def by_sector(conn: Connection, sel: Selection, asof: int, changes: _Area | None = None) -> list[dict]:
     """explorer.by_sector as of publication `asof`: a sector is listed when it had a line in the
     selection then (one whose only institutions there now came since is left out, one whose
     lines have all gone since is listed)."""
-    changes = area_changes(conn, asof, sel.year, _districts_of(sel)) if changes is None else changes
-    deltas = _selected(changes, sel)
-    rows = _corrected(explorer.by_sector(conn, sel), deltas, "code", "sector_code")
-    presence = _had_lines_then(conn, deltas, sel)
+    changes = changes or _Area(asof, sel.year)
+    sums = changes.money(conn, sel, "sector_code")
+    rows = _corrected(explorer.by_sector(conn, sel), sums, "code")
+    moved = changes.moved(conn, sel)
+    presence = _had_lines_then(conn, moved, sel)
     if not presence:
         return rows
-    sector_of = {d["institution_id"]: d["sector_code"] for d in deltas}
+    sector_of = {d["institution_id"]: d["sector_code"] for d in moved}
     came, went = {}, set()  # per sector: institutions with lines now, none then; sectors someone left
     for iid, (then, now) in presence.items():
         if now and not then:
@@ -242,10 +273,10 @@ def by_sector(conn: Connection, sel: Selection, asof: int, changes: list[dict] |
     rows = [r for r in rows if r["code"] not in came or _others_there(conn, sel, r["code"], came[r["code"]])]
     missing = sorted(went - {r["code"] for r in rows})
     if missing:
-        sums = _sums(deltas, "sector_code")
+        none = dict.fromkeys(_DELTAS, 0)
         keys = [sectors.c.code, *[sectors.c[c] for c in NAME_COLUMNS], sectors.c.color, sectors.c.icon]
-        rows += [{**dict(r), "plan_adjusted": sums[r["code"]]["delta_plan_adjusted"],
-                  "paid": sums[r["code"]]["delta_paid"]}
+        rows += [{**dict(r), "plan_adjusted": sums.get(r["code"], none)["delta_plan_adjusted"],
+                  "paid": sums.get(r["code"], none)["delta_paid"]}
                  for r in conn.execute(select(*keys).where(sectors.c.code.in_(missing))).mappings()]
     return rows
 
@@ -261,18 +292,18 @@ def _others_there(conn: Connection, sel: Selection, sector: str, excluded: list[
 
 
 def top_institutions(conn: Connection, sel: Selection, asof: int, limit: int = 5,
-                     changes: list[dict] | None = None) -> list[dict]:
+                     changes: _Area | None = None) -> list[dict]:
     """explorer.top_institutions as of publication `asof`: ranked in SQL like the explorer's, on
     each institution's sum now plus what changed since (its per-publication sums after `asof`).
 
     Whether an institution had lines in the selection then differs from now only for those whose
-    number of lines moved (rows of `changes` that keep their institution): those with none then
-    are left out of the ranking, those with lines then and none now are added after it."""
-    changes = area_changes(conn, asof, sel.year, _districts_of(sel)) if changes is None else changes
-    picked = _selected(changes, sel)
-    if not picked:
+    number of lines moved (moved_lines): those with none then are left out of the ranking, those
+    with lines then and none now are added after it."""
+    changes = changes or _Area(asof, sel.year)
+    moved = changes.moved(conn, sel)
+    if not moved and not changes.money(conn, sel):
         return explorer.top_institutions(conn, sel, limit)
-    presence = _had_lines_then(conn, picked, sel)
+    presence = _had_lines_then(conn, moved, sel)
     absent_then = sorted(i for i, (then, _now) in presence.items() if not then)
     gone_now = sorted(i for i, (then, now) in presence.items() if then and not now)
     place = [lhs.c[k] == v for k, v in (("region_code", sel.region), ("district_code", sel.district)) if v]
@@ -289,14 +320,32 @@ def top_institutions(conn: Connection, sel: Selection, asof: int, limit: int = 5
         where = and_(where, inst_id.not_in(absent_then + gone_now))
     # The unchanged institutions' top `limit` as the explorer ranks them now (their sums then are
     # their sums now), and every changed one's sum then; the top `limit` of both together.
-    unchanged = (select(inst_id.label("id"), plan.label("plan_adjusted"), paid.label("paid"))
-                 .select_from(source).where(where, inst_id.not_in(select(delta.c.institution_id)))
-                 .order_by(plan.desc(), inst_id).limit(limit).subquery("unchanged"))
-    changed = (select(inst_id.label("id"), (plan + delta.c.plan_adjusted).label("plan_adjusted"),
-                      (paid + delta.c.paid).label("paid"))
-               .select_from(source.join(delta, delta.c.institution_id == inst_id)).where(where))
+    excluded = absent_then + gone_now
+    if tuple(sel.months) == (1, 12):
+        # The year's rollup by its index for the unchanged; the changed ones probe it one by one
+        # (joined, the planner hashes the whole year's rollup for a few hundred institutions).
+        # `delta` is already inside the selection's place: the sums carry the institutions' place.
+        unchanged = (select(inst_id.label("id"), plan.label("plan_adjusted"), paid.label("paid"))
+                     .select_from(source).where(where, inst_id.not_in(select(delta.c.institution_id)))
+                     .order_by(plan.desc(), inst_id).limit(limit).subquery("unchanged"))
+
+        def now(column):
+            return (select(riy.c[column]).where(riy.c.institution_id == delta.c.institution_id,
+                                                riy.c.year == sel.year).scalar_subquery())
+        changed = (select(delta.c.institution_id.label("id"), (now("plan_adjusted") + delta.c.plan_adjusted).label("plan_adjusted"),
+                          (now("paid") + delta.c.paid).label("paid"))
+                   .where(*([delta.c.institution_id.not_in(excluded)] if excluded else [])))
+    else:
+        # A month range sums the monthly rollup per institution: once, for both parts.
+        money = (select(inst_id.label("id"), plan.label("plan_adjusted"), paid.label("paid"))
+                 .select_from(source).where(where).cte("money"))
+        unchanged = (select(money).where(money.c.id.not_in(select(delta.c.institution_id)))
+                     .order_by(money.c.plan_adjusted.desc(), money.c.id).limit(limit).subquery("unchanged"))
+        changed = (select(money.c.id, (money.c.plan_adjusted + delta.c.plan_adjusted).label("plan_adjusted"),
+                          (money.c.paid + delta.c.paid).label("paid"))
+                   .select_from(money.join(delta, delta.c.institution_id == money.c.id)))
     both = union_all(select(unchanged), changed).subquery("both")
-    ranked = select(both).order_by(both.c.plan_adjusted.desc(), both.c.id).limit(limit).subquery("ranked")
+    ranked = select(both).where(both.c.plan_adjusted.is_not(None)).order_by(both.c.plan_adjusted.desc(), both.c.id).limit(limit).subquery("ranked")
     q = (select(inst.c.id, inst.c.bin, *[inst.c[c] for c in NAME_COLUMNS], inst.c.sector_code,
                 inst.c.district_code, ranked.c.plan_adjusted, ranked.c.paid)
          .select_from(ranked.join(inst, inst.c.id == ranked.c.id)))
@@ -347,17 +396,10 @@ def available_years(conn: Connection, asof: int) -> list[int]:
     return sorted(years)
 
 
-def institutions_with_budget(conn: Connection, year: int, asof: int, changes: list[dict] | None = None) -> list[int]:
+def institutions_with_budget(conn: Connection, year: int, asof: int, changes: _Area | None = None) -> list[int]:
     """explorer.institutions_with_budget as of publication `asof` (the map's points): the ids of
     the institutions that had a line of `year` then, ascending."""
-    if changes is None:  # the map's points layer alone: only how many lines each institution gained or lost
-        present = func.sum(lhs.c.delta_lines)
-        moved = _presence(conn, {i: int(d) for i, d in conn.execute(
-            select(lhs.c.institution_id, present).where(lhs.c.valid_until > asof, _MOVED,
-                                                        lhs.c.year == year)
-            .group_by(lhs.c.institution_id).having(present != 0)).all()}, Selection(year))
-    else:
-        moved = _had_lines_then(conn, changes, Selection(year))
+    moved = _had_lines_then(conn, (changes or _Area(asof, year)).moved(conn), Selection(year))
     if not moved:
         return explorer.institutions_with_budget(conn, year)
     ids = {i for i in explorer.institutions_with_budget(conn, year) if moved.get(i, (True, True))[0]}
@@ -645,37 +687,36 @@ class ExplorerNumbers:
 
     def __init__(self, asof: int | None):
         self.asof = asof
-        self._changes: dict[tuple, list[dict]] = {}  # per year and region: read once for all the panels
+        self._changes: dict[int, _Area] = {}  # per year: each question read once for all the panels
 
-    def changes(self, conn: Connection, year: int, region: str | None = None) -> list[dict]:
-        if (year, region) not in self._changes:
-            self._changes[year, region] = area_changes(conn, self.asof, year, region)
-        return self._changes[year, region]
+    def changes(self, year: int) -> _Area:
+        if year not in self._changes:
+            self._changes[year] = _Area(self.asof, year)
+        return self._changes[year]
 
     def totals(self, conn: Connection, sel: Selection) -> dict:
         return (explorer.totals(conn, sel) if self.asof is None
-                else totals(conn, sel, self.asof, self.changes(conn, sel.year, _districts_of(sel))))
+                else totals(conn, sel, self.asof, self.changes(sel.year)))
 
     def by_region(self, conn: Connection, sel: Selection) -> list[dict]:
         return (explorer.by_region(conn, sel) if self.asof is None
-                else by_region(conn, sel, self.asof, self.changes(conn, sel.year, _districts_of(sel))))
+                else by_region(conn, sel, self.asof, self.changes(sel.year)))
 
     def by_district(self, conn: Connection, sel: Selection) -> list[dict]:
         return (explorer.by_district(conn, sel) if self.asof is None
-                else by_district(conn, sel, self.asof, self.changes(conn, sel.year, _districts_of(sel))))
+                else by_district(conn, sel, self.asof, self.changes(sel.year)))
 
     def by_sector(self, conn: Connection, sel: Selection) -> list[dict]:
         return (explorer.by_sector(conn, sel) if self.asof is None
-                else by_sector(conn, sel, self.asof, self.changes(conn, sel.year, _districts_of(sel))))
+                else by_sector(conn, sel, self.asof, self.changes(sel.year)))
 
     def top_institutions(self, conn: Connection, sel: Selection, limit: int = 5) -> list[dict]:
         return (explorer.top_institutions(conn, sel, limit) if self.asof is None
-                else top_institutions(conn, sel, self.asof, limit, self.changes(conn, sel.year, _districts_of(sel))))
+                else top_institutions(conn, sel, self.asof, limit, self.changes(sel.year)))
 
     def institutions_with_budget(self, conn: Connection, year: int) -> list[int]:
         return (explorer.institutions_with_budget(conn, year) if self.asof is None
-                # The area sums already read for the panels, else only the sums that moved lines.
-                else institutions_with_budget(conn, year, self.asof, self._changes.get((year, None))))
+                else institutions_with_budget(conn, year, self.asof, self.changes(year)))
 
     def institution_card(self, conn: Connection, institution_id: int, year: int,
                          months: tuple[int, int] = (1, 12)) -> dict | None:

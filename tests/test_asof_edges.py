@@ -13,6 +13,7 @@ from dashboard.schema import budget_lines, districts, institutions, line_history
 from queries import asof, institution as iq
 from queries.bulk import log_publication
 from queries.documents import insert_document
+from queries.explorer import Selection
 from queries.reference import seed_reference
 from tests.asof_support import areas, areas_from_sums
 from tests.import_files import INSTITUTION_HEADER, LINE_HEADER, institution_rows, line_rows, write_csv
@@ -105,13 +106,14 @@ def test_an_institution_that_moved_takes_its_history_sums_with_it(engine):
         placed = {tuple(r) for r in conn.execute(
             select(line_history_sums.c.region_code, line_history_sums.c.district_code, line_history_sums.c.sector_code)
             .where(line_history_sums.c.institution_id == iid))}
-        changes = asof.area_changes(conn, pinned, 2024, to_region)
+        march = Selection(2024, (3, 3), region=to_region)
+        by_district = asof.area_money(conn, pinned, march, "district_code")
+        by_sector = asof.area_money(conn, pinned, march, "sector_code")
     assert placed == {(to_region, to_district, "health")}
     assert areas(engine) == areas_from_sums(engine)  # the areas' sums moved along, none left empty
-    march = [c for c in changes if c["month"] == 3]
-    assert [(c["region_code"], c["district_code"], c["sector_code"]) for c in march] == \
-        [(to_region, to_district, "health")]
-    assert sum(c["delta_plan_adjusted"] for c in march) == -100_000 * _lines(engine, iid, 3)  # then − now
+    assert list(by_district) == [to_district] and list(by_sector) == ["health"]
+    assert by_district[to_district]["delta_plan_adjusted"] == -100_000 * _lines(engine, iid, 3)  # then − now
+    assert by_sector["health"] == by_district[to_district]
 
 
 def _lines(engine, iid: int, month: int) -> int:
