@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import psycopg  # noqa: E402
+import sqlite3  # noqa: E402
 from sqlalchemy import event, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
@@ -78,12 +79,16 @@ def run(url: str, n: int, seed: int, asof: int | None = None, changed_since: int
                    " JOIN (SELECT DISTINCT institution_id, year FROM line_history_sums WHERE valid_until > :since) c"
                    " ON c.institution_id = y.institution_id AND c.year = y.year")
         pairs = conn.execute(text(f"SELECT i.bin, y.year FROM institutions i JOIN rollup_institution_year y "
-                                  f"ON y.institution_id = i.id{changed} "
-                                  "ORDER BY md5(i.bin || y.year || :seed) LIMIT :n"),
-                             {"seed": str(seed), "n": n + 5, "since": changed_since}).all()
+                                  f"ON y.institution_id = i.id{changed} ORDER BY i.bin, y.year"),
+                             {"since": changed_since}).all()
+    # The same random sample on both databases (SQLite has no md5()).
+    pairs = random.Random(seed).sample(pairs, min(len(pairs), n + 5))
     recorded.clear()
     u = make_url(url)
-    bare = psycopg.connect(host=u.host, port=u.port or 5432, user=u.username, dbname=u.database, autocommit=True)
+    if u.get_backend_name() == "sqlite":  # the statements replayed on a bare sqlite3 connection
+        bare = sqlite3.connect(u.database, isolation_level=None)
+    else:
+        bare = psycopg.connect(host=u.host, port=u.port or 5432, user=u.username, dbname=u.database, autocommit=True)
     rng = random.Random(seed)
     app_ms: dict[str, list[float]] = {"show_year": [], "show_monthly": []}
     sql_ms: dict[str, list[float]] = {"show_year": [], "show_monthly": []}
@@ -104,11 +109,12 @@ def run(url: str, n: int, seed: int, asof: int | None = None, changed_since: int
                 raise RuntimeError(f"{name} {bin_} {year}: HTTP {response.status_code} {response.data[:300]!r}")
             statements = list(recorded)
             start = time.perf_counter()
-            with bare.cursor() as cur:
-                for statement, parameters in statements:
-                    cur.execute(statement, parameters or None)
-                    if cur.description is not None:
-                        cur.fetchall()
+            cur = bare.cursor()
+            for statement, parameters in statements:
+                cur.execute(statement, parameters or ())
+                if cur.description is not None:
+                    cur.fetchall()
+            cur.close()
             replay = (time.perf_counter() - start) * 1000
             if i >= 5:  # the first five warm the pool, the caches and the bare connection
                 app_ms[name].append(elapsed)

@@ -126,7 +126,7 @@ def register(app, engine: Engine, tiles_url: str = "", write_engine: Engine | No
             docs = numbers.documents(conn, iid, year)
             if year is None:
                 empty = parts.kpis(None, lang, asof=pinned)
-                return (empty, {}, {}, [], parts.grid_columns(lang), None, "", None,
+                return (empty, parts.empty_figure(lang), parts.empty_figure(lang), [], parts.grid_columns(lang), None, "", None,
                         parts.documents_list(docs, lang),
                         f"/api/v1/institutions/{inst['bin']}" + (f"?asof={pinned}" if pinned else ""),
                         parts.breadcrumb(inst, lang, asof=pinned))
@@ -169,11 +169,13 @@ def register(app, engine: Engine, tiles_url: str = "", write_engine: Engine | No
                   State("page-lang", "data"))
     def show_monthly(year, mode, _version, store, lang):
         lang = lang_param(lang)
-        if year is None or year_param(year) != year:
+        if year is not None and year_param(year) != year:
             return {}
+        if year is None:  # no budget (the page says so above): no empty frame of axes
+            return parts.empty_figure(lang)
         with engine.connect() as conn:
             months = InstitutionNumbers(_asof(store)).monthly_by_bin(conn, text_param(dict_param(store).get("bin")), year)
-        return parts.monthly_figure(months, lang, cumulative=mode == "cumulative")
+        return parts.monthly_figure(months, lang, cumulative=mode == "cumulative") if months else parts.empty_figure(lang)
 
     # A link from an appeal (?line=): once its rows are in the grid, bring the grid into view.
     app.clientside_callback(ClientsideFunction("institution", "showAskedLine"),

@@ -74,7 +74,11 @@ def banner(pinned: int | None, publication: dict | None, since: list[dict], curr
     if publication is None:
         return [el("Div", t("asof.unknown", lang, id=pinned), className="alert alert-warning py-2 asof-banner")]
     items = [el("Li", [el("Strong", what(p, lang)), " — ", _publication(p, lang)]) for p in since]
+    # A gap in the ids (queries.asof.pinned_view): said, and the numbers are the publication's before it.
+    gap = [el("P", t("asof.gap", lang, asked=pinned, id=publication["id"]), className="mb-1 small asof-gap")
+           ] if publication["id"] != pinned else []
     return [el("Div", [
+        *gap,
         el("P", [el("I", className="bi bi-clock-history me-1", aria_hidden="true"),
                  t("asof.banner", lang, time=_time(publication["published_at"], lang), id=publication["id"],
                    what=what(publication, lang))], className="mb-1"),

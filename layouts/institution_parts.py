@@ -176,6 +176,15 @@ def _money_axis(largest_tiyn: int, lang: str) -> dict:
     return dict(tickvals=[float(tenge(v)) for v in ticks], ticktext=[format_money(v, lang) for v in ticks])
 
 
+def empty_figure(lang: str) -> dict:
+    """A chart's place when the institution has no budget to draw: a short "no data" line, not an
+    empty frame of axes and grid."""
+    hidden = dict(visible=False)
+    return _figure([], **{**_FIG, "height": 80}, xaxis=hidden, yaxis=hidden, annotations=[dict(
+        text=t("explorer.no_data", lang), showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5,
+        font=dict(color="#6c757d"))])
+
+
 def monthly_figure(months: list[dict], lang: str, cumulative: bool) -> dict:
     x = [month_name(m["month"], lang) for m in months]
     data = []

@@ -61,12 +61,20 @@ def publications_since(conn: Connection, asof: int, limit: int = 50) -> list[dic
 
 
 def pinned_view(conn: Connection, asof: int | None) -> tuple[int, dict | None, list[dict]]:
-    """(the publication a permalink to this view pins now, the asked publication or None, the
-    publications since it): what a banner says about a view pinned to `asof` (None: current)."""
+    """(the publication a permalink to this view pins now, the publication its numbers are as of
+    or None, the publications since it): what a banner says about a view pinned to `asof` (None:
+    current). An id that is a gap in the log (PostgreSQL: a dry run, or an import that changed
+    nothing, reserved it) gives the numbers right after the publication before it, so that one is
+    returned (and pinned); an id past the newest, or with none before it, gives None."""
     latest = latest_publication_id(conn)
     if asof is None:
         return latest, None, []
-    return asof, publication(conn, asof), publications_since(conn, asof)
+    found = publication(conn, asof)
+    if found is None and asof < latest:
+        before = conn.execute(select(publications).where(publications.c.id < asof)
+                              .order_by(publications.c.id.desc()).limit(1)).mappings().first()
+        found = dict(before) if before else None
+    return (found["id"] if found else asof), found, publications_since(conn, asof)
 
 
 # --- What changed since ----------------------------------------------------------------------

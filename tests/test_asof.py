@@ -375,6 +375,12 @@ def test_the_institution_page_as_of_a_publication(story, dash_app, client):
                      [{"bin": story["schools"][0], "asof": p0}, None, "ru"])
     assert f"По состоянию на публикацию № {p0} бюджет этого учреждения ещё не был опубликован" in \
         _json(absent[ids.INST_KPIS]["children"])
+    # ... and its charts draw no empty frame of axes, only "no data".
+    monthly = _answer(dash_app, client, "show_monthly", [None, "monthly", None],
+                      [{"bin": story["schools"][0], "asof": p0}, "ru"])[ids.INST_MONTHLY]["figure"]
+    for figure in (monthly, absent[ids.INST_SPECIFICS]["figure"], absent[ids.INST_PROGRAMS]["figure"]):
+        assert figure["data"] == [] and figure["layout"]["xaxis"]["visible"] is False
+        assert [a["text"] for a in figure["layout"]["annotations"]] == ["нет данных"]
     assert years(inst["bin"], p0) == [YEAR, YEAR - 1]
 
     store = {"bin": inst["bin"], "asof": p0}

@@ -3,6 +3,8 @@ dry run or an import that changed nothing reserved it), a line written and delet
 institution that moved after its lines changed."""
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import delete, func, select, update
 
@@ -52,7 +54,17 @@ def test_documents_as_of_a_gap_id_are_those_of_the_publication_before_it(request
         assert [d["title"] for d in asof.documents(conn, 1, None, gap)] == []
         assert [d["title"] for d in asof.documents(conn, 1, None, ids[0])] == []
         assert [d["title"] for d in asof.documents(conn, 1, None, ids[-1])] == ["Uploaded later"]
+        # The banner and the permalink say which publication the numbers are as of: the one before.
+        pin, shown, since = asof.pinned_view(conn, gap)
+        before = max(i for i in ids if i < gap)
+        assert (pin, shown["id"], [p["id"] for p in since]) == (before, before, [i for i in reversed(ids) if i > gap])
+        assert asof.pinned_view(conn, ids[-1] + 5)[:2] == (ids[-1] + 5, None)  # past the newest: current numbers
     engine.dispose()
+    from layouts.asof import banner
+
+    text = json.dumps(banner(gap, shown, since, "/", "ru"), ensure_ascii=False)
+    assert f"Публикации № {gap} нет" in text and f"предыдущей публикации, № {before}" in text
+    assert "показаны текущие цифры" not in text
 
 
 def test_peers_as_of_before_a_line_was_written_and_deleted_are_the_peers_then(engine):
