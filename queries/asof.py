@@ -460,6 +460,18 @@ class _Changes:
         self.rows = [dict(zip(names, r)) for r in conn.execute(q).all()]
         self._now: list[dict] | None = None
 
+    @classmethod
+    def by_month(cls, conn: Connection, institution_id: int, asof: int, year: int) -> "_Changes":
+        """The same changes summed per month, from the per-publication sums (line_history_sums: one
+        range of its key, not the changed lines' history): enough for figures by month."""
+        self = cls.__new__(cls)
+        self.conn, self.institution_id, self._now = conn, institution_id, None
+        q = (select(*_summed(lhs.c.year, lhs.c.month))
+             .where(lhs.c.institution_id == institution_id, lhs.c.year == year, lhs.c.valid_until > asof)
+             .group_by(lhs.c.year, lhs.c.month))
+        self.rows = [dict(zip(("year", "month", *_DELTAS, "delta_lines"), r)) for r in conn.execute(q).all()]
+        return self
+
     def now_keys(self) -> list[dict]:
         """The keys of the institution's current lines in the changed years (read once, when needed)."""
         if self._now is None:
@@ -524,7 +536,7 @@ def yearly_totals(conn: Connection, institution_id: int, asof: int, changes: _Ch
 
 def monthly(conn: Connection, institution_id: int, year: int, asof: int, changes: _Changes | None = None) -> list[dict]:
     """institution.monthly as of publication `asof`."""
-    rows = (changes or _Changes(conn, institution_id, asof, [year])).patch(
+    rows = (changes or _Changes.by_month(conn, institution_id, asof, year)).patch(
         inst_q.monthly(conn, institution_id, year), ["month"], ["month"], _of_year(year))
     return sorted(rows, key=lambda r: r["month"])
 
