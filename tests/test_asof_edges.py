@@ -17,6 +17,7 @@ from queries.bulk import log_publication
 from queries.documents import insert_document
 from queries.explorer import Selection
 from queries.reference import seed_reference
+from queries.rollups import refresh_rollups
 from tests.asof_support import areas, areas_from_sums
 from tests.import_files import INSTITUTION_HEADER, LINE_HEADER, institution_rows, line_rows, write_csv
 
@@ -133,3 +134,25 @@ def _lines(engine, iid: int, month: int) -> int:
         return conn.execute(select(func.count()).select_from(budget_lines).where(
             budget_lines.c.institution_id == iid, budget_lines.c.year == 2024,
             budget_lines.c.month == month)).scalar_one()
+
+
+def test_the_popup_of_an_institution_whose_lines_all_went_since_shows_its_numbers_then(engine):
+    """Pinned before an institution's lines of the year were all deleted, the map still has its
+    point (it had a budget then), so its popup shows the amounts then, not nothing or zero."""
+    from queries.asof import ExplorerNumbers
+
+    with engine.connect() as conn:
+        pinned = asof.latest_publication_id(conn)
+        iid = conn.execute(select(institutions.c.id).order_by(institutions.c.id.desc())).scalars().first()
+        before = ExplorerNumbers(None).institution_card(conn, iid, 2024, (1, 12))
+    assert before["plan_adjusted"] > 0
+    with engine.begin() as conn:
+        conn.execute(delete(budget_lines).where(budget_lines.c.institution_id == iid, budget_lines.c.year == 2024))
+        refresh_rollups(conn, [iid], [2024])
+        log_publication(conn, "import", "lines", "all of 2024 withdrawn", 0, 1)
+    with engine.connect() as conn:
+        assert ExplorerNumbers(None).institution_card(conn, iid, 2024, (1, 12))["plan_adjusted"] == 0
+        then = ExplorerNumbers(pinned).institution_card(conn, iid, 2024, (1, 12))
+        assert iid in ExplorerNumbers(pinned).institutions_with_budget(conn, 2024)
+    assert then is not None
+    assert {k: then[k] for k in ("plan_adjusted", "paid")} == {k: before[k] for k in ("plan_adjusted", "paid")}

@@ -21,3 +21,10 @@ server = app.server
 with server.test_request_context("/"):
     app._generate_scripts_html()  # noqa: SLF001
     app._generate_css_dist_html()  # noqa: SLF001
+# Modules a first request imports lazily (plotly's JSON encoder pulls in numpy) are imported here,
+# before gunicorn forks, as the real app's imports do: a worker whose concurrent first requests
+# imported numpy in several threads at once died of SIGILL (hundreds of times per run).
+import numpy  # noqa: E402,F401
+with server.test_client() as client:
+    for path in ("/", "/_dash-layout", "/_dash-dependencies"):
+        client.get(path)
