@@ -35,17 +35,28 @@ def make_engine(url: str, **kwargs) -> Engine:
         return engine
     if make_url(url).get_driver_name() != "psycopg":
         return create_engine(url, pool_pre_ping=True, **kwargs)  # another driver: a ping per checkout
-    # psycopg prepares a statement after its fifth run, and PostgreSQL then switches a prepared
-    # statement to a generic plan (no parameter values) after five custom ones when it looks no
-    # dearer: for the explorer's filters (a region, a few sectors, a month range) that plan was
-    # 3-10× slower, so the same view got slower after ten requests on one pooled connection.
-    # Custom plans always: a fraction of a millisecond of planning, the plan fits the values.
-    connect_args = dict(kwargs.pop("connect_args", {}))
-    given = connect_args.get("options") or make_url(url).query.get("options") or ""  # kept, not replaced
-    connect_args["options"] = f"{given} -c plan_cache_mode=force_custom_plan".strip()
-    engine = create_engine(url, connect_args=connect_args, **kwargs)
+    engine = create_engine(url, **kwargs)
+    _plan_per_value(engine)
     _check_on_checkout(engine)
     return engine
+
+
+def _plan_per_value(engine: Engine) -> None:
+    """psycopg prepares a statement after its fifth run, and PostgreSQL then switches a prepared
+    statement to a generic plan (no parameter values) after five custom ones when it looks no
+    dearer: for the explorer's filters (a region, a few sectors, a month range) that plan was ~3×
+    slower, so a view got slower after ten requests on one pooled connection. Custom plans always
+    (a fraction of a millisecond of planning). Set once per new connection, not in the startup
+    packet: PGOPTIONS and a URL's `options` stay in force, and PgBouncer accepts it."""
+
+    @event.listens_for(engine, "connect")
+    def _custom_plans(dbapi_conn, _record):
+        autocommit = dbapi_conn.autocommit
+        dbapi_conn.autocommit = True  # a session setting, outside any transaction
+        try:
+            dbapi_conn.execute("SET plan_cache_mode = force_custom_plan")
+        finally:
+            dbapi_conn.autocommit = autocommit
 
 
 def _server_closed(dbapi_conn) -> bool:

@@ -254,7 +254,9 @@ def by_region(conn: Connection, sel: Selection, asof: int, changes: _Area | None
 
 
 def by_district(conn: Connection, sel: Selection, asof: int, changes: _Area | None = None) -> list[dict]:
-    """explorer.by_district as of publication `asof`."""
+    """explorer.by_district as of publication `asof` ([] without a region, as explorer.by_district)."""
+    if not sel.region:
+        return explorer.by_district(conn, sel)
     changes = changes or _Area(asof, sel.year)
     sums = changes.money(conn, Selection(sel.year, sel.months, sel.sectors, sel.region), "district_code")
     return _corrected(explorer.by_district(conn, sel), sums, "code")

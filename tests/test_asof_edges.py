@@ -156,3 +156,15 @@ def test_the_popup_of_an_institution_whose_lines_all_went_since_shows_its_number
         assert iid in ExplorerNumbers(pinned).institutions_with_budget(conn, 2024)
     assert then is not None
     assert {k: then[k] for k in ("plan_adjusted", "paid")} == {k: before[k] for k in ("plan_adjusted", "paid")}
+
+
+def test_by_district_without_a_region_is_empty_as_now(engine):
+    """explorer.by_district lists the districts of the selection's region: none without one."""
+    with engine.connect() as conn:
+        pinned = asof.latest_publication_id(conn)
+    with engine.begin() as conn:
+        conn.execute(update(budget_lines).where(budget_lines.c.year == 2024, budget_lines.c.month == 5)
+                     .values(paid=budget_lines.c.paid + 100))
+        log_publication(conn, "import", "lines", "May paid", 1, 1)
+    with engine.connect() as conn:
+        assert asof.by_district(conn, Selection(2024), pinned) == []

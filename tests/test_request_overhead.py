@@ -146,10 +146,11 @@ def test_a_recently_used_connection_is_not_pinged_and_an_idle_one_is(pg_url, mon
         engine.dispose()
 
 
-def test_statements_are_planned_for_their_values_however_often_they_run(pg_url):
+def test_statements_are_planned_for_their_values_however_often_they_run(pg_url, monkeypatch):
     """psycopg prepares a statement after five runs and PostgreSQL would then plan it once for any
-    values (a generic plan, 3-10× slower for the explorer's filters): the engine asks for a plan
-    per run, and keeps the options a URL gives."""
+    values (a generic plan, ~3× slower for the explorer's filters): the engine asks for a plan per
+    run, and keeps the options a URL or PGOPTIONS gives."""
+    monkeypatch.setenv("PGOPTIONS", "-c lock_timeout=2345")
     engine = make_engine(pg_url + ("&" if "?" in pg_url else "?") + "options=-c%20statement_timeout%3D4321")
     try:
         with engine.connect() as conn:
@@ -159,6 +160,12 @@ def test_statements_are_planned_for_their_values_however_often_they_run(pg_url):
                 "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE '%FROM institutions%'"
             )).all()
             assert conn.execute(text("SHOW statement_timeout")).scalar_one() == "4321ms"
+            assert conn.execute(text("SHOW plan_cache_mode")).scalar_one() == "force_custom_plan"
+        plain = make_engine(pg_url)
+        with plain.connect() as conn:  # no options in the URL: PGOPTIONS applies
+            assert conn.execute(text("SHOW lock_timeout")).scalar_one() == "2345ms"
+            assert conn.execute(text("SHOW plan_cache_mode")).scalar_one() == "force_custom_plan"
+        plain.dispose()
         assert len(plans) == 1, plans  # prepared by psycopg: the case the setting is for
         generic, custom = plans[0]
         assert generic == 0 and custom >= 9
