@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from operator import itemgetter
 
-from sqlalchemy import BigInteger, Connection, and_, bindparam, case, func, literal_column, select, union_all
+from sqlalchemy import BigInteger, Connection, and_, case, func, literal_column, select, union_all
 
 from dashboard.schema import (
     MONEY_COLUMNS, budget_line_versions as blv, budget_lines as bl, institutions as inst, line_history_area as area,
@@ -187,18 +187,6 @@ def _selected(changes: list[dict], sel: Selection, *, months: bool = True) -> li
     return picked
 
 
-def _sums(changes: list[dict], by: str, columns=_DELTAS) -> dict:
-    """{value of `by`: {column: sum}} over the changes."""
-    out: dict = {}
-    for c in changes:
-        acc = out.get(c[by])
-        if acc is None:
-            acc = out[c[by]] = dict.fromkeys(columns, 0)
-        for column in columns:
-            acc[column] += c[column]
-    return out
-
-
 def _corrected(rows: list[dict], sums: dict, key: str) -> list[dict]:
     """`rows` (current sums, one per `key`) plus what changed since, `sums[row[key]]` (area_money)."""
     out = []
@@ -216,7 +204,9 @@ def _corrected(rows: list[dict], sums: dict, key: str) -> list[dict]:
 def _had_lines_then(conn: Connection, moved: list[dict], sel: Selection) -> dict[int, tuple[bool, bool]]:
     """For each institution of `moved` (moved_lines rows) whose number of lines in the selection's
     year and months changed since: (had any then, has any now); budget_lines is read only for those."""
-    per = {i: d["delta_lines"] for i, d in _sums(moved, "institution_id", ("delta_lines",)).items()}
+    per: dict[int, int] = {}
+    for m in moved:
+        per[m["institution_id"]] = per.get(m["institution_id"], 0) + m["delta_lines"]
     return _presence(conn, {i: d for i, d in per.items() if d != 0}, sel)
 
 
