@@ -47,18 +47,19 @@ def grid_rows(flags: list[dict], lang: str) -> list[dict]:
 
 
 def grid_columns(lang: str) -> list[dict]:
-    """ag-grid columns (field = export column, headerName = its heading in both)."""
+    """ag-grid columns (field = export column, headerName = its heading in both); fixed widths,
+    no `flex` (see layouts.institution_parts.grid_columns)."""
     def col(field, key, **kw):
         return {"field": field, "headerName": t(f"analyst.col.{key}", lang), **kw}
 
     return [
-        col("institution", "institution", cellRenderer="AnalystInstitution", minWidth=240, flex=2,
+        col("institution", "institution", cellRenderer="AnalystInstitution", width=280, minWidth=240,
             cellRendererParams={"lang": lang}),
         col("detector", "detector", width=160),
         col("year", "year", width=80, filter="agNumberColumnFilter"),
         col("score", "score", width=110, type="rightAligned", filter="agNumberColumnFilter",
             valueFormatter={"function": f"ashyqScore(params.value, '{lang}')"}),
-        col("sentence", "sentence", minWidth=300, flex=3, wrapText=True, tooltipField="sentence",
+        col("sentence", "sentence", width=420, minWidth=300, wrapText=True, tooltipField="sentence",
             cellClass="analyst-sentence-cell"),
         col("status", "status", width=120),
         col("amount", "amount", width=170, type="rightAligned",

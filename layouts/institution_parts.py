@@ -34,7 +34,9 @@ def _figure(data: list[dict], **layout) -> dict:
 
 def grid_columns(lang: str, bin_: str = "") -> list[dict]:
     """ag-grid columns: money held as integer tiyn, shown as exact tenge; with `bin_`, a last
-    column linking each row to the appeal form about its line (not exported: it has no field)."""
+    column linking each row to the appeal form about its line (not exported: it has no field).
+    Fixed widths, no `flex`: ag-grid 35 hides the cells of a grid with flex columns until it has
+    sized them, and on a phone that reveal sometimes never came (an invisible grid)."""
     money = [{"field": c, "headerName": f"{t('inst.' + c, lang)}, ₸", "type": "rightAligned",
               "valueFormatter": {"function": f"tiynToTenge(params.value, '{lang}')"},
               "filter": "agNumberColumnFilter",
@@ -44,10 +46,10 @@ def grid_columns(lang: str, bin_: str = "") -> list[dict]:
         {"field": "month", "headerName": t("inst.lines.month", lang), "filter": "agNumberColumnFilter",
          "cellDataType": False, "width": 110},
         {"field": "program", "headerName": t("inst.lines.program", lang), "filter": "agTextColumnFilter",
-         "flex": 2, "minWidth": 220, "tooltipField": "program"},
-        {"field": "subprogram_code", "headerName": t("inst.lines.subprogram", lang), "width": 120},
+         "width": 320, "minWidth": 220, "tooltipField": "program"},
+        {"field": "subprogram_code", "headerName": t("inst.lines.subprogram", lang), "width": 150},
         {"field": "specific", "headerName": t("inst.lines.specific", lang), "filter": "agTextColumnFilter",
-         "flex": 2, "minWidth": 220, "tooltipField": "specific"},
+         "width": 320, "minWidth": 220, "tooltipField": "specific"},
         *money,
         *([{"colId": "ask", "headerName": "", "sortable": False, "filter": False, "suppressHeaderMenuButton": True,
             "cellRenderer": "AskAboutLine", "width": 200,

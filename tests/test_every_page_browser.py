@@ -47,6 +47,13 @@ def blocking(violations: list[dict], where: str) -> list[str]:
             for v in violations if v["impact"] in BLOCKING]
 
 
+def hidden_grids(page, where: str) -> list[str]:
+    """ag-grid hides a grid's cells (class ag-delay-render) while it sizes its columns; a grid
+    still hidden once the page has settled is a grid the visitor cannot see."""
+    ids = page.evaluate("[...document.querySelectorAll('.ag-delay-render')].map(e => e.closest('[id]')?.id)")
+    return [f"{where}: grid cells left hidden (ag-delay-render) in #{i}" for i in ids]
+
+
 def languages(viewport: str, index: int, name: str) -> tuple[str, ...]:
     """The front page (the map, the richest page) in both languages at both widths; every other
     page in kk at one width and ru at the other, so each page is checked in both languages and at
@@ -72,7 +79,7 @@ def test_every_page_accessible_and_in_one_language(site, browser, sessions, view
                 sep = "&" if "?" in path else "?"
                 open_and_settle(page, f"{site['base']}{path}{sep}lang={lang}")
                 where = f"{viewport} {lang} {name}" + (f" as {account}" if account else "")
-                found += blocking(audit(page), where) + check(page, lang, where) + check_file_pickers(page, lang, where)
+                found += hidden_grids(page, where) + blocking(audit(page), where) + check(page, lang, where) + check_file_pickers(page, lang, where)
                 if name == "front":
                     # Drilled into a region (the district table and circles; the tab names the
                     # region) with a metric that adds a column; then (on the laptop) with the
