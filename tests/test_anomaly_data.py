@@ -66,3 +66,48 @@ def test_detectors_run_on_the_demo(demo_engine):
     found = {(f.institution_id, f.year) for f in DETECTORS["paid_above_plan"](data)}
     planted = truth[truth["kind"] == "paid_above_plan"]
     assert found == set(zip(planted["institution_id"], planted["year"]))
+
+
+
+def test_rescore_scope_is_each_targets_peer_group():
+    """The scope worked out once per (type, region, size class) equals the union of every
+    target's own peer group (the rule written out per target), for random targets among
+    groups above and below MIN_PEERS, with and without capacities."""
+    import random
+
+    import numpy as np
+
+    from dashboard.anomalies import thresholds as th
+    from dashboard.anomalies.detectors._common import size_class
+    from queries.anomaly_data import _peer_scope
+
+    rng = np.random.default_rng(3)
+    n = 600
+    inst = pd.DataFrame({"id": np.arange(1, n + 1), "type_code": rng.choice(["school", "clinic", "akimat"], n),
+                         # One big region (regional groups), medium ones (a size class under MIN_PEERS), tiny ones
+                         "region_code": rng.choice([f"KZ-{r}" for r in range(1, 17)], n, p=[.4] + [.06] * 9 + [.01] * 6)})
+    capacity = rng.integers(50, 2000, n).astype(object)
+    capacity[rng.random(n) < .2] = None
+    inst["capacity"] = pd.array(capacity, dtype="Int64")
+    band = size_class(inst).to_numpy()
+
+    def per_target(ids):
+        scope = set(ids)
+        for i in ids:
+            row = i - 1
+            same_type = inst[inst["type_code"] == inst.at[row, "type_code"]]
+            same = same_type[same_type["region_code"] == inst.at[row, "region_code"]]
+            same_band = (band[same.index] == band[row]).sum()
+            small = len(same) < th.MIN_PEERS or (band[row] >= 0 and same_band < th.MIN_PEERS)
+            scope |= set((same_type if small else same)["id"].astype(int))
+        return sorted(scope)
+
+    pick = random.Random(3)
+    ids = [int(i) for i in inst["id"]]
+    regional = 0
+    for size in (1, 1, 1, 2, 5, 20, 100, n):
+        targets = pick.sample(ids, size)
+        scope = _peer_scope(inst, targets)
+        assert scope == per_target(targets)
+        regional += len(scope) < len(inst[inst["type_code"].isin(inst.loc[inst["id"].isin(targets), "type_code"])])
+    assert regional  # some scope was a regional group, not the whole type
