@@ -68,7 +68,7 @@ def _peer_scope(institutions: pd.DataFrame, ids: list[int]) -> list[int]:
     scope = {int(i) for i in ids}
     by_type = dict(tuple(frame.groupby("type_code", sort=False)))
     # Once per (type, region, size class) among the targets, not per target: an import of one
-    # district's schools is a thousand targets and one group (1.8 s → milliseconds).
+    # district's schools is a thousand targets and one group (1,488 targets: 1.6 → 0.27 s).
     groups = frame.loc[frame["id"].isin(scope), ["type_code", "region_code", "band"]].drop_duplicates()
     for type_code, region_code, band in groups.itertuples(index=False):
         same_type = by_type[type_code]
