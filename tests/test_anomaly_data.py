@@ -83,9 +83,10 @@ def test_rescore_scope_is_each_targets_peer_group():
 
     rng = np.random.default_rng(3)
     n = 600
+    # One big region (regional groups), medium ones (a size class under MIN_PEERS), tiny ones.
+    regions = rng.choice([f"KZ-{r}" for r in range(1, 17)], n, p=[.4] + [.06] * 9 + [.01] * 6)
     inst = pd.DataFrame({"id": np.arange(1, n + 1), "type_code": rng.choice(["school", "clinic", "akimat"], n),
-                         # One big region (regional groups), medium ones (a size class under MIN_PEERS), tiny ones
-                         "region_code": rng.choice([f"KZ-{r}" for r in range(1, 17)], n, p=[.4] + [.06] * 9 + [.01] * 6)})
+                         "region_code": regions})
     capacity = rng.integers(50, 2000, n).astype(object)
     capacity[rng.random(n) < .2] = None
     inst["capacity"] = pd.array(capacity, dtype="Int64")
