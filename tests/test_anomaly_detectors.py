@@ -17,6 +17,8 @@ def check_flags(flags):
     for f in flags:
         assert 0 <= f.score <= 1
         json.dumps(f.evidence)  # plain JSON
+        for line in f.lines:  # plain Python values, as stored
+            assert type(line["program"]) is str and type(line["subprogram"]) is str and type(line["specific"]) is int
         for lang in LANGUAGES:
             assert sentence(f.detector, f.evidence, lang, f.lines)
 
