@@ -68,7 +68,6 @@ def test_detectors_run_on_the_demo(demo_engine):
     assert found == set(zip(planted["institution_id"], planted["year"]))
 
 
-
 def test_rescore_scope_is_each_targets_peer_group():
     """The scope worked out once per (type, region, size class) equals the union of every
     target's own peer group (the rule written out per target), for random targets among

@@ -162,10 +162,12 @@ def test_statements_are_planned_for_their_values_however_often_they_run(pg_url, 
             assert conn.execute(text("SHOW statement_timeout")).scalar_one() == "4321ms"
             assert conn.execute(text("SHOW plan_cache_mode")).scalar_one() == "force_custom_plan"
         plain = make_engine(pg_url)
-        with plain.connect() as conn:  # no options in the URL: PGOPTIONS applies
-            assert conn.execute(text("SHOW lock_timeout")).scalar_one() == "2345ms"
-            assert conn.execute(text("SHOW plan_cache_mode")).scalar_one() == "force_custom_plan"
-        plain.dispose()
+        try:
+            with plain.connect() as conn:  # no options in the URL: PGOPTIONS applies
+                assert conn.execute(text("SHOW lock_timeout")).scalar_one() == "2345ms"
+                assert conn.execute(text("SHOW plan_cache_mode")).scalar_one() == "force_custom_plan"
+        finally:
+            plain.dispose()
         assert len(plans) == 1, plans  # prepared by psycopg: the case the setting is for
         generic, custom = plans[0]
         assert generic == 0 and custom >= 9
