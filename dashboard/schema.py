@@ -203,7 +203,6 @@ publications = Table(
 # computed as of a publication (queries/asof.py). A demo load starts a new history.
 budget_line_versions = Table(
     "budget_line_versions", metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
     Column("institution_id", Integer, nullable=False),
     Column("year", SmallInteger, nullable=False),
     Column("month", SmallInteger, nullable=False),
@@ -590,7 +589,9 @@ case_events = Table(
 
 TRIGGER_CHECKED_REFERENCES = frozenset({
     "fk_budget_lines_institution_id_institutions", "fk_budget_lines_specific_code_specifics",
-    "fk_budget_lines_subprogram"})
+    "fk_budget_lines_subprogram", "fk_rollup_institution_year_institution_id_institutions",
+    "fk_rollup_institution_month_institution_id_institutions",
+    "fk_rollup_institution_specific_year_institution_id_institutions"})
 
 
 def is_managed(name: str | None, type_: str, parent_names) -> bool:
@@ -599,8 +600,9 @@ def is_managed(name: str | None, type_: str, parent_names) -> bool:
 
 
 def include_object(dialect: str):
-    """Alembic include_object hook for `dialect`: on PostgreSQL, budget_lines' foreign keys are
-    triggers (migration 0008), so the declared ones are not expected there."""
+    """Alembic include_object hook for `dialect`: on PostgreSQL, the foreign keys of budget_lines
+    and of the rollups per institution are triggers (migrations 0008, 0020), so the declared ones
+    are not expected there."""
     def include(obj, name, type_, reflected, compare_to) -> bool:
         return not (dialect == "postgresql" and type_ == "foreign_key_constraint"
                     and name in TRIGGER_CHECKED_REFERENCES)

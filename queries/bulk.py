@@ -46,7 +46,8 @@ _PG_REFERENCE_TRIGGER = "budget_lines_references_insert"
 
 
 class MissingReference(Exception):
-    """Lines written by a fast load refer to an institution, specific or subprogram that does not exist."""
+    """Lines or rollups written by a fast load refer to an institution, specific or subprogram that
+    does not exist."""
 
 
 class LineKeys:
@@ -172,11 +173,19 @@ def filled_in_bulk(conn: Connection, tables) -> Iterator[None]:
     be filled by the body) and re-create them from their catalog definitions after it: one
     sorted index build and one validating pass per key, instead of a random index insert and a
     check per row (the rollups are millions of rows at full-country scale; the search documents'
-    trigram index also builds several times faster at once)."""
+    trigram index also builds several times faster at once). The rollups' per-statement check of
+    their institutions (migration 0020) is dropped too and made once at the end: MissingReference
+    if a row points at an institution that does not exist."""
     if conn.dialect.name != "postgresql":
         yield
         return
     names = [t.name for t in tables]
+    checks = conn.execute(text(
+        "SELECT tgrelid::regclass::text, tgname, pg_get_triggerdef(oid) FROM pg_trigger "
+        "WHERE tgrelid = ANY(CAST(:t AS regclass[])) AND tgfoid = 'rollups_check_institutions'::regproc "
+        "ORDER BY 1, 2"), {"t": names}).all()
+    for table, name, _definition in checks:
+        conn.execute(text(f"DROP TRIGGER {name} ON {table}"))
     # Primary and unique keys before foreign keys ('p' < 'u' < 'f' is not the catalog's order).
     keys = conn.execute(text(
         "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
@@ -195,6 +204,14 @@ def filled_in_bulk(conn: Connection, tables) -> Iterator[None]:
         conn.execute(text(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}'))
     for _name, definition in indexes:
         conn.execute(text(definition))
+    for table, _name, definition in checks:
+        conn.execute(text(definition))
+    for table in sorted({c[0] for c in checks}):
+        missing = conn.execute(text(
+            f"SELECT k.institution_id FROM (SELECT DISTINCT institution_id FROM {table}) k WHERE NOT EXISTS "
+            "(SELECT 1 FROM institutions p WHERE p.id = k.institution_id) LIMIT 1")).scalar()
+        if missing is not None:
+            raise MissingReference(f"{table} refers to institution {missing}, which does not exist")
 
 
 def encode_lines(chunk: dict[str, np.ndarray]) -> np.ndarray:

@@ -22,6 +22,9 @@ from dashboard.schema import (
 )
 
 
+COPY_ABOVE = 500  # rows: below this, a plain executemany is cheaper than a temporary table
+
+
 class RollupOverflow(Exception):
     """A total no longer fits in BIGINT tiyn (only absurd amounts get there)."""
 
@@ -184,10 +187,31 @@ def _per_specific_year(lines: dict[str, np.ndarray], money: np.ndarray) -> pd.Da
 
 def _add(conn: Connection, table, columns, frame: pd.DataFrame) -> None:
     """Insert the rows, or add their `columns` to the row already there (both dialects)."""
+    if conn.dialect.name == "postgresql" and len(frame) > COPY_ABOVE:
+        _add_copied(conn, table, columns, frame)
+        return
     stmt = (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(table)
     _execute(conn, stmt.on_conflict_do_update(index_elements=[c.name for c in table.primary_key.columns],
                                               set_={c: table.c[c] + stmt.excluded[c] for c in columns}),
              _records(frame))
+
+
+def _add_copied(conn: Connection, table, columns, frame: pd.DataFrame) -> None:
+    """`_add` for many rows on PostgreSQL: COPY them into a temporary table, then one upsert.
+    Row by row (a pipelined executemany) cost ~40 µs a row, most of it in Python: 1.3–1.7 s for
+    the ~40,000 rows a million new lines make per table."""
+    names = list(frame.columns)
+    stage = f"rollup_stage_{table.name}"
+    conn.exec_driver_sql(f"CREATE TEMP TABLE {stage} (LIKE {table.name}) ON COMMIT DROP")
+    body = frame[names].to_csv(sep="\t", header=False, index=False, lineterminator="\n")
+    with conn.connection.driver_connection.cursor() as cur:
+        with cur.copy(f"COPY {stage} ({', '.join(names)}) FROM STDIN") as copy:
+            copy.write(body)
+    keys = ", ".join(c.name for c in table.primary_key.columns)
+    add = ", ".join(f"{c} = {table.name}.{c} + excluded.{c}" for c in columns)
+    _execute(conn, text(f"INSERT INTO {table.name} ({', '.join(names)}) SELECT {', '.join(names)} FROM {stage} "
+                        f"ON CONFLICT ({keys}) DO UPDATE SET {add}"))
+    conn.exec_driver_sql(f"DROP TABLE {stage}")
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:

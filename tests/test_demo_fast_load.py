@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from dashboard import geo
 from dashboard.demo.load import load_demo
+from dashboard.schema import rollup_institution_year
 from queries import bulk
 
 # Every key, index and trigger of the tables the demo load touches, as the catalog states them.
@@ -18,7 +19,7 @@ SELECT 'i ' || pg_get_indexdef(indexrelid) FROM pg_index
  WHERE indrelid::regclass::text IN ('budget_lines', 'institution_search') OR indrelid::regclass::text LIKE 'rollup%'
 UNION ALL
 SELECT 't ' || pg_get_triggerdef(oid) || ' ' || tgenabled::text FROM pg_trigger
- WHERE NOT tgisinternal AND tgrelid::regclass::text = 'budget_lines'
+ WHERE NOT tgisinternal AND (tgrelid::regclass::text = 'budget_lines' OR tgrelid::regclass::text LIKE 'rollup%')
 ORDER BY 1"""
 
 
@@ -32,7 +33,8 @@ def test_demo_load_puts_back_every_key_index_and_trigger(migrated_engine):
     before = _schema(migrated_engine)
     if migrated_engine.dialect.name == "postgresql":
         assert any("budget_lines_references_insert" in s for s in before)
-        assert any("rollup_institution_month" in s and "FOREIGN KEY" in s for s in before)
+        assert any("rollup_institution_month_institution_insert" in s for s in before)
+        assert any("rollup_district_sector_month" in s and "FOREIGN KEY" in s for s in before)
     load_demo(migrated_engine, institutions=6, years=[2024], seed=3, progress=False)
     assert _schema(migrated_engine) == before
     load_demo(migrated_engine, institutions=5, years=[2024], seed=4, replace=True, progress=False)
@@ -69,6 +71,23 @@ def test_fast_load_refuses_lines_without_their_references(migrated_engine, what)
         assert caught.type is bulk.MissingReference and what in str(caught.value)
     with migrated_engine.connect() as conn:  # rolled back: the lines and the schema are as before
         assert conn.execute(text("SELECT count(*) FROM budget_lines")).scalar_one() == count > 0
+    assert _schema(migrated_engine) == before
+
+
+def test_bulk_filled_rollups_must_point_at_institutions(migrated_engine):
+    """filled_in_bulk drops the rollups' per-statement institution check (PostgreSQL) and proves
+    the rows once at the end; SQLite's declared key refuses the row itself."""
+    load_demo(migrated_engine, institutions=3, years=[2024], seed=3, progress=False)
+    before = _schema(migrated_engine)
+    with pytest.raises((bulk.MissingReference, IntegrityError)) as caught:
+        with migrated_engine.begin() as conn, bulk.filled_in_bulk(conn, [rollup_institution_year]):
+            conn.execute(text("DELETE FROM rollup_institution_year"))
+            conn.execute(text("INSERT INTO rollup_institution_year (institution_id, year, plan, plan_adjusted, "
+                              "obligations, paid) VALUES (999999, 2024, 1, 1, 1, 1)"))
+    if migrated_engine.dialect.name == "postgresql":
+        assert caught.type is bulk.MissingReference and "999999" in str(caught.value)
+    with migrated_engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM rollup_institution_year WHERE institution_id = 999999")).scalar() == 0
     assert _schema(migrated_engine) == before
 
 

@@ -1,9 +1,11 @@
 """Totals beyond BIGINT tiyn are refused with a report error on both databases, never stored
 as floats or shown as a raw database error (only absurd amounts get there)."""
+import pytest
 from sqlalchemy import func, select, text
 
 from dashboard.importer.run import Options, import_institutions, import_lines
 from dashboard.schema import budget_lines
+from queries import rollups
 from tests.import_files import INSTITUTION_HEADER, LINE_HEADER, institution_rows, line_rows, write_csv
 from tests.rollup_check import assert_rollups_match
 
@@ -19,7 +21,10 @@ def _rows(bins):
     return rows
 
 
-def test_a_total_beyond_bigint_is_a_report_error_and_nothing_is_written(migrated_engine, tmp_path):
+@pytest.mark.parametrize("copy_above", [0, rollups.COPY_ABOVE], ids=["rollups_copied", "rollups_executemany"])
+def test_a_total_beyond_bigint_is_a_report_error_and_nothing_is_written(migrated_engine, tmp_path, monkeypatch,
+                                                                         copy_above):
+    monkeypatch.setattr(rollups, "COPY_ABOVE", copy_above)
     import_institutions(migrated_engine, write_csv(tmp_path / "schools.csv", INSTITUTION_HEADER, SCHOOLS))
     first = import_lines(migrated_engine, write_csv(tmp_path / "a.csv", LINE_HEADER, _rows(BINS[:20])))
     assert first.status == "loaded"  # 60 × 10^17 tiyn: 6 × 10^18, still a BIGINT

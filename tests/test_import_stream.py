@@ -2,10 +2,12 @@
 
 Small chunks here, so that keys, errors and institution-years span chunk boundaries.
 """
+import pytest
 from sqlalchemy import func, select
 
 from dashboard.importer.run import Options, import_institutions, import_lines
 from dashboard.schema import budget_lines, publications
+from queries import rollups
 from tests.import_files import INSTITUTION_HEADER, LINE_HEADER, institution_rows, line_rows, write_csv
 from tests.rollup_check import assert_rollups_match
 
@@ -24,7 +26,9 @@ def _schools(engine, tmp_path) -> None:
     assert import_institutions(engine, write_csv(tmp_path / "schools.csv", INSTITUTION_HEADER, SCHOOLS)).inserted == 3
 
 
-def test_chunks_write_the_same_lines_counts_and_rollups_as_one_step(migrated_engine, tmp_path):
+@pytest.mark.parametrize("copy_above", [0, rollups.COPY_ABOVE], ids=["rollups_copied", "rollups_executemany"])
+def test_chunks_write_the_same_lines_counts_and_rollups_as_one_step(migrated_engine, tmp_path, monkeypatch, copy_above):
+    monkeypatch.setattr(rollups, "COPY_ABOVE", copy_above)  # both ways of adding to the rollups
     _schools(migrated_engine, tmp_path)
     first = line_rows(BINS[:2], years=[2024])
     import_lines(migrated_engine, write_csv(tmp_path / "first.csv", LINE_HEADER, first), SMALL)

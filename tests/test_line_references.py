@@ -1,7 +1,8 @@
-"""budget_lines may only point at institutions, specifics and subprograms that exist.
+"""budget_lines may only point at institutions, specifics and subprograms that exist, and the
+rollups per institution only at institutions that exist.
 
 SQLite enforces this with declared foreign keys, PostgreSQL with set-based triggers
-(migration 0008). Both must refuse the same writes, whoever writes (plain SQL here, not the
+(migrations 0008 and 0020). Both must refuse the same writes, whoever writes (plain SQL here, not the
 importer), and on PostgreSQL a concurrent delete must wait for an uncommitted insert.
 """
 import pytest
@@ -9,7 +10,10 @@ from sqlalchemy import insert, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from dashboard.bin import make_bin
-from dashboard.schema import budget_lines, institutions, specifics, subprograms
+from dashboard.schema import (
+    budget_lines, institutions, rollup_institution_month, rollup_institution_specific_year,
+    rollup_institution_year, specifics, subprograms,
+)
 
 LINE = dict(year=2026, month=1, program_code="464-003", subprogram_code="015", specific_code=111,
             plan=100, plan_adjusted=100, obligations=0, paid=0)
@@ -142,3 +146,31 @@ def test_outside_read_committed_keys_of_referenced_tables_cannot_be_removed(scho
         conn.execute(update(institutions).where(institutions.c.id == inst).values(name_ru="Школа № 2"))
     with engine.begin() as conn:
         conn.execute(institutions.delete().where(institutions.c.id == other))
+
+
+def _rollup_rows(inst: int) -> dict:
+    money = dict(plan=1, plan_adjusted=1, obligations=0, paid=0)
+    return {rollup_institution_year: {"institution_id": inst, "year": 2026, **money},
+            rollup_institution_month: {"institution_id": inst, "year": 2026, "month": 1, **money},
+            rollup_institution_specific_year: {"institution_id": inst, "year": 2026, "specific_code": 111,
+                                               "type_code": "school", "region_code": "KZ-11", **money}}
+
+
+@pytest.mark.parametrize("table", [rollup_institution_year, rollup_institution_month, rollup_institution_specific_year],
+                         ids=lambda t: t.name)
+def test_a_rollup_row_must_point_at_an_institution(school, table):
+    engine, inst = school
+    row = _rollup_rows(inst)[table]
+    message = _refused(engine, insert(table), [row, {**row, "institution_id": inst + 1000}])
+    assert "foreign key" in message.lower()
+    with engine.begin() as conn:
+        conn.execute(insert(table), [row])
+        # Rekeying a row to a missing institution is refused too (UPDATE, statement-level on PostgreSQL).
+    _refused(engine, update(table).values(institution_id=inst + 1000))
+    with engine.begin() as conn:
+        conn.execute(budget_lines.delete())
+    # Its institution has no lines left, but the rollup row still holds it.
+    _refused(engine, institutions.delete().where(institutions.c.id == inst))
+    with engine.begin() as conn:
+        conn.execute(table.delete())
+        conn.execute(institutions.delete().where(institutions.c.id == inst))
