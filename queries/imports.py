@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -14,7 +14,7 @@ from dashboard.schema import (
     region_boundaries, regions, sectors, specifics, subprograms,
 )
 from queries.bulk import LINE_COLUMNS, PUBLISH_LOCK_KEY as IMPORT_LOCK_KEY, write_lines
-from queries.rollups import add_to_rollups
+from queries.rollups import LineSums, add_sums, add_to_rollups, sum_lines
 
 KEY_COLUMNS = ("institution_id", "year", "month", "program_code", "subprogram_code", "specific_code")
 INSTITUTION_FIELDS = ("name_kk", "name_ru", "name_en", "type_code", "sector_code", "region_code", "district_code",
@@ -168,6 +168,7 @@ class LineChanges:
     affected: list[tuple[int, int]]  # (institution id, year) whose lines changed
     rolled_up: frozenset[tuple[int, int]] = frozenset()  # of those, already added to the rollups
     appended: dict[str, np.ndarray] | None = None  # lines of new institution-years, for roll_up_appended
+    appended_sums: LineSums | None = None  # or those lines summed already (sum_appended)
 
 
 def merge_lines(conn: Connection, chunk: dict[str, np.ndarray], created: set[int] | None = None) -> LineChanges:
@@ -210,16 +211,25 @@ def merge_lines(conn: Connection, chunk: dict[str, np.ndarray], created: set[int
                        affected + changes.affected, changes.rolled_up, appended)
 
 
+def sum_appended(changes: LineChanges) -> LineChanges:
+    """`changes` with its appended lines summed for the rollups (no database; an import does it
+    for one chunk while the next is written) and the lines themselves dropped."""
+    if changes.appended is None:
+        return changes
+    return replace(changes, appended=None, appended_sums=sum_lines(changes.appended))
+
+
 def roll_up_appended(conn: Connection, changes: LineChanges) -> LineChanges:
     """Add the appended lines (all of one import, all chunks together) to the rollups; their
     institution-years then count as rolled up."""
-    if changes.appended is None:
+    sums = sum_appended(changes).appended_sums
+    if sums is None:
         return changes
     rolled_up = changes.rolled_up
-    if add_to_rollups(conn, changes.appended, new_institution_years=True):
-        ids, years = changes.appended["institution_id"], changes.appended["year"]
+    if add_sums(conn, sums, new_institution_years=True):
+        ids, years = sums.months["institution_id"].to_numpy(), sums.months["year"].to_numpy()
         rolled_up = rolled_up | {(int(p // 10_000), int(p % 10_000)) for p in np.unique(ids * 10_000 + years)}
-    return LineChanges(changes.inserted, changes.updated, changes.unchanged, changes.affected, rolled_up)
+    return replace(changes, rolled_up=rolled_up, appended=None, appended_sums=None)
 
 
 def _stored_pairs(conn: Connection, pairs: np.ndarray) -> np.ndarray:

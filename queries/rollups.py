@@ -8,6 +8,7 @@ with `add_to_rollups`, which needs no pass over budget_lines.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -125,6 +126,48 @@ def _regions_from_districts(conn: Connection, regions: list[str] | None, years: 
     _execute(conn, insert(rrsm).from_select([c.name for c in keys] + [*MONEY_COLUMNS, "institutions"], q))
 
 
+@dataclass
+class LineSums:
+    """Budget lines summed per institution-month and per institution, year and specific (exact
+    int64), with `bound` ≥ any sum of them (largest |amount| × lines): what `add_sums` adds."""
+
+    months: pd.DataFrame  # institution_id, year, month, *MONEY_COLUMNS
+    specifics: pd.DataFrame  # institution_id, year, specific_code, *MONEY_COLUMNS
+    bound: int
+
+
+def sum_lines(lines: dict[str, np.ndarray]) -> LineSums:
+    """Reduce lines (institution_id, year, month, specific_code and the money columns) to LineSums;
+    no database. An import sums each chunk while the next one is written."""
+    money = np.stack([lines[c] for c in MONEY_COLUMNS], axis=1)
+    bound = int(np.abs(money).max()) * len(money) if len(money) else 0
+    if bound >= 2 ** 63 or not len(money):  # int64 sums could wrap: add_sums refuses these
+        return LineSums(pd.DataFrame(), pd.DataFrame(), bound)
+    # Sorted reduce per institution-month: the rest works on a few thousand rows, not every line.
+    key = (lines["institution_id"] * 10_000 + lines["year"]) * 100 + lines["month"]
+    order = np.argsort(key, kind="stable")
+    starts = np.flatnonzero(np.r_[True, np.diff(key[order]) != 0])
+    months = key[order][starts]
+    frame = pd.DataFrame(np.add.reduceat(money[order], starts, axis=0), columns=list(MONEY_COLUMNS))
+    frame["institution_id"], frame["year"], frame["month"] = months // 1_000_000, months // 100 % 10_000, months % 100
+    return LineSums(frame, _per_specific_year(lines, money), bound)
+
+
+def combine_sums(parts: list[LineSums]) -> LineSums | None:
+    """Several LineSums as one (an institution-month may be split between chunks)."""
+    if not parts:
+        return None
+    if len(parts) == 1:
+        return parts[0]
+    bound = sum(p.bound for p in parts)
+    if bound >= 2 ** 63:
+        return LineSums(pd.DataFrame(), pd.DataFrame(), bound)
+    money = list(MONEY_COLUMNS)
+    months = pd.concat([p.months for p in parts]).groupby(["institution_id", "year", "month"], sort=False)[money]
+    specifics = pd.concat([p.specifics for p in parts]).groupby(["institution_id", "year", "specific_code"], sort=False)[money]
+    return LineSums(months.sum().reset_index(), specifics.sum().reset_index(), bound)
+
+
 def add_to_rollups(conn: Connection, lines: dict[str, np.ndarray], new_institution_years: bool) -> bool:
     """Add what just changed in budget_lines to the rollups, without a pass over budget_lines.
 
@@ -134,17 +177,14 @@ def add_to_rollups(conn: Connection, lines: dict[str, np.ndarray], new_instituti
     (institution counts stay). Returns False, changing nothing, when the sums might not fit in
     int64 (absurd amounts): call `refresh_rollups` for them instead.
     """
-    money = np.stack([lines[c] for c in MONEY_COLUMNS], axis=1)
-    if len(money) == 0 or int(np.abs(money).max()) * len(money) >= 2 ** 63:
-        return len(money) == 0
-    # Sums per institution-month first (exact int64, sorted reduce): the rest works on a few
-    # thousand rows instead of every line.
-    key = (lines["institution_id"] * 10_000 + lines["year"]) * 100 + lines["month"]
-    order = np.argsort(key, kind="stable")
-    starts = np.flatnonzero(np.r_[True, np.diff(key[order]) != 0])
-    months = key[order][starts]
-    frame = pd.DataFrame(np.add.reduceat(money[order], starts, axis=0), columns=list(MONEY_COLUMNS))
-    frame["institution_id"], frame["year"], frame["month"] = months // 1_000_000, months // 100 % 10_000, months % 100
+    return add_sums(conn, sum_lines(lines), new_institution_years)
+
+
+def add_sums(conn: Connection, sums: LineSums, new_institution_years: bool) -> bool:
+    """`add_to_rollups` of lines already summed (sum_lines, combine_sums)."""
+    if sums.bound >= 2 ** 63 or sums.months.empty:
+        return sums.bound < 2 ** 63
+    frame = sums.months
     ids = np.unique(frame["institution_id"]).tolist()
     wanted = select(inst.c.id, inst.c.region_code, inst.c.district_code, inst.c.sector_code, inst.c.type_code)
     if len(ids) <= 5000:  # beyond that, every institution: cheaper than a huge IN (and SQLite's bind limit)
@@ -155,8 +195,8 @@ def add_to_rollups(conn: Connection, lines: dict[str, np.ndarray], new_instituti
 
     per_year = frame.groupby(["institution_id", "year"], sort=False)[list(MONEY_COLUMNS)].sum().reset_index()
     _add(conn, riy, MONEY_COLUMNS, per_year)
-    per_specific = _per_specific_year(lines, money).merge(places[["institution_id", "type_code", "region_code"]],
-                                                          on="institution_id", how="left", validate="many_to_one")
+    per_specific = sums.specifics.merge(places[["institution_id", "type_code", "region_code"]],
+                                        on="institution_id", how="left", validate="many_to_one")
     _add(conn, risy, MONEY_COLUMNS, per_specific)
     _add(conn, rim, MONEY_COLUMNS, frame[["institution_id", "year", "month", *MONEY_COLUMNS]])
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, Engine
@@ -36,9 +38,15 @@ class ScanResult:
 
 
 def scan(conn: Connection, years: list[int] | None = None, institution_ids: list[int] | None = None,
-         detectors: list[str] | None = None, now: dt.datetime | None = None, progress=None) -> ScanResult:
+         detectors: list[str] | None = None, now: dt.datetime | None = None, progress=None,
+         alongside: Callable[[], object] | None = None) -> ScanResult:
     """Score `years` (all when None) for every institution, or only `institution_ids`, with
-    `detectors` (all when None); store the flags on `conn` (the caller's transaction)."""
+    `detectors` (all when None); store the flags on `conn` (the caller's transaction).
+
+    `alongside`: database work of the caller's that the scan does not read (an import's rollups
+    and publication), run on `conn` while the detectors compute, which needs no connection: in a
+    second thread on PostgreSQL, before the detectors on SQLite (its connection belongs to one
+    thread). Its exception, if any, is raised once the detectors are done."""
     now = now or dt.datetime.now(dt.timezone.utc)
     names = list(detectors or DETECTORS)
     unknown = [n for n in names if n not in DETECTORS]
@@ -51,21 +59,44 @@ def scan(conn: Connection, years: list[int] | None = None, institution_ids: list
     seconds["load"] = time.perf_counter() - started
     flags: list[Flag] = []
     counts: dict[str, int] = {}
-    for name in names:
-        started = time.perf_counter()
-        found = [f for f in DETECTORS[name](data) if data.is_target(f.institution_id, f.year)
-                 and (not years or f.year in years)]
-        seconds[name] = time.perf_counter() - started
-        counts[name] = len(found)
-        flags.extend(found)
-        if progress is not None:
-            progress(name, len(found))
+    with _Alongside(conn, alongside):
+        for name in names:
+            started = time.perf_counter()
+            found = [f for f in DETECTORS[name](data) if data.is_target(f.institution_id, f.year)
+                     and (not years or f.year in years)]
+            seconds[name] = time.perf_counter() - started
+            counts[name] = len(found)
+            flags.extend(found)
+            if progress is not None:
+                progress(name, len(found))
     started = time.perf_counter()
     if data.targets is None:  # a full scan: the national statistics later rescores reuse
         store_baselines(conn, {n: BASELINES[n](data) for n in names if n in BASELINES}, now)
     stored = store_flags(conn, flags, data.targets, years, names if detectors else None, now)
     seconds["store"] = time.perf_counter() - started
     return ScanResult(flags, counts, stored, seconds)
+
+
+class _Alongside:
+    """Runs `work` on the connection while the body computes without it (see `scan`)."""
+
+    def __init__(self, conn: Connection, work: Callable[[], object] | None):
+        self.work = work
+        self.pool = ThreadPoolExecutor(1, thread_name_prefix="scan-alongside") \
+            if work is not None and conn.dialect.name == "postgresql" else None
+
+    def __enter__(self) -> None:
+        if self.pool is not None:
+            self.future = self.pool.submit(self.work)
+        elif self.work is not None:
+            self.work()
+
+    def __exit__(self, *exc) -> None:
+        if self.pool is not None:
+            try:
+                self.future.result()  # waits (the connection is shared), and raises its error
+            finally:
+                self.pool.shutdown(wait=True)
 
 
 def rescore_appeals(conn: Connection, institution_id: int, now: dt.datetime | None = None) -> ScanResult | None:

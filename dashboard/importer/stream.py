@@ -19,6 +19,7 @@ from dashboard.importer.lines import check_line_cells, finish_line_checks, line_
 from dashboard.importer.reader import Table
 from dashboard.importer.report import ImportReport
 from queries import imports as q
+from queries.rollups import combine_sums
 
 CHUNK_ROWS = 200_000
 KEY_COLUMNS = ["bin", "year", "month", "program_code", "subprogram_code", "specific_code"]
@@ -59,9 +60,12 @@ class _Writer:
             results = []
             for r in self.results:
                 try:
-                    results.append(r.result() if isinstance(r, Future) else r)
+                    done = r.result() if isinstance(r, Future) else r
                 except self.db_errors as exc:
                     self.error = self.error or exc
+                    continue
+                # Summed here while the writer stores the later chunks (numpy, no connection).
+                results.append(q.sum_appended(done) if self.error is None else done)
             if self.error is not None:
                 if explained:
                     return None
@@ -80,7 +84,8 @@ def check_and_write_lines(conn: Connection, report: ImportReport, table: Table, 
                           cls: q.Classification, known_bins: set[str], ids: dict[str, int],
                           chunk_rows: int = CHUNK_ROWS) -> q.LineChanges | None:
     """Check every row and merge the lines chunk by chunk; None when any row is wrong (then
-    some chunks may have been written: the caller must roll back)."""
+    some chunks may have been written: the caller must roll back). The lines of new
+    institution-years come back in `appended`, not yet in the rollups (roll_up_appended)."""
     writer = _Writer(conn)
     frames, key_ok, invalid, writing = [], [], [], True
     try:
@@ -104,7 +109,7 @@ def check_and_write_lines(conn: Connection, report: ImportReport, table: Table, 
         results = writer.finish(explained=bool(report.error_count))
     finally:
         writer.close()
-    return None if report.error_count or results is None else q.roll_up_appended(conn, combine(results))
+    return None if report.error_count or results is None else combine(results)
 
 
 def _chunks(table: Table, headers: dict[str, str], size: int):
@@ -127,10 +132,10 @@ def _chunks(table: Table, headers: dict[str, str], size: int):
 
 
 def combine(parts: list[q.LineChanges]) -> q.LineChanges:
-    """The chunks' changes as one; their appended lines together, for roll_up_appended."""
-    appended = [p.appended for p in parts if p.appended is not None]
-    lines = {k: np.concatenate([a[k] for a in appended]) for k in appended[0]} if appended else None
+    """The chunks' changes as one; their appended lines' sums together, for roll_up_appended."""
+    sums = combine_sums([p.appended_sums for p in parts if p.appended_sums is not None])
     affected = sorted({a for p in parts for a in p.affected})
     stale = {a for p in parts for a in p.affected if a not in p.rolled_up}
     return q.LineChanges(sum(p.inserted for p in parts), sum(p.updated for p in parts),
-                         sum(p.unchanged for p in parts), affected, frozenset(affected) - stale, lines)
+                         sum(p.unchanged for p in parts), affected, frozenset(affected) - stale,
+                         appended_sums=sums)

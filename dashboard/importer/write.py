@@ -74,46 +74,58 @@ def check_and_write(conn, report: ImportReport, options, inst_table, inst_report
             return
         publication_id = reserve_publication(conn)  # from the first write on, not while checking
         moved, known = _upsert_institutions(conn, report, inst_frame, known, with_lines=lines_frame is not None)
-        changes = (q.roll_up_appended(conn, q.merge_lines(conn, line_arrays(lines_frame, known)))
-                   if lines_frame is not None else None)
+        changes = q.merge_lines(conn, line_arrays(lines_frame, known)) if lines_frame is not None else None
         lines_written = lines_frame is not None
-    affected: list[tuple[int, int]] = []
-    rolled_up: frozenset[tuple[int, int]] = frozenset()
+    affected = changes.affected if changes is not None else []
     if changes is not None:
         report.inserted, report.updated, report.unchanged = changes.inserted, changes.updated, changes.unchanged
-        affected, rolled_up = changes.affected, changes.rolled_up
     stages.next()
-    if moved is not None and moved.moved_ids:
-        refresh_rollups(conn, moved.moved_ids, None, moved.old_regions, moved.old_districts)
-    stale = [a for a in affected if a not in rolled_up]
-    if stale:
-        ids = sorted({a[0] for a in stale})
-        refresh_rollups(conn, ids if len(ids) <= ROLLUP_ID_LIMIT else None, {a[1] for a in stale})
-    if not options.dry_run:
-        _rescore(conn, affected, moved)
+
+    def publish() -> None:  # nothing here is read by the rescore: it may run beside its detectors
+        _roll_up(conn, changes, moved)
+        changed_inst = (moved.inserted + moved.updated) if moved else 0
+        changed_lines = report.inserted + report.updated if lines_written else 0
+        if changed_inst or changed_lines:
+            report.publication_id = log_publication(
+                conn, options.source, report.kind, _description(report),
+                changed_inst or len({a[0] for a in affected}), changed_lines, by=options.published_by,
+                publication_id=publication_id)
+
+    if options.dry_run or not _rescore(conn, affected, moved, alongside=publish):
+        publish()
     stages.next()
-    changed_inst = (moved.inserted + moved.updated) if moved else 0
-    changed_lines = report.inserted + report.updated if lines_written else 0
-    if changed_inst or changed_lines:
-        report.publication_id = log_publication(
-            conn, options.source, report.kind, _description(report),
-            changed_inst or len({a[0] for a in affected}), changed_lines, by=options.published_by,
-            publication_id=publication_id)
     release_publication(conn)
     report.written = True
 
 
-def _rescore(conn, affected: list[tuple[int, int]], moved) -> None:
+def _roll_up(conn, changes: q.LineChanges | None, moved) -> None:
+    """Bring the rollups up to date with what the import wrote: its new institution-years added
+    from the lines in hand, the rest recomputed from budget_lines (in this order: a moved
+    institution's slices are recomputed whole, its appended lines included)."""
+    if changes is not None:
+        changes = q.roll_up_appended(conn, changes)
+    if moved is not None and moved.moved_ids:
+        refresh_rollups(conn, moved.moved_ids, None, moved.old_regions, moved.old_districts)
+    stale = [a for a in changes.affected if a not in changes.rolled_up] if changes is not None else []
+    if stale:
+        ids = sorted({a[0] for a in stale})
+        refresh_rollups(conn, ids if len(ids) <= ROLLUP_ID_LIMIT else None, {a[1] for a in stale})
+
+
+def _rescore(conn, affected: list[tuple[int, int]], moved, alongside) -> bool:
     """Rescore the anomaly flags of what the import touched, in its transaction: the years an
-    institution's lines changed, and every year of an institution that moved (new peers)."""
+    institution's lines changed, and every year of an institution that moved (new peers).
+    `alongside` runs during the last scan (see anomalies.scan); False if nothing was scanned
+    (then it has not run)."""
     from dashboard.anomalies.scan import scan
 
     moved_ids = sorted(set(moved.moved_ids)) if moved is not None and moved.moved_ids else []
-    if moved_ids:
-        scan(conn, institution_ids=moved_ids)
     touched = sorted({i for i, _ in affected} - set(moved_ids))
+    if moved_ids:
+        scan(conn, institution_ids=moved_ids, alongside=None if touched else alongside)
     if touched:
-        scan(conn, institution_ids=touched, years=sorted({y for _, y in affected}))
+        scan(conn, institution_ids=touched, years=sorted({y for _, y in affected}), alongside=alongside)
+    return bool(moved_ids or touched)
 
 
 def _upsert_institutions(conn, report: ImportReport, frame: pd.DataFrame | None, ids: dict[str, int],
