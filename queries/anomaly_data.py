@@ -96,6 +96,8 @@ def _lines(conn: Connection, scope) -> pd.DataFrame:
     if conn.dialect.name == "postgresql":
         # 1.4 M groups: sort/hash in memory rather than spill to disk (measured 22 s → 11 s);
         # JIT compilation costs more than it saves on this one statement.
+        # Only for this statement: an import's rollups and publication follow in its transaction.
+        before = conn.exec_driver_sql("SELECT current_setting('work_mem'), current_setting('jit')").one()
         conn.exec_driver_sql("SET LOCAL work_mem = '1GB'")
         conn.exec_driver_sql("SET LOCAL jit = off")
         sql = stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})
@@ -103,6 +105,7 @@ def _lines(conn: Connection, scope) -> pd.DataFrame:
         with conn.connection.cursor() as cur, cur.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as copy:
             for chunk in copy:
                 buffer.write(chunk)
+        conn.exec_driver_sql("SELECT set_config('work_mem', %s, true), set_config('jit', %s, true)", tuple(before))
         buffer.seek(0)
         frame = pd.read_csv(buffer, header=None, names=names, dtype={**TEXT_KEYS}, keep_default_na=False)
     else:

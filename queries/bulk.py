@@ -207,6 +207,9 @@ def filled_in_bulk(conn: Connection, tables) -> Iterator[None]:
     for table, _name, definition in checks:
         conn.execute(text(definition))
     for table in sorted({c[0] for c in checks}):
+        # Locked as the trigger locks them, so no institution can go before this commits.
+        conn.execute(text(f"SELECT 1 FROM institutions WHERE id IN (SELECT DISTINCT institution_id FROM {table}) "
+                          "FOR KEY SHARE"))
         missing = conn.execute(text(
             f"SELECT k.institution_id FROM (SELECT DISTINCT institution_id FROM {table}) k WHERE NOT EXISTS "
             "(SELECT 1 FROM institutions p WHERE p.id = k.institution_id) LIMIT 1")).scalar()

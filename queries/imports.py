@@ -226,7 +226,7 @@ def roll_up_appended(conn: Connection, changes: LineChanges) -> LineChanges:
     if sums is None:
         return changes
     rolled_up = changes.rolled_up
-    if add_sums(conn, sums, new_institution_years=True):
+    if add_sums(conn, sums, new_institution_years=True) and len(sums.months):
         ids, years = sums.months["institution_id"].to_numpy(), sums.months["year"].to_numpy()
         rolled_up = rolled_up | {(int(p // 10_000), int(p % 10_000)) for p in np.unique(ids * 10_000 + years)}
     return replace(changes, rolled_up=rolled_up, appended=None, appended_sums=None)

@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 
 import pytest
 from sqlalchemy import delete, select
@@ -113,3 +114,32 @@ def evidence_by_key(engine) -> dict:
     with engine.connect() as conn:
         return {(r.institution_id, r.year, r.detector): (r.evidence, r.fingerprint)
                 for r in conn.execute(select(anomaly_flags))}
+
+
+def test_work_beside_the_detectors_runs_once_and_never_hides_an_error(demo, monkeypatch, caplog):
+    """scan(alongside=…): an import's rollups and publication run while the detectors compute (a
+    second thread on PostgreSQL); their error is raised after the detectors, and when a detector
+    failed too, the detector's error is raised and theirs logged."""
+    from dashboard.anomalies import scan as scan_module
+
+    with demo.connect() as conn:
+        ids = [conn.execute(select(institutions.c.id).limit(1)).scalar_one()]
+        threads = []
+        scan_module.scan(conn, institution_ids=ids, alongside=lambda: threads.append(threading.current_thread()))
+        assert len(threads) == 1
+        assert (threads[0] is threading.main_thread()) == (demo.dialect.name == "sqlite")
+
+        def fail():
+            raise RuntimeError("beside")
+
+        with pytest.raises(RuntimeError, match="beside"):
+            scan_module.scan(conn, institution_ids=ids, alongside=fail)
+        if demo.dialect.name == "postgresql":  # on SQLite the work runs first, before any detector
+            def broken(data):
+                raise ValueError("detector")
+
+            monkeypatch.setitem(DETECTORS, "spike", broken)
+            with pytest.raises(ValueError, match="detector"), caplog.at_level("ERROR"):
+                scan_module.scan(conn, institution_ids=ids, alongside=fail)
+            assert "beside" in caplog.text
+        conn.rollback()

@@ -174,3 +174,27 @@ def test_a_rollup_row_must_point_at_an_institution(school, table):
     with engine.begin() as conn:
         conn.execute(table.delete())
         conn.execute(institutions.delete().where(institutions.c.id == inst))
+
+
+def test_a_delete_waits_for_an_uncommitted_rollup_row_and_then_fails(school):
+    """The rollups' insert locks its institution FOR KEY SHARE, as a foreign key does (PostgreSQL)."""
+    engine, _ = school
+    if engine.dialect.name != "postgresql":
+        pytest.skip("row locks: PostgreSQL only (SQLite writers are serialised)")
+    with engine.begin() as conn:
+        fresh = _school(conn, serial=90)
+    writer, deleter = engine.connect(), engine.connect()
+    try:
+        tx = writer.begin()
+        writer.execute(insert(rollup_institution_year), [_rollup_rows(fresh)[rollup_institution_year]])
+        with pytest.raises(OperationalError, match="lock timeout"):
+            with deleter.begin():
+                deleter.execute(text("SET LOCAL lock_timeout = '300ms'"))
+                deleter.execute(institutions.delete().where(institutions.c.id == fresh))
+        tx.commit()
+        with pytest.raises(IntegrityError):
+            with deleter.begin():
+                deleter.execute(institutions.delete().where(institutions.c.id == fresh))
+    finally:
+        writer.close()
+        deleter.close()

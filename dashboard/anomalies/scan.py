@@ -46,7 +46,8 @@ def scan(conn: Connection, years: list[int] | None = None, institution_ids: list
     `alongside`: database work of the caller's that the scan does not read (an import's rollups
     and publication), run on `conn` while the detectors compute, which needs no connection: in a
     second thread on PostgreSQL, before the detectors on SQLite (its connection belongs to one
-    thread). Its exception, if any, is raised once the detectors are done."""
+    thread). Its exception, if any, is raised once the detectors are done (logged instead when a
+    detector failed too)."""
     now = now or dt.datetime.now(dt.timezone.utc)
     names = list(detectors or DETECTORS)
     unknown = [n for n in names if n not in DETECTORS]
@@ -91,12 +92,19 @@ class _Alongside:
         elif self.work is not None:
             self.work()
 
-    def __exit__(self, *exc) -> None:
-        if self.pool is not None:
-            try:
-                self.future.result()  # waits (the connection is shared), and raises its error
-            finally:
-                self.pool.shutdown(wait=True)
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if self.pool is None:
+            return
+        try:
+            error = self.future.exception()  # waits: the connection is shared
+        finally:
+            self.pool.shutdown(wait=True)
+        if error is None:
+            return
+        if exc is None:
+            raise error
+        # The body's own error goes on; this one would otherwise be lost.
+        log.error("the work beside the scan failed too", exc_info=error)
 
 
 def rescore_appeals(conn: Connection, institution_id: int, now: dt.datetime | None = None) -> ScanResult | None:

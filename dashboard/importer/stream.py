@@ -85,7 +85,8 @@ def check_and_write_lines(conn: Connection, report: ImportReport, table: Table, 
                           chunk_rows: int = CHUNK_ROWS) -> q.LineChanges | None:
     """Check every row and merge the lines chunk by chunk; None when any row is wrong (then
     some chunks may have been written: the caller must roll back). The lines of new
-    institution-years come back in `appended`, not yet in the rollups (roll_up_appended)."""
+    institution-years come back summed in `appended_sums`, not yet in the rollups
+    (roll_up_appended)."""
     writer = _Writer(conn)
     frames, key_ok, invalid, writing = [], [], [], True
     try:
