@@ -14,7 +14,7 @@ from dashboard.grid_model import GridModelError, apply_filter_model, apply_sort
 from dashboard.i18n import localized, t
 from dashboard.i18n.formatting import format_number
 from dashboard.params import dict_param, lang_param, text_param, year_param
-from dashboard.peers import peer_stats, year_over_year
+from dashboard.peers import year_over_year
 from layouts import ids, institution_parts as parts
 from layouts.explorer import osm_attribution
 from layouts.live import LIVE_VERSION
@@ -136,8 +136,7 @@ def register(app, engine: Engine, tiles_url: str = "", write_engine: Engine | No
             _, lines = numbers.lines(conn, iid, year)
             flag = analyst_flag(conn, store.get("flag"), iid, year)
             by_year = numbers.specific_by_year(conn, iid, [year - 1, year])
-            stats = peer_stats(numbers.peer_amounts(conn, inst["type_code"], inst["region_code"], year,
-                                                    with_capacity=bool(inst["capacity"])), iid)
+            stats = numbers.peer_stats(conn, inst, year)
         yoy = year_over_year(by_year, year)
         # Every specific the two tables name is in by_year (the peers' too: this year's), with its names.
         names = {r["specific_code"]: r for r in by_year}

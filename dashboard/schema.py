@@ -321,7 +321,30 @@ rollup_institution_specific_year = Table(
     Column("type_code", String(24), nullable=False),
     Column("region_code", String(8), nullable=False),
     *_money(),
-    Index("ix_rollup_isy_peers", "year", "type_code", "region_code"),
+    # A peer group is one range; with the specific and the amount, how many peers spend less on a
+    # specific is a count within the index.
+    Index("ix_rollup_isy_peers", "year", "type_code", "region_code", "specific_code", "plan_adjusted"),
+)
+
+# Per peer group (institutions of one type and region) and economic specific, per year: what the
+# institution page compares an institution with, kept with the rollup above (queries/peer_groups.py),
+# so a page reads a few rows instead of the whole group (up to 25,000 rows at 50,000 institutions).
+# The quartiles and the median are stored as the two sorted values they lie between (the exact
+# quantile follows from `peers`); the median per unit (tiyn per pupil, bed...) of the peers with a
+# capacity as the two ratios, numerator and denominator, it lies between.
+rollup_peer_groups = Table(
+    "rollup_peer_groups", metadata,
+    Column("year", SmallInteger, primary_key=True),
+    Column("type_code", String(24), primary_key=True),
+    Column("region_code", String(8), primary_key=True),
+    Column("specific_code", SmallInteger, primary_key=True),
+    Column("peers", Integer, nullable=False),
+    *[Column(f"{q}_{end}", BigInteger, nullable=False) for q in ("q1", "median", "q3") for end in ("low", "high")],
+    Column("unit_peers", Integer, nullable=False, server_default="0"),
+    Column("unit_low_amount", BigInteger),
+    Column("unit_low_capacity", BigInteger),
+    Column("unit_high_amount", BigInteger),
+    Column("unit_high_capacity", BigInteger),
 )
 
 demo_anomalies = Table(
@@ -347,7 +370,7 @@ region_boundaries = Table(
 )
 
 ROLLUP_TABLES = (rollup_region_sector_month, rollup_district_sector_month, rollup_institution_year,
-                 rollup_institution_month, rollup_institution_specific_year)
+                 rollup_institution_month, rollup_institution_specific_year, rollup_peer_groups)
 
 # --- Appeals and accounts (issue 6) ---------------------------------------------------------
 users = Table(

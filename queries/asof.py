@@ -25,6 +25,7 @@ from operator import itemgetter
 
 from sqlalchemy import BigInteger, Connection, and_, case, func, literal_column, select, union_all
 
+from dashboard.peers import peer_stats
 from dashboard.schema import (
     MONEY_COLUMNS, budget_line_versions as blv, budget_lines as bl, institutions as inst, line_history_area as area,
     line_history_sums as lhs, programs, publications, rollup_institution_month as rim, rollup_institution_year as riy,
@@ -33,6 +34,7 @@ from dashboard.schema import (
 from queries import explorer, institution as inst_q
 from queries.documents import DOCUMENT_SOURCE, document_description
 from queries.explorer import NAME_COLUMNS, Selection
+from queries.peer_groups import peer_comparison
 
 _DELTAS = tuple(f"delta_{c}" for c in MONEY_COLUMNS)
 _PLACE = ("region_code", "district_code", "sector_code")
@@ -776,10 +778,19 @@ class InstitutionNumbers:
         found = conn.execute(select(inst.c.id).where(inst.c.bin == bin_)).scalar()
         return [] if found is None else monthly(conn, found, year, self.asof)
 
-    def peer_amounts(self, conn: Connection, type_code: str, region_code: str, year: int,
-                     with_capacity: bool = True) -> list[dict]:
-        return (inst_q.peer_amounts(conn, type_code, region_code, year, with_capacity) if self.asof is None
-                else peer_amounts(conn, type_code, region_code, year, self.asof, with_capacity))
+    def peer_stats(self, conn: Connection, inst: dict, year: int) -> list[dict]:
+        """dashboard.peers.peer_stats of the institution (a row of institution.get_institution)
+        among its type in its region: now from the stored peer groups, as of a publication from
+        every peer's amounts then."""
+        capacity = inst["capacity"] or None
+        if self.asof is None:
+            stats = peer_comparison(conn, inst["id"], year, capacity)
+            if stats is not None:
+                return stats
+        amounts = (inst_q.peer_amounts(conn, inst["type_code"], inst["region_code"], year, bool(capacity))
+                   if self.asof is None else
+                   peer_amounts(conn, inst["type_code"], inst["region_code"], year, self.asof, bool(capacity)))
+        return peer_stats(amounts, inst["id"])
 
     def documents(self, conn: Connection, institution_id: int, year: int | None) -> list[dict]:
         return (inst_q.list_documents(conn, institution_id, year) if self.asof is None

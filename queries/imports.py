@@ -124,6 +124,7 @@ class InstitutionChanges:
     old_regions: set[str]
     old_districts: set[str]
     changed_bins: list[str]  # inserted or updated: their search documents must be rebuilt
+    peer_regions: set[str]  # an institution's capacity changed: the per-unit peer figures of its region
 
 
 def _same(a, b) -> bool:
@@ -137,7 +138,7 @@ def upsert_institutions(conn: Connection, frame: pd.DataFrame) -> InstitutionCha
     records = frame.astype(object).where(frame.notna(), None).to_dict("records")
     existing = {r["bin"]: dict(r) for r in conn.execute(
         select(institutions.c.id, institutions.c.bin, *[institutions.c[f] for f in INSTITUTION_FIELDS])).mappings()}
-    new, changed, moved, old_regions, old_districts = [], [], [], set(), set()
+    new, changed, moved, old_regions, old_districts, peer_regions = [], [], [], set(), set(), set()
     for rec in records:
         row = {f: rec[f] for f in ("bin", *INSTITUTION_FIELDS)}
         old = existing.get(row["bin"])
@@ -150,6 +151,8 @@ def upsert_institutions(conn: Connection, frame: pd.DataFrame) -> InstitutionCha
                 moved.append(old["id"])
                 old_regions.add(old["region_code"])
                 old_districts.add(old["district_code"])
+            elif not _same(old["capacity"], row["capacity"]):
+                peer_regions.add(row["region_code"])
     if new:
         conn.execute(insert(institutions), new)
     if changed:
@@ -157,7 +160,7 @@ def upsert_institutions(conn: Connection, frame: pd.DataFrame) -> InstitutionCha
                 .values(**{f: bindparam(f) for f in INSTITUTION_FIELDS}, updated_at=func.now()))
         conn.execute(stmt, [{k: v for k, v in r.items() if k != "bin"} for r in changed])
     return InstitutionChanges(len(new), len(changed), len(records) - len(new) - len(changed),
-                              moved, old_regions, old_districts, [r["bin"] for r in (*new, *changed)])
+                              moved, old_regions, old_districts, [r["bin"] for r in (*new, *changed)], peer_regions)
 
 
 @dataclass

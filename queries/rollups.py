@@ -21,6 +21,7 @@ from dashboard.schema import (
     rollup_institution_month as rim, rollup_institution_specific_year as risy, rollup_institution_year as riy,
     rollup_region_sector_month as rrsm,
 )
+from queries.peer_groups import refresh_peer_groups
 
 
 COPY_ABOVE = 500  # rows: below this, a plain executemany is cheaper than a temporary table
@@ -108,6 +109,7 @@ def refresh_rollups(conn: Connection, institution_ids: Iterable[int] | None = No
          .order_by(per.c.year, *_bytewise(conn, group), per.c.institution_id))  # a peer group's rows then share pages
     _execute(conn, insert(risy).from_select(["institution_id", "year", "specific_code", "type_code", "region_code",
                                              *MONEY_COLUMNS], q))
+    refresh_peer_groups(conn, yrs, regions)
 
 
 def _bytewise(conn: Connection, columns: list) -> list:
@@ -208,6 +210,7 @@ def add_sums(conn: Connection, sums: LineSums, new_institution_years: bool) -> b
         slices["institutions"] = 0
     _add(conn, rdsm, (*MONEY_COLUMNS, "institutions"), slices)
     _regions_from_districts(conn, sorted(slices["region_code"].unique()), sorted(int(y) for y in slices["year"].unique()))
+    refresh_peer_groups(conn, per_specific["year"].unique().tolist(), per_specific["region_code"].unique().tolist())
     return True
 
 

@@ -1,4 +1,7 @@
 """Rollups must equal sums over budget_lines exactly: one check used by several test modules."""
+from collections import defaultdict
+from fractions import Fraction
+
 from sqlalchemy import text
 
 _CHECKS = {
@@ -28,12 +31,54 @@ _CHECKS = {
         "FROM budget_lines b JOIN institutions i ON i.id = b.institution_id GROUP BY 1, 2, 3, 4, 5",
         "SELECT institution_id, year, specific_code, type_code, region_code, plan, plan_adjusted, obligations, paid "
         "FROM rollup_institution_specific_year"),
+    "rollup_peer_groups": None,  # not a sum: _peer_groups below
 }
+
+
+def _quantile(values: list, q: Fraction):
+    pos = q * (len(values) - 1)
+    lo = int(pos)
+    return values[lo] + (values[min(lo + 1, len(values) - 1)] - values[lo]) * (pos - lo)
+
+
+def _peer_groups(conn) -> tuple[list, list]:
+    """(expected, stored): per peer group and specific, the count, the quartiles and the median per
+    unit, as exact numbers; expected straight from budget_lines and institutions, sorted plainly."""
+    members = defaultdict(list)
+    for year, type_code, region, specific, amount, capacity in conn.execute(text(
+            "SELECT b.year, i.type_code, i.region_code, b.specific_code, sum(b.plan_adjusted), i.capacity "
+            "FROM budget_lines b JOIN institutions i ON i.id = b.institution_id "
+            "GROUP BY b.institution_id, b.year, i.type_code, i.region_code, b.specific_code, i.capacity")):
+        members[(year, type_code, region, specific)].append((int(amount), capacity))
+    want = []
+    for key, group in members.items():
+        values = sorted(a for a, _c in group)
+        ratios = sorted(Fraction(a, c) for a, c in group if c)
+        want.append((*key, len(values), *[_quantile(values, Fraction(k, 4)) for k in (1, 2, 3)], len(ratios),
+                     _quantile(ratios, Fraction(1, 2)) if ratios else None))
+    have = []
+    for r in conn.execute(text("SELECT * FROM rollup_peer_groups")).mappings():
+        n, m = r["peers"], r["unit_peers"]
+        pos = {k: Fraction(k, 4) * (n - 1) for k in (1, 2, 3)}
+        quartiles = [int(r[f"{q}_low"]) + (int(r[f"{q}_high"]) - int(r[f"{q}_low"])) * (pos[k] - int(pos[k]))
+                     for q, k in (("q1", 1), ("median", 2), ("q3", 3))]
+        unit = None
+        if m:
+            low = Fraction(int(r["unit_low_amount"]), int(r["unit_low_capacity"]))
+            high = Fraction(int(r["unit_high_amount"]), int(r["unit_high_capacity"]))
+            unit = low + (high - low) * Fraction((m - 1) % 2, 2)
+        have.append((r["year"], r["type_code"], r["region_code"], r["specific_code"], n, *quartiles, m, unit))
+    return sorted(want, key=repr), sorted(have, key=repr)
 
 
 def assert_rollups_match(conn) -> None:
     """Every rollup row equals the sum computed from budget_lines, and no row is missing or extra."""
-    for name, (direct, stored) in _CHECKS.items():
+    want, have = _peer_groups(conn)
+    assert have == want, "rollup_peer_groups differs from the peers' sums"
+    for name, pair in _CHECKS.items():
+        if pair is None:
+            continue
+        direct, stored = pair
         want = sorted(tuple(int(v) if isinstance(v, (int, float)) or hasattr(v, "as_integer_ratio") else v
                             for v in row) for row in conn.execute(text(direct)))
         have = sorted(tuple(int(v) if isinstance(v, (int, float)) or hasattr(v, "as_integer_ratio") else v

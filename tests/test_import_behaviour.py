@@ -151,6 +151,23 @@ def test_moving_an_institution_keeps_every_rollup_equal_to_the_lines(migrated_en
         assert sorted(regions) == ["KZ-11", "KZ-71"]
 
 
+def test_a_new_capacity_moves_the_per_unit_peer_median(migrated_engine, tmp_path):
+    """Capacities are not in any sum, but the peers' median per pupil is made of them."""
+    _load_schools(migrated_engine, tmp_path)
+    import_lines(migrated_engine, write_csv(tmp_path / "lines.csv", LINE_HEADER, line_rows(BINS, years=[2024])))
+    with migrated_engine.connect() as conn:
+        before = conn.execute(text("SELECT unit_low_amount, unit_low_capacity FROM rollup_peer_groups")).all()
+    grown = [list(r) for r in SCHOOLS]
+    for row in grown:
+        row[12] = str(int(row[12]) * 3)
+    report = import_institutions(migrated_engine, write_csv(tmp_path / "grown.csv", INSTITUTION_HEADER, grown))
+    assert (report.status, report.updated) == ("loaded", 4)
+    with migrated_engine.connect() as conn:
+        assert_rollups_match(conn)
+        after = conn.execute(text("SELECT unit_low_amount, unit_low_capacity FROM rollup_peer_groups")).all()
+    assert sorted(after) != sorted(before)
+
+
 def test_moving_an_institution_while_adding_its_next_year_keeps_the_rollups_equal(migrated_engine, tmp_path):
     """A new year's lines are added to the rollups from the file; the move recomputes its places."""
     _load_schools(migrated_engine, tmp_path)

@@ -8,7 +8,7 @@ from sqlalchemy import select, text
 
 from dashboard.bin import make_bin
 from dashboard.importer.run import Options, import_institutions, import_lines
-from dashboard.schema import budget_lines, institutions
+from dashboard.schema import ROLLUP_TABLES, budget_lines, institutions
 from tests.conftest import BACKENDS, _fresh_url
 from tests.rollup_check import assert_rollups_match
 
@@ -68,9 +68,8 @@ def _lines(engine, bins) -> dict:
 def _clear(engine):
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM budget_lines"))
-        for table in ("rollup_region_sector_month", "rollup_district_sector_month", "rollup_institution_year",
-                      "rollup_institution_month", "rollup_institution_specific_year"):
-            conn.execute(text(f"DELETE FROM {table}"))
+        for table in ROLLUP_TABLES:
+            conn.execute(table.delete())
 
 
 def _financing_plan(path, phantom: bool = False, rows: int = 2, noise: bool = True):

@@ -3,9 +3,12 @@ from fractions import Fraction
 
 from sqlalchemy import select
 
-from dashboard.peers import peer_stats, quantile, year_over_year
+import pandas as pd
+
+from dashboard.peers import group_rows, peer_stats, quantile, stats_from_groups, year_over_year
 from dashboard.schema import institutions
 from queries import institution as q
+from queries.peer_groups import peer_comparison
 from tests.conftest import DEMO_YEARS
 
 
@@ -121,3 +124,37 @@ def test_per_unit_median_is_exact_where_floats_tie():
     assert stats["per_unit_median"] == Fraction(2 * big + 3, 2 * big)  # between (big+1)/big and (big+2)/big
     assert stats["median"] == Fraction(2 * big - 1, 2) and round(stats["median"]) == big  # half to even
     assert stats["q1"] == quantile(sorted(a for a, _ in pairs), Fraction(1, 4))
+
+
+def test_per_unit_median_of_stored_groups_is_exact_where_floats_tie():
+    """The numpy path (dashboard.peers.group_rows) orders floats; tied runs and amounts past 2**53
+    are ordered exactly, so it gives peer_stats' figures for every size of the group."""
+    big = 10 ** 17
+    pairs = [(big + 3, big), (big - 1, big), (big + 1, big), (big, big + 2), (5, 3), (7, 2), (1, 3), (big + 2, big)]
+    small = [(6, 3), (4, 2), (2, 1), (9, 4), (2, 1), (3, 5), (8, 3)]  # equal ratios as different pairs
+    for group in (pairs, small):
+        rows = [dict(institution_id=i, specific_code=111, capacity=c, plan_adjusted=a) for i, (a, c) in enumerate(group)]
+        for take in range(1, len(rows) + 1):
+            frame = pd.DataFrame([dict(year=2025, type_code="school", region_code="KZ-11", **r) for r in rows[:take]])
+            stored = group_rows(frame).iloc[0].to_dict()
+            for own in rows[:take]:
+                below = sum(r["plan_adjusted"] < own["plan_adjusted"] for r in rows[:take])
+                got = stats_from_groups([{**stored, "plan_adjusted": own["plan_adjusted"], "below": below}],
+                                        own["capacity"])
+                assert got == peer_stats(rows[:take], own["institution_id"])
+
+
+def test_the_stored_peer_groups_give_what_the_peers_amounts_give(demo_engine):
+    """Every institution of the newest year: the page's comparison read from rollup_peer_groups
+    equals the one computed from all its peers' amounts, Fraction for Fraction."""
+    year = DEMO_YEARS[-1]
+    with demo_engine.connect() as conn:
+        bins = conn.execute(select(institutions.c.bin).order_by(institutions.c.id)).scalars().all()
+        compared = 0
+        for bin_ in bins:
+            inst = q.get_institution(conn, bin_)
+            amounts = q.peer_amounts(conn, inst["type_code"], inst["region_code"], year, bool(inst["capacity"]))
+            want = peer_stats(amounts, inst["id"])
+            assert peer_comparison(conn, inst["id"], year, inst["capacity"]) == want
+            compared += bool(want)
+    assert compared > 50

@@ -17,6 +17,7 @@ from dashboard.importer.report import ImportReport
 from dashboard.importer.stream import check_and_write_lines
 from queries import imports as q
 from queries.bulk import log_publication, release_publication, reserve_publication
+from queries.peer_groups import refresh_peer_groups
 from queries.rollups import refresh_rollups
 from queries.search import refresh_search_index
 
@@ -106,6 +107,8 @@ def _roll_up(conn, changes: q.LineChanges | None, moved) -> None:
         changes = q.roll_up_appended(conn, changes)
     if moved is not None and moved.moved_ids:
         refresh_rollups(conn, moved.moved_ids, None, moved.old_regions, moved.old_districts)
+    if moved is not None and moved.peer_regions:  # capacities changed, sums did not: the per-unit figures
+        refresh_peer_groups(conn, None, moved.peer_regions)
     stale = [a for a in changes.affected if a not in changes.rolled_up] if changes is not None else []
     if stale:
         ids = sorted({a[0] for a in stale})
