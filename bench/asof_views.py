@@ -86,9 +86,9 @@ def institution_page(conn, iid: int, year: int, pinned: int | None) -> None:
     numbers.by_program(conn, iid, year)
     numbers.lines(conn, iid, year)
     numbers.specific_by_year(conn, iid, [year - 1, year])
-    place = conn.execute(select(institutions.c.type_code, institutions.c.region_code)
-                         .where(institutions.c.id == iid)).one()
-    numbers.peer_amounts(conn, *place, year)
+    inst = conn.execute(select(institutions.c.id, institutions.c.type_code, institutions.c.region_code,
+                               institutions.c.capacity).where(institutions.c.id == iid)).mappings().one()
+    numbers.peer_stats(conn, inst, year)
     numbers.documents(conn, iid, year)
 
 

@@ -188,7 +188,7 @@ def stats_from_groups(own: list[dict], capacity: int | None) -> list[dict]:
         row["position"] = r["below"] / (n - 1) if n > 1 else None
         row["per_unit"] = Fraction(r["plan_adjusted"], capacity) if capacity else None
         row["per_unit_median"] = None
-        if capacity:
+        if capacity and r["unit_peers"]:
             low = Fraction(r["unit_low_amount"], r["unit_low_capacity"])
             high = Fraction(r["unit_high_amount"], r["unit_high_capacity"])
             row["per_unit_median"] = low + (high - low) * Fraction((r["unit_peers"] - 1) % 2, 2)

@@ -784,7 +784,7 @@ class InstitutionNumbers:
         every peer's amounts then."""
         capacity = inst["capacity"] or None
         if self.asof is None:
-            stats = peer_comparison(conn, inst["id"], year, capacity)
+            stats = peer_comparison(conn, inst["id"], year)
             if stats is not None:
                 return stats
         amounts = (inst_q.peer_amounts(conn, inst["type_code"], inst["region_code"], year, bool(capacity))

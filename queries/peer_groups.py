@@ -15,13 +15,21 @@ from dashboard.schema import institutions as inst, rollup_institution_specific_y
 log = logging.getLogger(__name__)
 
 
-def refresh_peer_groups(conn: Connection, years: Iterable[int] | None = None,
-                        regions: Iterable[str] | None = None) -> None:
-    """Recompute the peer groups of these years and regions (None: all), every type: call after
-    the per-specific rollup of their institutions changed, or an institution's type, region or
-    capacity did (name its old region and its new one)."""
+def refresh_peer_groups(conn: Connection, years: Iterable[int] | None = None, regions: Iterable[str] | None = None,
+                        institution_ids: Iterable[int] | None = None) -> None:
+    """Recompute the peer groups (every type) of these years in these regions and the regions these
+    institutions are in now; None for both: every region; years None: every year. Call after the
+    per-specific rollup changed, or an institution's type, region or capacity did (name its old
+    region too)."""
     yrs = None if years is None else sorted(set(years))
-    places = None if regions is None else sorted(set(regions))
+    places = None
+    if regions is not None or institution_ids is not None:
+        places = set(regions or ())
+        ids = sorted(set(institution_ids or ()))
+        for start in range(0, len(ids), 5000):  # SQLite's bound on parameters
+            places.update(conn.execute(select(inst.c.region_code).distinct()
+                                       .where(inst.c.id.in_(ids[start:start + 5000]))).scalars())
+        places = sorted(places)
     if (yrs is not None and not yrs) or (places is not None and not places):
         return
     scope = and_(true(), *([risy.c.year.in_(yrs)] if yrs is not None else []),
@@ -43,10 +51,10 @@ def _read(conn: Connection, members) -> pd.DataFrame:
     """The peers' rows as a frame. On PostgreSQL through COPY and pandas' C parser: a whole refresh
     reads 1.4 M rows at 17,000 institutions, 5 s as Python rows, under a second this way."""
     if conn.dialect.name == "postgresql":
-        sql = str(members.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+        compiled = members.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
         body = io.BytesIO()
         with conn.connection.driver_connection.cursor() as cur:
-            with cur.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as copy:
+            with cur.copy(f"COPY ({compiled}) TO STDOUT WITH (FORMAT csv)", compiled.params) as copy:
                 for block in copy:
                     body.write(block)
         body.seek(0)
@@ -71,7 +79,7 @@ def _write(conn: Connection, groups: pd.DataFrame) -> None:
                                for r in records])
 
 
-def peer_comparison(conn: Connection, institution_id: int, year: int, capacity: int | None) -> list[dict] | None:
+def peer_comparison(conn: Connection, institution_id: int, year: int) -> list[dict] | None:
     """dashboard.peers.peer_stats of the institution now, from its peer groups: a few rows and one
     index count per specific, whatever the group's size. None if a group is missing."""
     peer = risy.alias("peer")
@@ -81,12 +89,14 @@ def peer_comparison(conn: Connection, institution_id: int, year: int, capacity: 
                     peer.c.plan_adjusted < risy.c.plan_adjusted)
              .correlate(risy).scalar_subquery())
     group = and_(*[rpg.c[k] == risy.c[k] for k in GROUP_KEYS])
-    q = (select(risy.c.specific_code, risy.c.plan_adjusted, below.label("below"),
+    # The capacity in the same statement: the groups were made with it (an import may change it
+    # between two statements).
+    q = (select(risy.c.specific_code, risy.c.plan_adjusted, inst.c.capacity, below.label("below"),
                 *[c for c in rpg.c if c.name not in GROUP_KEYS])
-         .select_from(risy.outerjoin(rpg, group))
+         .select_from(risy.join(inst, inst.c.id == risy.c.institution_id).outerjoin(rpg, group))
          .where(risy.c.institution_id == institution_id, risy.c.year == year))
     own = [{k: (None if v is None else int(v)) for k, v in r.items()} for r in conn.execute(q).mappings()]
     if any(r["peers"] is None for r in own):
         log.error("rollup_peer_groups lacks a group of institution %s in %s", institution_id, year)
         return None
-    return stats_from_groups(own, capacity)
+    return stats_from_groups(own, own[0]["capacity"] if own else None)

@@ -3,7 +3,8 @@
 Call `refresh_rollups` inside the transaction that changed budget_lines (or moved an
 institution), naming what changed; it recomputes exactly the affected slices. Lines of
 institution-years that had none before, and updates of stored lines, can instead be added
-with `add_to_rollups`, which needs no pass over budget_lines.
+with `add_to_rollups`, which needs no pass over budget_lines; the peer groups of what it added
+(queries.peer_groups.refresh_peer_groups) are then the caller's to refresh, once for all calls.
 """
 from __future__ import annotations
 
@@ -55,11 +56,12 @@ def _where(*pairs):
 
 def refresh_rollups(conn: Connection, institution_ids: Iterable[int] | None = None,
                     years: Iterable[int] | None = None, extra_regions: Iterable[str] = (),
-                    extra_districts: Iterable[str] = ()) -> None:
+                    extra_districts: Iterable[str] = (), peer_groups: bool = True) -> None:
     """Recompute the rollups touched by a change to these institutions and years.
 
     None means "all". `extra_regions`/`extra_districts` name places an institution moved out
-    of, whose slices must be recomputed too.
+    of, whose slices must be recomputed too. `peer_groups=False` leaves the peer groups to the
+    caller (an import refreshes them once, see queries.peer_groups).
     """
     ids = None if institution_ids is None else sorted(set(institution_ids))
     yrs = None if years is None else sorted(set(years))
@@ -109,7 +111,8 @@ def refresh_rollups(conn: Connection, institution_ids: Iterable[int] | None = No
          .order_by(per.c.year, *_bytewise(conn, group), per.c.institution_id))  # a peer group's rows then share pages
     _execute(conn, insert(risy).from_select(["institution_id", "year", "specific_code", "type_code", "region_code",
                                              *MONEY_COLUMNS], q))
-    refresh_peer_groups(conn, yrs, regions)
+    if peer_groups:
+        refresh_peer_groups(conn, yrs, regions)
 
 
 def _bytewise(conn: Connection, columns: list) -> list:
@@ -210,7 +213,6 @@ def add_sums(conn: Connection, sums: LineSums, new_institution_years: bool) -> b
         slices["institutions"] = 0
     _add(conn, rdsm, (*MONEY_COLUMNS, "institutions"), slices)
     _regions_from_districts(conn, sorted(slices["region_code"].unique()), sorted(int(y) for y in slices["year"].unique()))
-    refresh_peer_groups(conn, per_specific["year"].unique().tolist(), per_specific["region_code"].unique().tolist())
     return True
 
 

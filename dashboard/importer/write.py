@@ -102,17 +102,22 @@ def check_and_write(conn, report: ImportReport, options, inst_table, inst_report
 def _roll_up(conn, changes: q.LineChanges | None, moved) -> None:
     """Bring the rollups up to date with what the import wrote: its new institution-years added
     from the lines in hand, the rest recomputed from budget_lines (in this order: a moved
-    institution's slices are recomputed whole, its appended lines included)."""
+    institution's slices are recomputed whole, its appended lines included); then the peer
+    groups, once (the chunks' updates were added to the sums as they were written)."""
     if changes is not None:
         changes = q.roll_up_appended(conn, changes)
     if moved is not None and moved.moved_ids:
-        refresh_rollups(conn, moved.moved_ids, None, moved.old_regions, moved.old_districts)
-    if moved is not None and moved.peer_regions:  # capacities changed, sums did not: the per-unit figures
-        refresh_peer_groups(conn, None, moved.peer_regions)
+        refresh_rollups(conn, moved.moved_ids, None, moved.old_regions, moved.old_districts, peer_groups=False)
     stale = [a for a in changes.affected if a not in changes.rolled_up] if changes is not None else []
     if stale:
         ids = sorted({a[0] for a in stale})
-        refresh_rollups(conn, ids if len(ids) <= ROLLUP_ID_LIMIT else None, {a[1] for a in stale})
+        refresh_rollups(conn, ids if len(ids) <= ROLLUP_ID_LIMIT else None, {a[1] for a in stale}, peer_groups=False)
+    if moved is not None and (moved.moved_ids or moved.peer_regions):
+        # Every year of the regions an institution left, joined or changed capacity in.
+        refresh_peer_groups(conn, None, moved.old_regions | moved.peer_regions, moved.moved_ids)
+    if changes is not None and changes.affected:
+        ids = sorted({a[0] for a in changes.affected})
+        refresh_peer_groups(conn, {a[1] for a in changes.affected}, None, ids if len(ids) <= ROLLUP_ID_LIMIT else None)
 
 
 def _rescore(conn, affected: list[tuple[int, int]], moved, alongside) -> bool:
