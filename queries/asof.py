@@ -315,7 +315,7 @@ def top_institutions(conn: Connection, sel: Selection, asof: int, limit: int = 5
                                             for c in ("plan_adjusted", "paid")])
              .where(lhs.c.valid_until > asof, lhs.c.year == sel.year, lhs.c.month.between(*sel.months), *place)
              .group_by(lhs.c.institution_id).cte("delta"))  # one aggregate for both parts below
-    inst_id, plan, paid, source, where = explorer._institution_money(sel)
+    inst_id, plan, paid, source, where = explorer._institution_money(sel, placed=True)
     if explorer._placed(sel):
         source, where = source.join(inst, inst.c.id == inst_id), and_(where, explorer._institution_filter(sel))
     if absent_then or gone_now:  # ranked here on their sums then, or added below
