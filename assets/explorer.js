@@ -48,9 +48,20 @@ window.ashyq = Object.assign(window.ashyq || {}, {
       el.setAttribute("role", "button");
       var text = new DOMParser().parseFromString(label.replace(/<br\s*\/?>/gi, ", "), "text/html");
       el.setAttribute("aria-label", text.body.textContent);
+      // The place's own class (region-KZ-11, district-KZ-11-01): how its redrawn element is known.
+      var place = Array.prototype.find.call(el.classList, function (c) { return /^(region|district)-[A-Z]/.test(c); });
+      var again = window.ashyq.refocus;
+      if (again && place === again.place && Date.now() < again.until &&
+          (!document.activeElement || document.activeElement === document.body)) {
+        // Selecting a place redraws the layer and removes the element that had the focus: a
+        // keyboard user keeps their place on the map instead of starting again from the top.
+        window.ashyq.refocus = null;
+        el.focus();
+      }
       el.addEventListener("keydown", function (e) {
         if (e.key !== "Enter" && e.key !== " ") { return; }
         e.preventDefault();
+        window.ashyq.refocus = place ? {place: place, until: Date.now() + 5000} : null;
         var at = layer.getBounds ? layer.getBounds().getCenter() : layer.getLatLng();
         layer.fire("click", {latlng: at, originalEvent: e}, true);
       });

@@ -139,7 +139,9 @@ def test_map_regions_by_keyboard_and_as_a_table(site, browser):
             first.locator("td").first.inner_text())
         page.keyboard.press(" ")
         page.wait_for_function(f"() => location.hash.includes('district={district}')")
-        assert page.evaluate("document.activeElement.getAttribute('role')") == "button"
+        wait_for_dash(page)  # the districts redrawn for the selection: the focus stays on the district
+        page.wait_for_function(f"() => document.activeElement.matches('#map path.district-{district}[role=button]')",
+                               timeout=5000)
         page.focus("#region-table")  # a wide table scrolls sideways from the keyboard too
         assert page.evaluate("document.activeElement.id") == "region-table"
     finally:
