@@ -3,6 +3,7 @@ opened on the institution page, and the track-my-appeal box in the footer."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from dashboard.appeals.storage import UploadStore
@@ -51,8 +52,9 @@ def test_an_appeal_line_opens_its_row_and_the_breadcrumb_goes_back_to_the_distri
     wait_for_dash(page)
     first = page.locator("#inst-lines-grid .ag-center-cols-container .ag-row[row-index='0']")
     assert "asked-line" in first.get_attribute("class")
-    assert first.locator("[col-id=month]").inner_text() == "3"
-    assert first.locator("[col-id=specific]").inner_text().startswith(f"{site['line']['specific_code']:03d}")
+    # AG Grid draws a row's box before its cells' text: the text is waited for, not read at once.
+    expect(first.locator("[col-id=month]")).to_have_text("3")
+    expect(first.locator("[col-id=specific]")).to_have_text(re.compile(f"^{site['line']['specific_code']:03d}"))
     # in view once the page settles (charts above still grow after the rows arrive)
     page.wait_for_function("document.getElementById('inst-lines').getBoundingClientRect().top < 844",
                            timeout=15000)
