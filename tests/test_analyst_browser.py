@@ -5,6 +5,7 @@ import io
 import re
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from dashboard.accounts_http import add_user
@@ -101,14 +102,14 @@ def test_dismiss_with_a_reason_then_restore(site, page):
     wait_for_dash(page)
     assert "detector=paid_above_plan" in page.url  # back to the same view
     row = page.locator("#analyst-grid .ag-center-cols-container .ag-row", has_text=site["bin"])
-    assert row.locator("[col-id=status]").inner_text() == "отклонён"
+    expect(row.locator("[col-id=status]")).to_have_text("отклонён")  # AG Grid fills a row's cells after it
     select_planted(page, site)
     page.click("#analyst-restore")
     page.wait_for_url(re.compile(r"/analyst\?.*saved=1"))
     page.wait_for_selector("#analyst-grid .ag-row")
     wait_for_dash(page)
-    assert page.locator("#analyst-grid .ag-center-cols-container .ag-row", has_text=site["bin"]).locator(
-        "[col-id=status]").inner_text() == "новый"
+    expect(page.locator("#analyst-grid .ag-center-cols-container .ag-row", has_text=site["bin"]).locator(
+        "[col-id=status]")).to_have_text("новый")
 
 
 def test_flag_to_highlighted_lines_and_back_to_a_case(site, page):
@@ -124,7 +125,8 @@ def test_flag_to_highlighted_lines_and_back_to_a_case(site, page):
     page.wait_for_selector("#analyst-sentence")
     wait_for_dash(page)
     sentence = page.inner_text("#analyst-sentence")
-    assert sentence and row.locator("[col-id=sentence]").inner_text() == sentence
+    assert sentence
+    expect(row.locator("[col-id=sentence]")).to_have_text(sentence)
     assert page.locator("#analyst-evidence .main-svg .bars path").count() >= 2  # plan vs paid bars
     assert "1\xa0500\xa0000,00\xa0₸" in page.inner_text("#analyst-detail-more")  # the excess, exact tenge
 

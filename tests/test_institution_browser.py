@@ -8,6 +8,7 @@ import urllib.request
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 
 from dashboard.db import make_engine, upgrade
 from dashboard.demo.load import load_demo
@@ -174,6 +175,8 @@ def test_xlsx_download_has_the_rows_shown(server, page, school):
 def test_a_row_links_to_an_appeal_about_its_line(server, page, school):
     open_school(page, server, school, "?lang=en")
     first = page.locator("#inst-lines-grid .ag-center-cols-container .ag-row[row-index='0']")
+    for c in ("program", "subprogram_code", "specific"):  # AG Grid fills a row's cells after drawing it
+        expect(first.locator(f"[col-id={c}]")).to_have_text(re.compile(r"\S"))
     program, subprogram, specific = (first.locator(f"[col-id={c}]").inner_text().split(" ")[0]
                                      for c in ("program", "subprogram_code", "specific"))
     line = f"{YEARS[-1]}/{program}/{subprogram}/{specific}"
