@@ -347,6 +347,26 @@ rollup_peer_groups = Table(
     Column("unit_high_capacity", BigInteger),
 )
 
+# Leaders of every month range (January alone to the whole year), per year, region and sector: the
+# institutions with the largest adjusted plan over it, ranked as the explorer ranks (plan
+# descending, then id), and how many institutions had lines in it (repeated on each row). Derived
+# from rollup_institution_month like the peer groups (queries/range_leaders.py), so the explorer's
+# top five and institution count for a country, region or sector read a few hundred rows, whatever
+# the number of institutions.
+rollup_range_leaders = Table(
+    "rollup_range_leaders", metadata,
+    Column("year", SmallInteger, primary_key=True),
+    Column("first_month", SmallInteger, primary_key=True),
+    Column("last_month", SmallInteger, primary_key=True),
+    Column("region_code", String(8), primary_key=True),
+    Column("sector_code", String(24), primary_key=True),
+    Column("rank", SmallInteger, primary_key=True),
+    Column("institution_id", Integer, nullable=False),
+    Column("plan_adjusted", BigInteger, nullable=False),
+    Column("paid", BigInteger, nullable=False),
+    Column("institutions", Integer, nullable=False),
+)
+
 demo_anomalies = Table(
     "demo_anomalies", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
@@ -370,7 +390,8 @@ region_boundaries = Table(
 )
 
 ROLLUP_TABLES = (rollup_region_sector_month, rollup_district_sector_month, rollup_institution_year,
-                 rollup_institution_month, rollup_institution_specific_year, rollup_peer_groups)
+                 rollup_institution_month, rollup_institution_specific_year, rollup_peer_groups,
+                 rollup_range_leaders)
 
 # --- Appeals and accounts (issue 6) ---------------------------------------------------------
 users = Table(

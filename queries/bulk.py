@@ -1,6 +1,8 @@
-"""Bulk writes: institutions and budget lines, COPY on PostgreSQL, executemany on SQLite."""
+"""Bulk reads and writes: institutions, budget lines and derived rollups, COPY on PostgreSQL,
+executemany on SQLite."""
 from __future__ import annotations
 
+import io
 import struct
 import time
 from collections.abc import Iterator
@@ -105,6 +107,38 @@ def clear_budget_data(conn: Connection) -> None:
     for table in (*ROLLUP_TABLES, demo_anomalies, anomaly_flags, documents, budget_lines, budget_line_versions,
                   line_history_sums, line_history_area, institution_search, institutions, publications):
         conn.execute(delete(table))
+
+
+def read_frame(conn: Connection, query, names: list[str], dtype: dict | None = None) -> pd.DataFrame:
+    """The rows of `query` as a frame with these column names. On PostgreSQL through COPY and
+    pandas' C parser: 1.4 M rows took 5 s as Python rows, under a second this way."""
+    if conn.dialect.name == "postgresql":
+        compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+        body = io.BytesIO()
+        with conn.connection.driver_connection.cursor() as cur:
+            with cur.copy(f"COPY ({compiled}) TO STDOUT WITH (FORMAT csv)", compiled.params) as copy:
+                for block in copy:
+                    body.write(block)
+        body.seek(0)
+        return pd.read_csv(body, names=names, header=None, keep_default_na=False, na_values=[""], dtype=dtype)
+    rows = conn.execute(query).all()
+    # By columns: pandas probes every Row object for its fields.
+    return pd.DataFrame(dict(zip(names, zip(*rows))) if rows else {n: [] for n in names}, columns=names)
+
+
+def write_frame(conn: Connection, table, frame: pd.DataFrame) -> None:
+    """Insert the frame's rows (columns named as the table's; integers, text or NA) into `table`:
+    COPY on PostgreSQL (17,000 rows: 1.5 s as parameter rows), executemany on SQLite."""
+    if frame.empty:
+        return
+    if conn.dialect.name == "postgresql":
+        with conn.connection.driver_connection.cursor() as cur:
+            with cur.copy(f"COPY {table.name} ({', '.join(frame.columns)}) FROM STDIN WITH (FORMAT csv)") as copy:
+                copy.write(frame.to_csv(header=False, index=False, lineterminator="\n"))
+        return
+    records = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    conn.execute(insert(table), [{k: v if v is None or isinstance(v, str) else int(v) for k, v in r.items()}
+                                 for r in records])
 
 
 def insert_institutions(conn: Connection, frame: pd.DataFrame) -> None:

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, and_, func, select, true
+from sqlalchemy import Connection, and_, exists, func, select, true
 
 from dashboard.schema import (
     MONEY_COLUMNS, districts, institution_types, institutions as inst, region_boundaries,
     region_population, regions, rollup_district_sector_month as rdsm,
-    rollup_institution_month as rim, rollup_institution_year as riy, rollup_region_sector_month as rrsm, sectors,
+    rollup_institution_month as rim, rollup_institution_year as riy, rollup_range_leaders as rrl,
+    rollup_region_sector_month as rrsm, sectors,
 )
+from queries.range_leaders import LEADERS
 
 NAME_COLUMNS = ("name_kk", "name_ru", "name_en")
 
@@ -74,14 +76,28 @@ def available_years(conn: Connection) -> list[int]:
 def totals(conn: Connection, sel: Selection) -> dict:
     """Adjusted plan and paid (tiyn) for the selection, and how many institutions it covers.
 
-    The institution count is per year (institutions that published a budget that year):
-    the institution rollup is yearly, so the month range does not narrow it.
+    The institution count is per year (institutions that published a budget that year), the month
+    range does not narrow it; above a district it is the range leaders' count of the whole year.
     """
     table = _monthly_table(sel)
     money = conn.execute(select(*_money(table)).where(_rollup_filter(table, sel))).mappings().one()
-    count = conn.execute(select(func.count()).select_from(riy.join(inst, inst.c.id == riy.c.institution_id))
-                         .where(riy.c.year == sel.year, _institution_filter(sel))).scalar_one()
-    return {**_ints(money), "institutions": count}
+    if sel.district:
+        q = (select(func.count()).select_from(riy.join(inst, inst.c.id == riy.c.institution_id))
+             .where(riy.c.year == sel.year, _institution_filter(sel)))
+    else:
+        q = select(func.coalesce(func.sum(rrl.c.institutions), 0)).where(
+            _leaders_filter(Selection(sel.year, (1, 12), sel.sectors, sel.region)), rrl.c.rank == 1)
+    return {**_ints(money), "institutions": int(conn.execute(q).scalar_one())}
+
+
+def _leaders_filter(sel: Selection):
+    """WHERE clause on rollup_range_leaders for the selection's year, months, sectors and region."""
+    parts = [rrl.c.year == sel.year, rrl.c.first_month == sel.months[0], rrl.c.last_month == sel.months[1]]
+    if sel.sectors:
+        parts.append(rrl.c.sector_code.in_(sel.sectors))
+    if sel.region:
+        parts.append(rrl.c.region_code == sel.region)
+    return and_(*parts)
 
 
 def by_region(conn: Connection, sel: Selection) -> list[dict]:
@@ -135,8 +151,9 @@ def _institution_money(sel: Selection, placed: bool = False):
     The whole year reads the yearly rollup. A range reads at most six months of the monthly
     one: up to six months are summed, a longer range is the year minus the months outside it
     (December alone or January–November each read 17,000 rows at full-country scale, not
-    187,000). `placed`: only the institutions of the selection's place and sectors are summed
-    (a district's few dozen months, not the country's: 231 → 17 ms at 50,000 institutions).
+    187,000). Either way only institutions with lines in the range take part. `placed`: only the
+    institutions of the selection's place and sectors are summed (a district's few dozen months,
+    not the country's: 231 → 17 ms at 50,000 institutions).
     """
     first, last = sel.months
     if (first, last) == (1, 12):
@@ -155,7 +172,9 @@ def _institution_money(sel: Selection, placed: bool = False):
     plan = riy.c.plan_adjusted - func.coalesce(outside.c.plan_adjusted, 0)
     paid = riy.c.paid - func.coalesce(outside.c.paid, 0)
     source = riy.outerjoin(outside, outside.c.institution_id == riy.c.institution_id)
-    return riy.c.institution_id, plan, paid, source, riy.c.year == sel.year
+    lines_inside = exists().where(rim.c.institution_id == riy.c.institution_id, rim.c.year == sel.year,
+                                  rim.c.month.between(first, last))  # ranked as a short range ranks
+    return riy.c.institution_id, plan, paid, source, and_(riy.c.year == sel.year, lines_inside)
 
 
 def _placed(sel: Selection) -> bool:
@@ -166,14 +185,20 @@ def top_institutions(conn: Connection, sel: Selection, limit: int = 5) -> list[d
     """The institutions with the largest adjusted plan for the selection's year and months,
     with their district (where they are, to tell same-named institutions apart).
 
-    Ranks on ids and sums only, then joins the names of the few winners (joining every
-    institution's names before the sort cost a third of the time); a place or sector filter
-    joins the institutions inside the ranking, so a region's few hundred are summed, not all."""
-    inst_id, plan, paid, source, where = _institution_money(sel, placed=True)
-    if _placed(sel):
-        source, where = source.join(inst, inst.c.id == inst_id), and_(where, _institution_filter(sel))
-    ranked = (select(inst_id.label("id"), plan.label("plan_adjusted"), paid.label("paid"))
-              .select_from(source).where(where).order_by(plan.desc(), inst_id).limit(limit).subquery("ranked"))
+    Above a district, up to LEADERS are read from the range leaders of the chosen region (or every
+    region) and sectors. Otherwise ranks on ids and sums only, then joins the names of the few
+    winners (joining every institution's names before the sort cost a third of the time); the
+    district and sector filter goes inside the ranking, so a district's few dozen are summed."""
+    if not sel.district and limit <= LEADERS:
+        ranked = (select(rrl.c.institution_id.label("id"), rrl.c.plan_adjusted, rrl.c.paid)
+                  .where(_leaders_filter(sel)).order_by(rrl.c.plan_adjusted.desc(), rrl.c.institution_id)
+                  .limit(limit).subquery("ranked"))
+    else:
+        inst_id, plan, paid, source, where = _institution_money(sel, placed=True)
+        if _placed(sel):
+            source, where = source.join(inst, inst.c.id == inst_id), and_(where, _institution_filter(sel))
+        ranked = (select(inst_id.label("id"), plan.label("plan_adjusted"), paid.label("paid"))
+                  .select_from(source).where(where).order_by(plan.desc(), inst_id).limit(limit).subquery("ranked"))
     q = (select(inst.c.id, inst.c.bin, *[inst.c[c] for c in NAME_COLUMNS], inst.c.sector_code,
                 inst.c.district_code, ranked.c.plan_adjusted, ranked.c.paid)
          .select_from(ranked.join(inst, inst.c.id == ranked.c.id))

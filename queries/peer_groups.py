@@ -2,15 +2,14 @@
 rollup_institution_specific_year, and the institution page's peer comparison read from them."""
 from __future__ import annotations
 
-import io
 import logging
 from collections.abc import Iterable
 
-import pandas as pd
-from sqlalchemy import Connection, and_, delete, func, insert, select, true
+from sqlalchemy import Connection, and_, delete, func, select, true
 
 from dashboard.peers import GROUP_KEYS, group_rows, stats_from_groups
 from dashboard.schema import institutions as inst, rollup_institution_specific_year as risy, rollup_peer_groups as rpg
+from queries.bulk import read_frame, write_frame
 
 log = logging.getLogger(__name__)
 
@@ -22,14 +21,7 @@ def refresh_peer_groups(conn: Connection, years: Iterable[int] | None = None, re
     per-specific rollup changed, or an institution's type, region or capacity did (name its old
     region too)."""
     yrs = None if years is None else sorted(set(years))
-    places = None
-    if regions is not None or institution_ids is not None:
-        places = set(regions or ())
-        ids = sorted(set(institution_ids or ()))
-        for start in range(0, len(ids), 5000):  # SQLite's bound on parameters
-            places.update(conn.execute(select(inst.c.region_code).distinct()
-                                       .where(inst.c.id.in_(ids[start:start + 5000]))).scalars())
-        places = sorted(places)
+    places = regions_in_scope(conn, regions, institution_ids)
     if (yrs is not None and not yrs) or (places is not None and not places):
         return
     scope = and_(true(), *([risy.c.year.in_(yrs)] if yrs is not None else []),
@@ -37,46 +29,29 @@ def refresh_peer_groups(conn: Connection, years: Iterable[int] | None = None, re
     members = (select(risy.c.year, risy.c.type_code, risy.c.region_code, risy.c.specific_code,
                       risy.c.plan_adjusted, inst.c.capacity)
                .select_from(risy.join(inst, inst.c.id == risy.c.institution_id)).where(scope))
-    frame = _read(conn, members)
+    frame = read_frame(conn, members, _NAMES, {"type_code": "category", "region_code": "category",
+                                                "capacity": "float64"})
     stored = and_(true(), *([rpg.c.year.in_(yrs)] if yrs is not None else []),
                   *([rpg.c.region_code.in_(places)] if places is not None else []))
     conn.execute(delete(rpg).where(stored))
-    _write(conn, group_rows(frame))
+    write_frame(conn, rpg, group_rows(frame))
 
 
 _NAMES = [*GROUP_KEYS, "plan_adjusted", "capacity"]
 
 
-def _read(conn: Connection, members) -> pd.DataFrame:
-    """The peers' rows as a frame. On PostgreSQL through COPY and pandas' C parser: a whole refresh
-    reads 1.4 M rows at 17,000 institutions, 5 s as Python rows, under a second this way."""
-    if conn.dialect.name == "postgresql":
-        compiled = members.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
-        body = io.BytesIO()
-        with conn.connection.driver_connection.cursor() as cur:
-            with cur.copy(f"COPY ({compiled}) TO STDOUT WITH (FORMAT csv)", compiled.params) as copy:
-                for block in copy:
-                    body.write(block)
-        body.seek(0)
-        return pd.read_csv(body, names=_NAMES, header=None, keep_default_na=False, na_values=[""],
-                           dtype={"type_code": "category", "region_code": "category", "capacity": "float64"})
-    rows = conn.execute(members).all()
-    # By columns: pandas probes every Row object for its fields.
-    return pd.DataFrame(dict(zip(_NAMES, zip(*rows))) if rows else {n: [] for n in _NAMES}, columns=_NAMES)
-
-
-def _write(conn: Connection, groups: pd.DataFrame) -> None:
-    if groups.empty:
-        return
-    if conn.dialect.name == "postgresql":  # 17,000 groups: 1.5 s as parameter rows
-        names = list(groups.columns)
-        with conn.connection.driver_connection.cursor() as cur:
-            with cur.copy(f"COPY {rpg.name} ({', '.join(names)}) FROM STDIN WITH (FORMAT csv)") as copy:
-                copy.write(groups.to_csv(header=False, index=False, lineterminator="\n"))
-        return
-    records = groups.astype(object).where(groups.notna(), None).to_dict("records")
-    conn.execute(insert(rpg), [{k: v if v is None or isinstance(v, str) else int(v) for k, v in r.items()}
-                               for r in records])
+def regions_in_scope(conn: Connection, regions: Iterable[str] | None,
+                     institution_ids: Iterable[int] | None) -> list[str] | None:
+    """These regions and the regions these institutions are in now, sorted; None if both are None
+    (every region)."""
+    if regions is None and institution_ids is None:
+        return None
+    places = set(regions or ())
+    ids = sorted(set(institution_ids or ()))
+    for start in range(0, len(ids), 5000):  # SQLite's bound on parameters
+        places.update(conn.execute(select(inst.c.region_code).distinct()
+                                   .where(inst.c.id.in_(ids[start:start + 5000]))).scalars())
+    return sorted(places)
 
 
 def peer_comparison(conn: Connection, institution_id: int, year: int) -> list[dict] | None:

@@ -3,8 +3,9 @@
 Call `refresh_rollups` inside the transaction that changed budget_lines (or moved an
 institution), naming what changed; it recomputes exactly the affected slices. Lines of
 institution-years that had none before, and updates of stored lines, can instead be added
-with `add_to_rollups`, which needs no pass over budget_lines; the peer groups of what it added
-(queries.peer_groups.refresh_peer_groups) are then the caller's to refresh, once for all calls.
+with `add_to_rollups`, which needs no pass over budget_lines; what is derived per region from the
+rollups (`refresh_derived`: peer groups and month-range leaders) is then the caller's to refresh,
+once for all calls.
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from dashboard.schema import (
     rollup_region_sector_month as rrsm,
 )
 from queries.peer_groups import refresh_peer_groups
+from queries.range_leaders import refresh_range_leaders
 
 
 COPY_ABOVE = 500  # rows: below this, a plain executemany is cheaper than a temporary table
@@ -56,12 +58,12 @@ def _where(*pairs):
 
 def refresh_rollups(conn: Connection, institution_ids: Iterable[int] | None = None,
                     years: Iterable[int] | None = None, extra_regions: Iterable[str] = (),
-                    extra_districts: Iterable[str] = (), peer_groups: bool = True) -> None:
+                    extra_districts: Iterable[str] = (), derived: bool = True) -> None:
     """Recompute the rollups touched by a change to these institutions and years.
 
     None means "all". `extra_regions`/`extra_districts` name places an institution moved out
-    of, whose slices must be recomputed too. `peer_groups=False` leaves the peer groups to the
-    caller (an import refreshes them once, see queries.peer_groups).
+    of, whose slices must be recomputed too. `derived=False` leaves the peer groups and range
+    leaders to the caller (an import refreshes them once, see `refresh_derived`).
     """
     ids = None if institution_ids is None else sorted(set(institution_ids))
     yrs = None if years is None else sorted(set(years))
@@ -111,8 +113,20 @@ def refresh_rollups(conn: Connection, institution_ids: Iterable[int] | None = No
          .order_by(per.c.year, *_bytewise(conn, group), per.c.institution_id))  # a peer group's rows then share pages
     _execute(conn, insert(risy).from_select(["institution_id", "year", "specific_code", "type_code", "region_code",
                                              *MONEY_COLUMNS], q))
-    if peer_groups:
-        refresh_peer_groups(conn, yrs, regions)
+    if derived:
+        refresh_derived(conn, yrs, regions)
+
+
+def refresh_derived(conn: Connection, years: Iterable[int] | None = None, regions: Iterable[str] | None = None,
+                    institution_ids: Iterable[int] | None = None, capacity_regions: Iterable[str] = ()) -> None:
+    """Recompute what is derived per region from the rollups, the peer groups and the month-range
+    leaders, for these years (None: all) in these regions and the regions these institutions are in
+    (both None: every region); `capacity_regions`: regions where only a capacity changed (their
+    peer groups' per-unit figures; the leaders do not depend on it)."""
+    everywhere = regions is None and institution_ids is None
+    refresh_peer_groups(conn, years, None if everywhere else set(regions or ()) | set(capacity_regions),
+                        institution_ids)
+    refresh_range_leaders(conn, years, regions, institution_ids)
 
 
 def _bytewise(conn: Connection, columns: list) -> list:

@@ -32,6 +32,7 @@ _CHECKS = {
         "SELECT institution_id, year, specific_code, type_code, region_code, plan, plan_adjusted, obligations, paid "
         "FROM rollup_institution_specific_year"),
     "rollup_peer_groups": None,  # not a sum: _peer_groups below
+    "rollup_range_leaders": None,  # not a sum: _range_leaders below
 }
 
 
@@ -71,10 +72,37 @@ def _peer_groups(conn) -> tuple[list, list]:
     return sorted(want, key=repr), sorted(have, key=repr)
 
 
+def _range_leaders(conn) -> tuple[list, list]:
+    """(expected, stored) leaders of every month range, straight from budget_lines: per year, range,
+    region and sector the five institutions with lines in it with the largest plan (then lowest id)."""
+    months = defaultdict(lambda: defaultdict(dict))
+    for year, region, sector, institution, month, plan, paid in conn.execute(text(
+            "SELECT b.year, i.region_code, i.sector_code, b.institution_id, b.month, sum(b.plan_adjusted), "
+            "sum(b.paid) FROM budget_lines b JOIN institutions i ON i.id = b.institution_id "
+            "GROUP BY b.year, i.region_code, i.sector_code, b.institution_id, b.month")):
+        months[(year, region, sector)][institution][month] = (int(plan), int(paid))
+    want = []
+    for (year, region, sector), members in months.items():
+        for first in range(1, 13):
+            for last in range(first, 13):
+                ranked = sorted((-sum(s[m][0] for m in s if first <= m <= last), i,
+                                 sum(s[m][1] for m in s if first <= m <= last))
+                                for i, s in members.items() if any(first <= m <= last for m in s))
+                want += [(year, first, last, region, sector, rank, i, -minus, paid, len(ranked))
+                         for rank, (minus, i, paid) in enumerate(ranked[:5], 1)]
+    have = [tuple(int(v) if isinstance(v, int) or hasattr(v, "as_integer_ratio") else v for v in r)
+            for r in conn.execute(text(
+                "SELECT year, first_month, last_month, region_code, sector_code, rank, institution_id, "
+                "plan_adjusted, paid, institutions FROM rollup_range_leaders"))]
+    return sorted(want, key=repr), sorted(have, key=repr)
+
+
 def assert_rollups_match(conn) -> None:
     """Every rollup row equals the sum computed from budget_lines, and no row is missing or extra."""
     want, have = _peer_groups(conn)
     assert have == want, "rollup_peer_groups differs from the peers' sums"
+    want, have = _range_leaders(conn)
+    assert have == want, "rollup_range_leaders differs from the months' sums"
     for name, pair in _CHECKS.items():
         if pair is None:
             continue

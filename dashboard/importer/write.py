@@ -17,8 +17,7 @@ from dashboard.importer.report import ImportReport
 from dashboard.importer.stream import check_and_write_lines
 from queries import imports as q
 from queries.bulk import log_publication, release_publication, reserve_publication
-from queries.peer_groups import refresh_peer_groups
-from queries.rollups import refresh_rollups
+from queries.rollups import refresh_derived, refresh_rollups
 from queries.search import refresh_search_index
 
 ROLLUP_ID_LIMIT = 2000  # above this many institutions, recompute the affected years whole
@@ -103,21 +102,22 @@ def _roll_up(conn, changes: q.LineChanges | None, moved) -> None:
     """Bring the rollups up to date with what the import wrote: its new institution-years added
     from the lines in hand, the rest recomputed from budget_lines (in this order: a moved
     institution's slices are recomputed whole, its appended lines included); then the peer
-    groups, once (the chunks' updates were added to the sums as they were written)."""
+    groups and month-range leaders, once (the chunks' updates were added to the sums as they were
+    written)."""
     if changes is not None:
         changes = q.roll_up_appended(conn, changes)
     if moved is not None and moved.moved_ids:
-        refresh_rollups(conn, moved.moved_ids, None, moved.old_regions, moved.old_districts, peer_groups=False)
+        refresh_rollups(conn, moved.moved_ids, None, moved.old_regions, moved.old_districts, derived=False)
     stale = [a for a in changes.affected if a not in changes.rolled_up] if changes is not None else []
     if stale:
         ids = sorted({a[0] for a in stale})
-        refresh_rollups(conn, ids if len(ids) <= ROLLUP_ID_LIMIT else None, {a[1] for a in stale}, peer_groups=False)
+        refresh_rollups(conn, ids if len(ids) <= ROLLUP_ID_LIMIT else None, {a[1] for a in stale}, derived=False)
     if moved is not None and (moved.moved_ids or moved.peer_regions):
         # Every year of the regions an institution left, joined or changed capacity in.
-        refresh_peer_groups(conn, None, moved.old_regions | moved.peer_regions, moved.moved_ids)
+        refresh_derived(conn, None, moved.old_regions, moved.moved_ids, moved.peer_regions)
     if changes is not None and changes.affected:
         ids = sorted({a[0] for a in changes.affected})
-        refresh_peer_groups(conn, {a[1] for a in changes.affected}, None, ids if len(ids) <= ROLLUP_ID_LIMIT else None)
+        refresh_derived(conn, {a[1] for a in changes.affected}, None, ids if len(ids) <= ROLLUP_ID_LIMIT else None)
 
 
 def _rescore(conn, affected: list[tuple[int, int]], moved, alongside) -> bool:
