@@ -40,7 +40,7 @@ def refresh_range_leaders(conn: Connection, years: Iterable[int] | None = None,
     months = (select(rim.c.year, inst.c.region_code, inst.c.sector_code, rim.c.institution_id, rim.c.month,
                      rim.c.plan_adjusted, rim.c.paid)
               .select_from(rim.join(inst, inst.c.id == rim.c.institution_id)).where(scope))
-    frame = read_frame(conn, months, LONG)
+    frame = read_frame(conn, months, LONG, {"region_code": str, "sector_code": str})  # codes stay text
     stored = and_(true(), *([rrl.c.year.in_(yrs)] if yrs is not None else []),
                   *([rrl.c.region_code.in_(places)] if places is not None else []))
     conn.execute(delete(rrl).where(stored))
