@@ -57,7 +57,7 @@ def leader_rows(frame: pd.DataFrame) -> pd.DataFrame:
 def _year_rows(year: int, rows: pd.DataFrame) -> pd.DataFrame:
     ids, row_of = np.unique(rows["institution_id"].to_numpy(np.int64), return_inverse=True)
     month = rows["month"].to_numpy(np.int64)
-    amounts = [rows[c].to_numpy(object if rows[c].dtype == object else np.int64) for c in ("plan_adjusted", "paid")]
+    amounts = [rows[c].to_numpy(np.int64) for c in ("plan_adjusted", "paid")]  # BIGINT: always fits
     exact = any(len(a) and max(abs(int(a.min())), abs(int(a.max()))) >= _SAFE for a in amounts)
     kind = object if exact else np.int64
     plan, paid = (np.zeros((len(ids), 13), dtype=kind) for _ in range(2))
