@@ -1,11 +1,13 @@
 """Response cache (issue 11): a cached callback answer vs computing it, and the data version read.
 
-Posts draw_panels (the explorer's country view) and show_year (the institution page, for the
-institution with the largest budget of the newest year) through Flask's test client, as a
-browser would (Accept-Encoding: br). A miss is timed with the cache emptied before each request
-(the callback, its SQL and JSON, plus storing the entry and its brotli and gzip copies); a hit is
-the same request answered from the cache: with one data version read (DATA_VERSION_TTL=0), and
-with the version reused (DATA_VERSION_TTL=1: no database round trip at all). Reads only.
+Posts every map and institution callback a visitor's browser posts (the explorer's navigate,
+draw_map, draw_panels and show_popup on the country view of the newest year; the institution
+page's show_year and show_monthly for the institution with the largest budget of that year)
+through Flask's test client, as a browser would (Accept-Encoding: br). A miss is timed with the
+cache emptied before each request (the callback, its SQL and JSON, plus storing the entry and its
+brotli and gzip copies); a hit is the same request answered from the cache: with one data version
+read (DATA_VERSION_TTL=0), and with the version reused (DATA_VERSION_TTL=1, the production
+default: no database round trip at all). Reads only.
 
   python bench/cache_hits.py --url postgresql+psycopg://postgres@127.0.0.1:5432/full17k
 """
@@ -69,20 +71,25 @@ def main() -> None:
     engine = engine_for(args.url)
     with engine.connect() as conn:
         year = conn.execute(text("SELECT max(year) FROM rollup_institution_year")).scalar_one()
-        bin_ = conn.execute(text(
-            "SELECT i.bin FROM rollup_institution_year r JOIN institutions i ON i.id = r.institution_id "
-            "WHERE r.year = :y ORDER BY r.plan_adjusted DESC LIMIT 1"), {"y": year}).scalar_one()
+        institution_id, bin_ = conn.execute(text(
+            "SELECT i.id, i.bin FROM rollup_institution_year r JOIN institutions i ON i.id = r.institution_id "
+            "WHERE r.year = :y ORDER BY r.plan_adjusted DESC LIMIT 1"), {"y": year}).one()
         version_ms = []
         for _ in range(1000):
             start = time.perf_counter()
             data_version(conn)
             version_ms.append((time.perf_counter() - start) * 1000)
     client = app.server.test_client()
+    country = {"year": year, "months": [1, 12], "sectors": [], "metric": "plan_adjusted", "region": None,
+               "district": None}
     views = {
-        "draw_panels": body_for(app, "draw_panels", [{"year": year, "months": [1, 12], "sectors": [],
-                                                      "metric": "plan_adjusted", "region": None, "district": None},
-                                                     None], ["ru"]),
+        "navigate": body_for(app, "navigate", [f"#y={year}", [], year, [1, 12], "plan_adjusted", None, None],
+                             [None, None, None]),
+        "draw_map": body_for(app, "draw_map", [country, None], ["ru"]),
+        "draw_panels": body_for(app, "draw_panels", [country, None], ["ru"]),
+        "show_popup": body_for(app, "show_popup", [1, country], [{"properties": {"id": institution_id}}, "ru"]),
         "show_year": body_for(app, "show_year", [year, None], [{"bin": bin_}, None, "ru"]),
+        "show_monthly": body_for(app, "show_monthly", [year, "monthly", None], [{"bin": bin_}, "ru"]),
     }
     print(f"data version read (1000 on one connection): p50 {pct(version_ms, .5):.3f} ms, "
           f"p95 {pct(version_ms, .95):.3f} ms\n")

@@ -70,6 +70,9 @@ def report(url: str, args, years: list[int]) -> None:
     upgrade(url)
     engine = make_engine(url)
     boundaries = SHARED if SHARED.exists() else None
+    if boundaries is None:  # other placements, so other totals: not comparable with a run that had it
+        print(f"warning: no regions file at {SHARED}; institutions are placed without the region polygons",
+              file=sys.stderr)
     floor = None if args.no_floor else copy_floor(engine, args.institutions, years, boundaries)
     checkpoint(engine)
     started = time.perf_counter()
