@@ -1,138 +1,25 @@
-"""Wiring of the account pages: moderation queue and overdue list, official's desk, users.
+"""Wiring of the account pages: moderation queue and overdue list, official's desk, users (their
+views: layouts/staff_views.py).
 
 Each callback checks the signed-in role itself and raises Forbidden (HTTP 403) otherwise,
 whatever the page showed: hiding a container is not authorization.
 """
 from __future__ import annotations
 
-import dash_bootstrap_components as dbc
-from dash import Input, Output, html
+from dash import Input, Output
 from flask_login import current_user
 from sqlalchemy import Engine
 from werkzeug.exceptions import Forbidden
 
-from dashboard.i18n import localized, t
-from dashboard.i18n.formatting import format_date
 from layouts import ids
-from layouts.components.appeals import appeal_card, csrf_field, file_slot, hidden
+from layouts.staff_views import moderation_cards, official_desk, overdue_table, users_table
 from queries import appeals as q, documents as doc_queries, users as user_queries
 from queries.appeals import utcnow
-from queries.documents import DOCUMENT_KINDS
 
 
 def require_role(*roles: str) -> None:
     if not current_user.is_authenticated or not current_user.has_role(*roles):
         raise Forbidden("this account may not see this")
-
-
-def action_form(appeal_id: int, action: str, lang: str, next_path: str, text_name: str | None = None,
-                required: bool = False, rows: int = 1) -> html.Form:
-    """A small POST form for one action on one appeal."""
-    fields = [csrf_field(), hidden("next", next_path)]
-    if text_name:
-        label_id = f"{action}-{appeal_id}-text"
-        fields += [html.Label(t(f"staff.placeholder.{action}", lang), htmlFor=label_id, className="visually-hidden"),
-                   dbc.Textarea(id=label_id, name=text_name, required=required, rows=rows, maxLength=10000,
-                                placeholder=t(f"staff.placeholder.{action}", lang), className="form-control-sm mb-1")]
-    fields.append(html.Button(t(f"staff.action.{action}", lang), type="submit",
-                              className=f"btn btn-sm btn-{'danger' if action in ('reject', 'hide') else 'primary'}",
-                              **{"data-action": action}))
-    return html.Form(fields, action=f"/appeals/{appeal_id}/{action}", method="POST",
-                     className="staff-action me-2 mb-1")
-
-
-def _is_overdue(row, now) -> bool:
-    return row["status"] in ("new", "in_review") and row["due_at"] < now
-
-
-def moderation_cards(rows, files, lang, now) -> list:
-    cards = []
-    for r in rows:
-        actions = [action_form(r["id"], "approve", lang, "/moderation"),
-                   action_form(r["id"], "reject", lang, "/moderation", "note", True),
-                   action_form(r["id"], "hide", lang, "/moderation", "note", True)]
-        cards.append(appeal_card(r, files[r["id"]], lang, staff=True, overdue=_is_overdue(r, now),
-                                 actions=html.Div(actions, className="d-flex flex-wrap align-items-start")))
-    return cards or [html.P(t("moderation.empty", lang), className="text-muted", id="moderation-empty")]
-
-
-def overdue_table(rows, lang) -> html.Table | html.P:
-    if not rows:
-        return html.P(t("moderation.no_overdue", lang), className="text-muted")
-    head = html.Thead(html.Tr([html.Th(t(k, lang)) for k in
-                               ("staff.col.institution", "staff.col.status", "staff.col.created", "appeals.due")]))
-    body = html.Tbody([html.Tr([
-        html.Td([localized({"name_kk": r["inst_name_kk"], "name_ru": r["inst_name_ru"], "name_en": r["inst_name_en"]},
-                           "name", lang), html.Small(f" {r['bin']}", className="text-muted")]),
-        html.Td(t(f"appeals.status.{r['status']}", lang)),
-        html.Td(format_date(r["created_at"], lang)), html.Td(format_date(r["due_at"], lang)),
-    ], **{"data-appeal": str(r["id"])}) for r in rows])
-    return html.Table([head, body], className="table table-sm", id="overdue-table")
-
-
-def official_desk(engine: Engine, user, lang: str) -> list:
-    with engine.connect() as conn:
-        rows = q.with_line_details(conn, q.appeals_for_institutions(conn, user.institution_ids))
-        files = q.attachments_for(conn, [r["id"] for r in rows])
-        institutions = q.institutions_by_ids(conn, user.institution_ids)
-        docs = doc_queries.documents_for_institutions(conn, user.institution_ids, limit=20)
-    now = utcnow()
-    cards = []
-    for r in rows:
-        actions = None
-        if r["status"] in ("new", "in_review"):
-            actions = action_form(r["id"], "answer", lang, "/official", "answer", True, rows=3)
-        elif r["status"] == "answered":
-            actions = action_form(r["id"], "resolve", lang, "/official")
-        cards.append(appeal_card(r, files[r["id"]], lang, staff=True, overdue=_is_overdue(r, now), actions=actions))
-    def labelled(key, control_id, control):
-        return dbc.Col([html.Label(t(key, lang), htmlFor=control_id, className="form-label small"), control], md=3)
-
-    doc_form = html.Form([
-        csrf_field(),
-        dbc.Row([
-            labelled("staff.col.institution", "doc-institution", dbc.Select(
-                id="doc-institution", name="institution", value=institutions[0]["bin"] if institutions else None,
-                options=[{"label": f"{localized(i, 'name', lang)} ({i['bin']})", "value": i["bin"]}
-                         for i in institutions])),
-            labelled("official.doc_title", "doc-title", dbc.Input(id="doc-title", name="title", required=True,
-                                                                  maxLength=300)),
-            labelled("official.doc_year", "doc-year", dbc.Input(id="doc-year", name="year", type="number", min=2000,
-                                                                max=2100, required=True, value=now.year)),
-            labelled("official.doc_kind", "doc-kind", dbc.Select(
-                id="doc-kind", name="kind", value=DOCUMENT_KINDS[0],
-                options=[{"label": t(f"official.doc_kind.{k}", lang), "value": k} for k in DOCUMENT_KINDS])),
-        ], className="mb-1"),
-        html.Label(t("official.doc_file", lang), htmlFor="doc-file", className="form-label small"),
-        file_slot("file", "doc-file", "application/pdf"),
-        html.Button(t("official.doc_upload", lang), type="submit", className="btn btn-primary btn-sm"),
-    ], action="/documents/new", method="POST", encType="multipart/form-data", className="card card-body mb-3")
-    doc_list = html.Ul([html.Li([html.A(d["title"], href=doc_queries.document_url(d)),
-                                 f" · {d['year']} · {t('official.doc_kind.' + d['kind'], lang)}"]) for d in docs
-                        if doc_queries.document_url(d)], className="small")
-    return [html.H2(t("official.appeals", lang), className="h5"),
-            *(cards or [html.P(t("official.empty", lang), className="text-muted")]),
-            html.H2(t("official.documents", lang), className="h5 mt-4"), doc_form, doc_list]
-
-
-def users_table(engine: Engine, lang: str) -> html.Table:
-    with engine.connect() as conn:
-        rows = user_queries.list_users(conn)
-    body = []
-    for r in rows:
-        toggle = None if r["username"] == current_user.username else html.Form(  # no self-disabling
-            [csrf_field(), hidden("active", "0" if r["active"] else "1"),
-             html.Button(t("admin.disable" if r["active"] else "admin.enable", lang), type="submit",
-                         className="btn btn-sm btn-outline-secondary")],
-            action=f"/admin/users/{r['username']}/active", method="POST")
-        body.append(html.Tr([html.Td(r["username"]), html.Td(r["display_name"]),
-                             html.Td(t(f"accounts.role.{r['role']}", lang)), html.Td(" ".join(r["bins"])),
-                             html.Td(t("admin.active" if r["active"] else "admin.disabled", lang)), html.Td(toggle)],
-                            **{"data-user": r["username"]}))
-    head = html.Thead(html.Tr([html.Th(t(k, lang)) for k in ("accounts.username", "accounts.display_name",
-                                                             "accounts.role", "accounts.bins", "admin.state", "admin.action")]))
-    return html.Div(html.Table([head, html.Tbody(body)], className="table table-sm", id="users-table"),
-                    className="table-responsive")
 
 
 def register(app, engine: Engine) -> None:
@@ -152,9 +39,17 @@ def register(app, engine: Engine) -> None:
     @app.callback(Output(ids.OFFICIAL_DESK, "children"), Input(ids.STAFF_CTX, "data"))
     def fill_desk(ctx):
         require_role("official")
-        return official_desk(engine, current_user, (ctx or {}).get("lang", "ru"))
+        own = current_user.institution_ids
+        with engine.connect() as conn:
+            rows = q.with_line_details(conn, q.appeals_for_institutions(conn, own))
+            files = q.attachments_for(conn, [r["id"] for r in rows])
+            institutions = q.institutions_by_ids(conn, own)
+            docs = doc_queries.documents_for_institutions(conn, own, limit=20)
+        return official_desk(rows, files, institutions, docs, (ctx or {}).get("lang", "ru"), utcnow())
 
     @app.callback(Output(ids.ADMIN_USERS, "children"), Input(ids.STAFF_CTX, "data"))
     def fill_users(ctx):
         require_role("admin")
-        return users_table(engine, (ctx or {}).get("lang", "ru"))
+        with engine.connect() as conn:
+            rows = user_queries.list_users(conn)
+        return users_table(rows, current_user.username, (ctx or {}).get("lang", "ru"))
