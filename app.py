@@ -90,9 +90,9 @@ class DatabaseIdConverter(IntegerConverter):
 
 def create_app(config: Config | None = None) -> dash.Dash:
     """Build the Dash app (pages, callbacks, health endpoint) for a configuration."""
-    from callbacks import institution as institution_callbacks, overview as overview_callbacks, \
+    from callbacks import explorer as explorer_callbacks, institution as institution_callbacks, \
         search as search_callbacks
-    from dashboard.api import create_blueprint as create_api_blueprint
+    from dashboard.web.api import create_blueprint as create_api_blueprint
     from dashboard.appeals.setup import install_appeals, register_pages as register_appeal_pages
     from dashboard.web.cases import register_case_routes
     from dashboard.web.limits import install_limits
@@ -100,11 +100,11 @@ def create_app(config: Config | None = None) -> dash.Dash:
     from dashboard.web.static_cache import install as install_static_cache
     from callbacks import cases as cases_callbacks
     from layouts.pages.cases import register_case_pages
-    from dashboard.map_api import RegionShapesCache, register_map_api
+    from dashboard.web.map_api import RegionShapesCache, register_map_api
     from layouts.components import appeals as appeals_component
     from callbacks import admin_import as admin_import_callbacks
     from dashboard.importer.web import register_import_routes
-    from layouts.pages import admin_import, institution, not_found, overview
+    from layouts.pages import admin_import, explorer, institution, not_found
     from callbacks import analyst as analyst_callbacks
     from dashboard.web.analyst_export import register_analyst_export
     from layouts.pages.analyst import register_workspace_page
@@ -131,7 +131,7 @@ def create_app(config: Config | None = None) -> dash.Dash:
                     suppress_callback_exceptions=True, title="Ashyq Budget",
                     update_title=None,  # Dash's "Updating..." tab title is English on every page
                     meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}])
-    dash.register_page("overview", path=overview.PATH, layout=overview.layout_for(config.tiles_url),
+    dash.register_page("explorer", path=explorer.PATH, layout=explorer.layout_for(config.tiles_url),
                        title="Ashyq Budget")
     register_appeal_pages()  # /institution/<bin>/appeals sorts before /institution/<bin> (order)
     register_case_pages()
@@ -155,7 +155,7 @@ def create_app(config: Config | None = None) -> dash.Dash:
     from dashboard.web.dash_json import install as install_dash_json
     install_dash_json()  # answers and layouts encoded by orjson in C, same text (issue 11)
     shapes = RegionShapesCache(read_engine, config.boundaries_path)
-    overview_callbacks.register(app, read_engine, shapes)
+    explorer_callbacks.register(app, read_engine, shapes)
     from callbacks import live as live_callbacks
     live_callbacks.register(app, read_engine, config)  # version poll and "What's new" (issue 12)
     register_map_api(server, read_engine, shapes)

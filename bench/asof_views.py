@@ -68,7 +68,7 @@ def timed(fn, repeat: int) -> float:
 
 
 def panels(conn, sel: Selection, pinned: int | None) -> None:
-    """What the explorer's panels read for one selection (callbacks/overview.py's draw_panels and
+    """What the explorer's panels read for one selection (callbacks/explorer.py's draw_panels and
     draw_map): totals, regions, sectors and the largest institutions, now or as of `pinned`."""
     numbers = asof.ExplorerNumbers(pinned)
     numbers.totals(conn, sel)
@@ -93,12 +93,12 @@ def institution_page(conn, iid: int, year: int, pinned: int | None) -> None:
 
 
 def map_points(conn, year: int, pinned: int | None) -> None:
-    """The ids the map's points layer draws for a year (dashboard/map_api.py, before its cache)."""
+    """The ids the map's points layer draws for a year (dashboard/web/map_api.py, before its cache)."""
     asof.ExplorerNumbers(pinned).institutions_with_budget(conn, year)
 
 
 def popup(conn, iid: int, year: int, pinned: int | None) -> None:
-    """The map popup's card of one institution (callbacks/overview.py show_popup)."""
+    """The map popup's card of one institution (callbacks/explorer.py show_popup)."""
     asof.ExplorerNumbers(pinned).institution_card(conn, iid, year)
 
 

@@ -18,7 +18,7 @@ from layouts import analyst_parts as parts, ids
 from layouts.analyst_evidence import evidence_figure
 from layouts.pages.analyst import PATH, district_options
 from queries import anomalies as q
-from queries.overview import data_version
+from queries.version import published_version
 
 FILTER_INPUTS = [Input(ids.ANALYST_YEAR, "value"), Input(ids.ANALYST_REGION, "value"),
                  Input(ids.ANALYST_DISTRICT, "value"), Input(ids.ANALYST_SECTOR, "value"),
@@ -78,7 +78,7 @@ def register(app, engine: Engine) -> None:
         with engine.connect() as conn:
             counts = q.detector_counts(conn, f.year)
             shares = q.flagged_share_by_region(conn, f.year, f.detectors)
-            version = data_version(conn)
+            version = published_version(conn)
         hideout = parts.map_hideout(shares, f.region, lang)
         return (parts.counts_table(counts, lang), f"/api/map/regions?v={version}", hideout,
                 parts.map_legend(hideout, lang))

@@ -9,7 +9,7 @@ from dash import Input, Output, State
 from flask import request
 from sqlalchemy import Engine
 
-from callbacks.overview import selection
+from callbacks.explorer import selection
 from dashboard.explorer_state import ExplorerState, asof_param, to_hash
 from dashboard.params import dict_param, lang_param, text_param, year_param
 from layouts import asof as views, ids

@@ -1,7 +1,7 @@
 """Embeds wiring (issue 14): /embed's panel, and the <iframe> snippets next to the site's panels.
 
 The panels are the explorer's and the institution page's own: the same query functions and view
-builders (callbacks/overview.map_areas, layouts/explorer_views, layouts/institution_parts), with
+builders (callbacks/explorer.map_areas, layouts/explorer_views, layouts/institution_parts), with
 every link opened in a new tab (layouts/embed.open_outside).
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from dash import ClientsideFunction, Input, Output, State, dcc
 from sqlalchemy import Engine
 
-from callbacks.overview import DISTRICT_REGION, REGION_CODES, SECTOR_CODES, map_areas, map_bounds, selection
+from callbacks.explorer import DISTRICT_REGION, REGION_CODES, SECTOR_CODES, map_areas, map_bounds, selection
 from dashboard.explorer_state import ExplorerState, asof_param, parse_hash, to_hash
 from dashboard.i18n import localized, t
 from dashboard.metrics import APPEAL_METRICS, RESPONSIVENESS_METRICS

@@ -18,7 +18,7 @@ from dashboard.boundaries import COUNTRY_BOUNDS, centre_bounds
 from dashboard.explorer_state import METRICS, ExplorerState, parse_hash, to_hash
 from dashboard.i18n import localized, t
 from dashboard.i18n.formatting import format_money, format_percent
-from dashboard.map_api import RegionShapesCache
+from dashboard.web.map_api import RegionShapesCache
 from dashboard.params import lang_param, year_param
 from dashboard.metrics import APPEAL_METRICS, RESPONSIVENESS_METRICS
 from dashboard.reference_districts import DISTRICTS
@@ -164,7 +164,7 @@ def register(app, engine: Engine, shapes: RegionShapesCache) -> None:
         lang = lang_param(lang)
         state = ExplorerState.from_dict(stored)
         if state.year is None:
-            return no_update, no_update, None, None, [], t("overview.no_data", lang)
+            return no_update, no_update, None, None, [], t("explorer.no_budgets", lang)
         with engine.connect() as conn:
             version, found, regions, districts = map_areas(conn, state, shapes)
         hideout = views.region_hideout(regions, state, lang)
@@ -191,7 +191,7 @@ def register(app, engine: Engine, shapes: RegionShapesCache) -> None:
         lang = lang_param(lang)
         state = ExplorerState.from_dict(stored)
         if state.year is None:
-            return ([t("overview.no_data", lang)], [], [], [], "", "", [], None, "")
+            return ([t("explorer.no_budgets", lang)], [], [], [], "", "", [], None, "")
         sel = selection(state)
         numbers = ExplorerNumbers(state.asof)  # now, or as of a pinned publication
         with engine.connect() as conn:

@@ -6,7 +6,7 @@ from markupsafe import Markup
 from sqlalchemy import Engine
 
 from callbacks.institution import shown_year
-from callbacks.overview import DISTRICT_REGION, REGION_CODES, SECTOR_CODES, selection
+from callbacks.explorer import DISTRICT_REGION, REGION_CODES, SECTOR_CODES, selection
 from dashboard.explorer_state import parse_hash
 from dashboard.i18n import t
 from dashboard.params import text_param, year_param
@@ -44,5 +44,5 @@ def front_first_view(engine: Engine, lang: str) -> Markup | None:
         if state.year is None:
             return None
         totals = explorer.totals(conn, selection(state))
-    return first_view.front(t("overview.title", lang), t("explorer.country", lang),
+    return first_view.front(t("explorer.title", lang), t("explorer.country", lang),
                             views.budget_kpis(totals, state, lang), lang)

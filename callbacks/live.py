@@ -3,7 +3,7 @@
 The poll runs in the browser: it asks /api/v1/version (one index-only read on the server, none
 within DATA_VERSION_TTL) and writes `live-version` only when the answer differs from what the
 page holds, so an unchanged version starts no callback and no other query. The pages' data
-callbacks take `live-version` as an Input (callbacks/overview.py, institution.py, present.py).
+callbacks take `live-version` as an Input (callbacks/explorer.py, institution.py, present.py).
 
 "What's new" reads its items once per version (`load_whats_new`); the relative times ("5 минут
 назад") are redrawn from those items on every tick without a query (`show_whats_new`, `show_ticker`).

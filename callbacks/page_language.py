@@ -77,7 +77,7 @@ def _localized_index(app: dash.Dash, engine: Engine) -> None:
         first = None
         if page.get("module") == "institution":
             first = institution_first_view(engine, (variables or {}).get("bin"), request.args.get("year"), lang)
-        elif page.get("module") == "overview" and set(request.args) <= {"lang"}:
+        elif page.get("module") == "explorer" and set(request.args) <= {"lang"}:
             first = front_first_view(engine, lang)  # a query (?asof=…) may show other numbers
         entry = kwargs.get("app_entry", "").replace("Loading...", t("site.loading", lang))
         if first is not None:

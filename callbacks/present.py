@@ -10,12 +10,12 @@ from dash import Input, Output, State
 from flask import request
 from sqlalchemy import Engine
 
-from callbacks.overview import map_bounds, selection
+from callbacks.explorer import map_bounds, selection
 from dashboard import presentation as tour_plan
 from dashboard import reference as ref
 from dashboard.explorer_state import ExplorerState
 from dashboard.i18n import t
-from dashboard.map_api import RegionShapesCache
+from dashboard.web.map_api import RegionShapesCache
 from dashboard.params import dict_param, lang_param
 from layouts import explorer_views as views
 from layouts import ids
@@ -54,7 +54,7 @@ def build(conn, shapes: RegionShapesCache, stored: dict, lang: str, root: str) -
                                   sectors=SECTOR_CODES)
     mode = "print" if stored.get("mode") == "print" else "present"
     if req.year is None:
-        return [el("Section", el("P", t("overview.no_data", lang), className="present-empty"),
+        return [el("Section", el("P", t("explorer.no_budgets", lang), className="present-empty"),
                    className="present-slide is-current")], {"slides": []}, f"{PATH}?lang={lang}"
     regions = req.regions or tour_plan.default_regions(explorer.by_region(conn, selection(ExplorerState(year=req.year))))
     slides = tour_plan.tour(req, regions)

@@ -1,5 +1,5 @@
 """The map's big layers as bytes made once per data version: institution points in geobuf, and
-their brotli and gzip copies (see dashboard/map_api.py for the endpoints).
+their brotli and gzip copies (see dashboard/web/map_api.py for the endpoints).
 
 Geobuf (https://github.com/mapbox/geobuf, decoded by dash-leaflet's GeoJSON layer with
 `format="geobuf"`) carries a point as two varints and its properties as small integers: 50,000

@@ -15,7 +15,7 @@ SEPARATOR = " — "
 
 # Pages whose title is one catalog key (the page's own heading).
 STATIC = {
-    "overview": "overview.title", "login": "accounts.login_title", "moderation": "moderation.title",
+    "explorer": "explorer.title", "login": "accounts.login_title", "moderation": "moderation.title",
     "official": "official.title", "admin_users": "admin.title", "admin_import": "import.web.title",
     "analyst": "analyst.title", "analyst_cases": "cases.title", "not_found_404": "notfound.title",
     "present": "present.title", "present_print": "present.print.title",
@@ -37,7 +37,7 @@ def institution_title(place: dict | None, lang: str, prefix: str | None = None) 
 def explorer_title(areas: Sequence[dict], lang: str) -> str:
     """The front page: the district and region drilled into (`queries.titles.area_names`), or the page name."""
     names = [localized(area, "name", lang) for area in reversed(areas)]
-    return compose(lang, *names) if names else compose(lang, t("overview.title", lang))
+    return compose(lang, *names) if names else compose(lang, t("explorer.title", lang))
 
 
 def page_title(module: str, variables: dict, lang: str,

@@ -1,7 +1,6 @@
 """Component ids shared by layouts, callbacks and tests (stable for embedding)."""
 LANG_SWITCH = "lang-switch"
 PAGE_TITLE = "page-title"
-YEAR_SELECT = "overview-year"
 KPI_CARDS = "kpi-cards"
 SECTOR_CHART = "sector-chart"
 REGION_TABLE = "region-table"

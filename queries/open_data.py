@@ -1,4 +1,4 @@
-"""Whole tables for the bulk downloads that the data package describes (dashboard/api/datapackage.py)."""
+"""Whole tables for the bulk downloads that the data package describes (dashboard/web/api/datapackage.py)."""
 from __future__ import annotations
 
 from sqlalchemy import Connection, select

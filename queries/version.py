@@ -32,3 +32,9 @@ def published_version(conn: Connection) -> int:
     """The newest publication id alone, for what shows published data only (map layers, API
     validators): appeal traffic does not invalidate a browser's copy of the points layer."""
     return conn.execute(_PUBLISHED).scalar_one()
+
+
+def latest_publications(conn: Connection, limit: int = 5) -> list[dict]:
+    """The newest entries of the publications log."""
+    q = select(publications).order_by(publications.c.id.desc()).limit(limit)
+    return [dict(r) for r in conn.execute(q).mappings()]

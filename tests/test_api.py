@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from dashboard.api.csvout import tenge_text
-from dashboard.api.params import MAX_LIMIT, MAX_TOP
+from dashboard.web.api.csvout import tenge_text
+from dashboard.web.api.params import MAX_LIMIT, MAX_TOP
 from dashboard.config import load_config
 from dashboard.schema import budget_lines, institutions, rollup_institution_year
 from tests.conftest import DEMO_INSTITUTIONS, DEMO_YEARS

@@ -1,5 +1,5 @@
 """Explorer state in the URL fragment, drill transitions, and metric colour classes."""
-from callbacks.overview import map_bounds, next_state
+from callbacks.explorer import map_bounds, next_state
 from dashboard.explorer_state import ExplorerState, parse_hash, to_hash
 from dashboard.metrics import class_breaks, format_metric, metric_value
 from layouts import ids

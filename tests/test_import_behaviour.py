@@ -3,7 +3,7 @@ from sqlalchemy import func, select, text
 
 from dashboard.importer.run import Options, import_institutions, import_lines
 from dashboard.schema import budget_lines, institutions, publications
-from queries.overview import data_version
+from queries.version import published_version
 from tests.import_files import INSTITUTION_HEADER, LINE_HEADER, institution_rows, line_rows, write_csv
 from tests.rollup_check import assert_rollups_match
 
@@ -41,14 +41,14 @@ def test_importing_the_same_file_twice_changes_nothing_the_second_time(migrated_
     first = import_lines(migrated_engine, path)
     assert (first.status, first.inserted, first.updated, first.unchanged) == ("loaded", 288, 0, 0)
     with migrated_engine.connect() as conn:
-        version = data_version(conn)
+        version = published_version(conn)
         assert_rollups_match(conn)
     state = _state(migrated_engine)
     second = import_lines(migrated_engine, path)
     assert (second.status, second.inserted, second.updated, second.unchanged) == ("loaded", 0, 0, 288)
     assert second.publication_id is None and _state(migrated_engine) == state
     with migrated_engine.connect() as conn:
-        assert data_version(conn) == version
+        assert published_version(conn) == version
     again = import_institutions(migrated_engine, tmp_path / "schools.csv")
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, 4)
 

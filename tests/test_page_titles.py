@@ -31,7 +31,7 @@ def test_unknown_institution_is_titled_not_found():
 
 
 def test_explorer_title_follows_the_drill_most_specific_first():
-    assert explorer_title([], "ru") == t("overview.title", "ru") + " — Ашық бюджет"
+    assert explorer_title([], "ru") == t("explorer.title", "ru") + " — Ашық бюджет"
     assert explorer_title([AKMOLA], "ru") == "Акмолинская область — Ашық бюджет"
     assert explorer_title([AKMOLA, ZERENDI], "kk") == "Зеренді ауданы — Ақмола облысы — Ашық бюджет"
 

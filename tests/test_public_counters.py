@@ -351,9 +351,9 @@ def test_embed_panels(site):
 def test_pages_carry_the_counters_and_embed_buttons():
     """The front page holds the counters and an "Embed" button per panel; the institution page one
     for its monthly chart (the layouts build: a bad component argument fails here, not in a browser)."""
-    from layouts.pages import embed, institution, overview
+    from layouts.pages import embed, explorer, institution
 
-    front = str(overview.layout_for("")(lang="kk"))
+    front = str(explorer.layout_for("")(lang="kk"))
     assert "site-counters" in front and all(f"embed-code-{p}" in front for p in ("map", "institutions", "sectors",
                                                                                   "areas"))
     assert "embed-code-monthly" in str(institution.monthly("ru")) and institution.monthly in institution.SECTIONS

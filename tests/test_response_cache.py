@@ -236,18 +236,18 @@ def test_redis_is_shared_by_two_workers(world, redis_db):
 
 
 def test_concurrent_misses_compute_once(world):
-    from callbacks import overview
+    from callbacks import explorer
 
     app = make_app(world)
     calls = []
-    original = overview.views.kpis
+    original = explorer.views.kpis
 
     def counted(*args, **kwargs):
         calls.append(1)
         time.sleep(0.2)  # long enough for every thread to arrive while the first computes
         return original(*args, **kwargs)
 
-    overview.views.kpis = counted
+    explorer.views.kpis = counted
     try:
         body = panels(app, "en", year=YEAR)
         start = threading.Barrier(6)
@@ -264,7 +264,7 @@ def test_concurrent_misses_compute_once(world):
         for thread in threads:
             thread.join()
     finally:
-        overview.views.kpis = original
+        explorer.views.kpis = original
     assert len(calls) == 1
     assert sorted(r.headers["X-Cache"] for r in results) == ["hit"] * 5 + ["miss"]
     assert len({r.data for r in results}) == 1

@@ -14,7 +14,7 @@ from dashboard.appeals.storage import UploadRequest, UploadStore
 from dashboard.appeals.track_http import register_track_routes
 from dashboard.appeals.workflow import MAX_ATTACHMENTS
 from dashboard.config import Config
-from dashboard.frame_guard import install_frame_guard
+from dashboard.web.frame_guard import install_frame_guard
 
 
 def register_pages() -> None:

@@ -30,7 +30,7 @@ from dashboard.explorer_state import asof_param
 from dashboard.params import year_param
 from dashboard.web.static_cache import best_encoding
 from queries import asof as asof_q, explorer, reference
-from queries.overview import data_version
+from queries.version import published_version
 
 GEOBUF = "application/x-protobuf"
 log = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ class RegionShapesCache:
         if conn is None:
             with self.engine.connect() as own:
                 return self.get(own)
-        version = data_version(conn)
+        version = published_version(conn)
         cached = self._cached
         if cached and cached[0] == version:
             return cached
@@ -116,7 +116,7 @@ def register_map_api(server: Flask, engine: Engine, shapes: RegionShapesCache) -
         if asof_text is not None and asof is None:
             return _error("asof: expected a publication id such as 42, got %r" % asof_text)
         with engine.connect() as conn:
-            version = data_version(conn)
+            version = published_version(conn)
             asof = asof if asof is not None and asof < version else None  # the newest: today's points
             etag = f"points-gb-{version}-{year}-{'.'.join(chosen) or 'all'}" + (f"-asof{asof}" if asof else "")
             if request.if_none_match.contains_weak(etag):

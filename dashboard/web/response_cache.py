@@ -74,8 +74,8 @@ BUILD_ID = _build_id()
 # than what the key holds; the analyst flag of show_year and the exports is shown only to a
 # signed-in analyst, and signed-in staff are never served from here).
 PURE_CALLBACKS = frozenset({
-    ("callbacks.overview", "navigate"), ("callbacks.overview", "draw_map"),
-    ("callbacks.overview", "draw_panels"), ("callbacks.overview", "show_popup"),
+    ("callbacks.explorer", "navigate"), ("callbacks.explorer", "draw_map"),
+    ("callbacks.explorer", "draw_panels"), ("callbacks.explorer", "show_popup"),
     ("callbacks.institution", "show_year"), ("callbacks.institution", "show_monthly"),
     ("callbacks.institution", "export_csv"), ("callbacks.institution", "export_xlsx"),
     ("callbacks.search", "suggest"), ("callbacks.filter_status", "show_filters"),
@@ -87,7 +87,7 @@ API_ENDPOINTS = frozenset(f"api_v1.{name}" for name in (
     "openapi", "regions_list", "region_districts", "sectors_list", "institutions_list",
     "institution_detail", "institution_lines", "top", "classification",
     "spending_totals", "datapackage_descriptor", "bulk_reference", "responsiveness_list", "explorer_view"))
-PAGE_MODULES = frozenset({"overview", "institution", "embed"})
+PAGE_MODULES = frozenset({"explorer", "institution", "embed"})
 # Headers an entry does not keep: recomputed for each answer, or (cookies) never shared.
 _DROPPED = frozenset({"content-length", "content-encoding", "set-cookie", "vary"})
 _HEAD = struct.Struct(">I")

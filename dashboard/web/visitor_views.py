@@ -28,7 +28,7 @@ from queries.views import record_view
 PATH = "/views"
 COOKIE = "visitor"
 COOKIE_MAX_AGE = 2 * 365 * 24 * 3600
-COUNTED_MODULES = frozenset({"overview", "institution", "institution_appeals", "appeal_find"})
+COUNTED_MODULES = frozenset({"explorer", "institution", "institution_appeals", "appeal_find"})
 _VISITOR_RE = re.compile(r"[0-9a-f]{32}")
 MAX_PATH = 200
 
@@ -60,7 +60,7 @@ def page_key(app, path: str) -> tuple[str | None, str | None]:
     if module not in COUNTED_MODULES:
         return None, None
     bin_ = (variables or {}).get("bin")
-    if module == "overview":
+    if module == "explorer":
         return "/", None
     if module == "appeal_find":
         return page["path"], None

@@ -8,7 +8,7 @@
 
 The frame here holds no data: callbacks/embed.py draws the panel, its title, the link back to the
 full view (a new tab: an embed never navigates inside the host's frame) and the attribution.
-Framing is allowed from any site (dashboard/frame_guard.py: `frame-ancestors *`).
+Framing is allowed from any site (dashboard/web/frame_guard.py: `frame-ancestors *`).
 """
 from __future__ import annotations
 

@@ -38,13 +38,13 @@ def layout_for(tiles_url: str) -> Callable[..., html.Div]:
             dcc.Location(id=ids.EXPLORER_URL, refresh=False),
             dcc.Store(id=ids.EXPLORER_STATE),
             html.Div([
-                html.H1(t("overview.title", lang), id=ids.PAGE_TITLE, className="h4 mb-1"),
+                html.H1(t("explorer.title", lang), id=ids.PAGE_TITLE, className="h4 mb-1"),
                 dbc.Button([html.I(className="bi bi-sliders me-1"), t("explorer.filters", lang),
                             html.Span(id=ids.FILTER_COUNT, className="filter-count badge rounded-pill ms-1")],
                            id=ids.FILTERS_TOGGLE, color="primary", outline=True, size="sm",
                            className="d-lg-none"),
             ], className="d-flex justify-content-between align-items-center"),
-            html.P(t("overview.lead", lang), className="text-muted small d-none d-md-block"),
+            html.P(t("explorer.lead", lang), className="text-muted small d-none d-md-block"),
             html.Nav(id=ids.BREADCRUMB),
             html.Div(id=ids.FILTER_STATUS, className="filter-status", role="status"),
             asof_bar(lang),  # "as of" banner, permalink and sources (issue 14)

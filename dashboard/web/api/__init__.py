@@ -12,8 +12,8 @@ from sqlalchemy import Connection
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import http_date
 
-from dashboard.api.params import ApiError
-from queries.overview import data_version, latest_publications
+from dashboard.web.api.params import ApiError
+from queries.version import latest_publications, published_version
 
 PREFIX = "/api/v1"
 
@@ -37,7 +37,7 @@ def take_request_connection(engine) -> Connection:
 
 
 def _cache_stamp(conn: Connection) -> tuple[str, dt.datetime | None]:
-    version = data_version(conn)
+    version = published_version(conn)
     newest = latest_publications(conn, 1)
     published = newest[0]["published_at"] if newest else None
     if published is not None and published.tzinfo is None:
@@ -54,7 +54,7 @@ def _not_modified(etag: str, published: dt.datetime | None) -> bool:
 
 def create_blueprint(engine) -> Blueprint:
     """The /api/v1 blueprint reading from `engine`."""
-    from dashboard.api import routes
+    from dashboard.web.api import routes
 
     bp = Blueprint("api_v1", __name__, url_prefix=PREFIX)
 

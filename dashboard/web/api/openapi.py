@@ -5,7 +5,7 @@ import functools
 import hashlib
 import json
 
-from dashboard.api.params import DEFAULT_LIMIT, MAX_LIMIT, MAX_TOP
+from dashboard.web.api.params import DEFAULT_LIMIT, MAX_LIMIT, MAX_TOP
 
 from queries.open_data import REFERENCE_TABLES
 from queries.spending import DIMENSIONS as SPENDING_DIMENSIONS

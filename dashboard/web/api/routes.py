@@ -6,10 +6,10 @@ from urllib.parse import urljoin
 from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy import Connection
 
-from dashboard.api import params as p, request_connection, take_request_connection
-from dashboard.api.csvout import csv_stream, csv_text, money_to_tenge
-from dashboard.api.openapi import spec, spec_etag
-from dashboard.api.params import ApiError
+from dashboard.web.api import params as p, request_connection, take_request_connection
+from dashboard.web.api.csvout import csv_stream, csv_text, money_to_tenge
+from dashboard.web.api.openapi import spec, spec_etag
+from dashboard.web.api.params import ApiError
 from dashboard.schema import (
     MONEY_COLUMNS, districts, institution_types, regions, sectors, specifics,
 )
@@ -54,10 +54,10 @@ def register(bp: Blueprint, engine) -> None:
         for p.choice)."""
         return lambda: catalog.codes(db(), column)
 
-    from dashboard.api import datapackage, spending  # issue 14: aggregates and the data package
+    from dashboard.web.api import datapackage, spending  # issue 14: aggregates and the data package
 
     spending.register(bp, engine)
-    from dashboard.api import explorer_view  # issue 14: the explorer's numbers, now or as of a publication
+    from dashboard.web.api import explorer_view  # issue 14: the explorer's numbers, now or as of a publication
 
     explorer_view.register(bp, engine)
     datapackage.register(bp, engine)

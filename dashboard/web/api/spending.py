@@ -8,9 +8,9 @@ import re
 
 from flask import Blueprint, Response, jsonify
 
-from dashboard.api import params as p, request_connection
-from dashboard.api.csvout import csv_text, tenge_text
-from dashboard.api.params import ApiError
+from dashboard.web.api import params as p, request_connection
+from dashboard.web.api.csvout import csv_text, tenge_text
+from dashboard.web.api.params import ApiError
 from dashboard.schema import MONEY_COLUMNS, districts, institution_types, regions, sectors
 from queries import catalog
 from queries.explorer import Selection
