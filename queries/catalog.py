@@ -7,6 +7,7 @@ from dashboard.schema import (
     MONEY_COLUMNS, budget_lines as bl, districts, functional_groups, institution_types, institutions as inst, programs,
     rollup_institution_year as riy, specifics, subprograms,
 )
+from queries.explorer import budget_count
 from queries.institution import LINE_KEYS
 from queries.search import matching_ids_query
 
@@ -38,7 +39,12 @@ def list_institutions(conn: Connection, region: str | None = None, district: str
         ids = matching_ids_query(conn, q)
         if ids is not None:
             query = query.where(inst.c.id.in_(ids))
-    total = conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    if year is not None and district is None and type_ is None and not q:
+        # Stored per year, region and sector (the range leaders): the same number without
+        # counting every matching institution (issue 11: the listing no longer grows with them).
+        total = budget_count(conn, year, region, (sector,) if sector is not None else ())
+    else:
+        total = conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     rows = conn.execute(query.order_by(inst.c.bin).limit(limit).offset(offset)).mappings()
     return total, [_ints(r) for r in rows]
 

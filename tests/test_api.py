@@ -69,6 +69,32 @@ def test_institution_filters_combine(client):
     assert 0 < narrowed["total"] <= body["total"]
 
 
+def test_institutions_total_by_year_region_and_sector(client, demo_engine):
+    """With a year (and a region, a sector) the listing's total is read from the stored per-group
+    counts; it must equal counting the institutions with a budget that year, page by page."""
+    riy = rollup_institution_year
+    year = DEMO_YEARS[-1]
+    with demo_engine.connect() as conn:
+        region, sector = conn.execute(select(institutions.c.region_code, institutions.c.sector_code)
+                                      .order_by(institutions.c.id).limit(1)).one()
+    for y, region_code, sector_code in ((year, None, None), (year, region, None), (year, None, sector),
+                                        (year, region, sector), (DEMO_YEARS[0], region, sector), (2001, None, None)):
+        query = f"/api/v1/institutions?year={y}&limit=500"
+        query += f"&region={region_code}" if region_code else ""
+        query += f"&sector={sector_code}" if sector_code else ""
+        body = client.get(query).json
+        counted = select(func.count()).select_from(riy.join(institutions, institutions.c.id == riy.c.institution_id)) \
+            .where(riy.c.year == y)
+        if region_code:
+            counted = counted.where(institutions.c.region_code == region_code)
+        if sector_code:
+            counted = counted.where(institutions.c.sector_code == sector_code)
+        with demo_engine.connect() as conn:
+            expected = conn.execute(counted).scalar_one()
+        assert body["total"] == expected == len(body["data"]), query
+    assert body["total"] == 0  # a year without budgets
+
+
 def test_institutions_with_year_carry_the_rollup_totals(client, demo_engine):
     year = DEMO_YEARS[-1]
     rows = client.get(f"/api/v1/institutions?year={year}&limit=500").json["data"]
