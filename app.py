@@ -1,4 +1,6 @@
-"""Ashyq Budget: the Dash application factory. `server` is the WSGI app for gunicorn."""
+"""Ashyq Budget: the Dash application factory. `server` is the WSGI app for gunicorn; the
+development server is `python3 -m dashboard run` (dashboard/cli.py imports this module, not the
+other way round)."""
 from __future__ import annotations
 
 import logging
@@ -191,11 +193,6 @@ def create_app(config: Config | None = None) -> dash.Dash:
     register_component_paths(app)  # every worker serves the scripts from its first request
     return app
 
-
-if __name__ == "__main__":
-    from dashboard.cli import main
-
-    raise SystemExit(main(["run"]))
 
 def __getattr__(name: str):
     # Lazy `server` so importing app.py (e.g. in tests) does not touch the database.
