@@ -35,14 +35,17 @@ def list_institutions(conn: Connection, region: str | None = None, district: str
                           (inst.c.sector_code, sector), (inst.c.type_code, type_)):
         if value is not None:
             query = query.where(column == value)
-    if q:
-        ids = matching_ids_query(conn, q)
-        if ids is not None:
-            query = query.where(inst.c.id.in_(ids))
-    if year is not None and district is None and type_ is None and not q:
+    ids = matching_ids_query(conn, q) if q else None
+    if ids is not None:
+        query = query.where(inst.c.id.in_(ids))
+    if year is not None and district is None and type_ is None and ids is None:
         # Stored per year, region and sector (the range leaders): the same number without
         # counting every matching institution (issue 11: the listing no longer grows with them).
         total = budget_count(conn, year, region, (sector,) if sector is not None else ())
+    elif ids is not None and all(v is None for v in (region, district, sector, type_, year)):
+        # Text alone: one search document per institution, so count the documents that match
+        # (no join with every institution; the count still reads every match).
+        total = conn.execute(select(func.count()).select_from(ids.subquery())).scalar_one()
     else:
         total = conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     rows = conn.execute(query.order_by(inst.c.bin).limit(limit).offset(offset)).mappings()

@@ -90,8 +90,8 @@ def totals(conn: Connection, sel: Selection) -> dict:
 
 def budget_count(conn: Connection, year: int, region: str | None = None, sectors: tuple[str, ...] = ()) -> int:
     """How many institutions of a region (or the country) and sectors (or all) have a budget in
-    `year`: the range leaders' stored count of the whole year, at most 180 rows whatever the
-    number of institutions (the explorer's KPI and the API listing's total)."""
+    `year`: the range leaders' stored count of the whole year, at most 200 rows (regions ×
+    sectors) whatever the number of institutions (the explorer's KPI and the API listing's total)."""
     q = select(func.coalesce(func.sum(rrl.c.institutions), 0)).where(
         _leaders_filter(Selection(year, (1, 12), tuple(sectors), region)), rrl.c.rank == 1)
     return int(conn.execute(q).scalar_one())

@@ -107,6 +107,18 @@ def test_institutions_with_year_carry_the_rollup_totals(client, demo_engine):
 def test_search_parameter(client, school):
     body = client.get(f"/api/v1/institutions?q={school['bin']}").json
     assert [r["bin"] for r in body["data"]] == [school["bin"]]
+    assert body["total"] == 1
+
+
+def test_search_total_counts_every_match(client):
+    """Text alone is counted on the search documents, text with a filter on the joined listing:
+    both totals equal the rows the pages hold."""
+    every = client.get("/api/v1/institutions?q=школа&limit=500").json
+    assert every["total"] == len(every["data"]) > 1
+    region = every["data"][0]["region_code"]
+    narrowed = client.get(f"/api/v1/institutions?q=школа&region={region}&limit=500").json
+    assert narrowed["total"] == len(narrowed["data"]) == sum(r["region_code"] == region for r in every["data"])
+    assert client.get("/api/v1/institutions?q=zzzqqq").json["total"] == 0
 
 
 def test_range_errors_state_the_bound_in_words(client):
