@@ -12,6 +12,7 @@ from decimal import Decimal
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from dashboard.csvout import tenge_text
 from dashboard.schema import MONEY_COLUMNS
 from dashboard.spreadsheet_safety import neutralise
 
@@ -27,8 +28,6 @@ def visible_fields(column_defs: list[dict], column_state: list[dict] | None) -> 
 def grid_csv(column_defs: list[dict], column_state: list[dict] | None, rows: list[dict]) -> bytes:
     """UTF-8 CSV bytes (no BOM, no totals row): one header of field names, which do not change
     with the page language, and money (integer tiyn in the grid) as exact tenge text."""
-    from dashboard.web.api.csvout import tenge_text
-
     order = visible_fields(column_defs, column_state)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")

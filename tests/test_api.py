@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from dashboard.web.api.csvout import tenge_text
+from dashboard.csvout import tenge_text
 from dashboard.web.api.params import MAX_LIMIT, MAX_TOP
 from dashboard.config import load_config
 from dashboard.schema import budget_lines, institutions, rollup_institution_year

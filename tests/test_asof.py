@@ -434,7 +434,7 @@ def test_the_institution_page_as_of_a_publication(story, dash_app, client):
 
 
 def test_the_api_as_of_a_equals_the_numbers_after_a(story, client):
-    from dashboard.web.api.csvout import tenge_text
+    from dashboard.csvout import tenge_text
 
     before = story["snap"]["explorer"][3]  # region KZ-11, every month
     answer = client.get(f"/api/v1/explorer?year={YEAR}&region=KZ-11&n=7&asof={story['a']}")

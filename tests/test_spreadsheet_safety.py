@@ -29,7 +29,7 @@ def _rows(text: str) -> list[list[str]]:
 
 
 def test_api_csv_writers_neutralise_text_and_keep_negative_amounts():
-    from dashboard.web.api.csvout import csv_stream, csv_text, money_to_tenge
+    from dashboard.csvout import csv_stream, csv_text, money_to_tenge
 
     columns = ["bin", "name_ru", "name_en", "plan", "paid"]
     row = {"bin": "000000000001", "name_ru": LINK, "name_en": SUM, "plan": -123456, "paid": 5}

@@ -13,7 +13,7 @@ from flask import Blueprint, Response, jsonify, request
 from sqlalchemy import Float, Integer, SmallInteger
 
 from dashboard.web.api import params as p, request_connection, take_request_connection
-from dashboard.web.api.csvout import csv_stream, csv_text
+from dashboard.csvout import csv_stream, csv_text
 from dashboard.web.api.params import ApiError
 from dashboard.schema import MONEY_COLUMNS
 from queries.catalog import INSTITUTION_FIELDS

@@ -13,7 +13,7 @@ import re
 from flask import Blueprint, jsonify
 
 from dashboard.web.api import params as p, request_connection
-from dashboard.web.api.csvout import money_to_tenge
+from dashboard.csvout import money_to_tenge
 from dashboard.web.api.params import ApiError
 from dashboard.schema import districts, regions, sectors
 from queries import asof as asof_q, catalog

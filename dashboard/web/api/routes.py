@@ -7,7 +7,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy import Connection
 
 from dashboard.web.api import params as p, request_connection, take_request_connection
-from dashboard.web.api.csvout import csv_stream, csv_text, money_to_tenge
+from dashboard.csvout import csv_stream, csv_text, money_to_tenge
 from dashboard.web.api.openapi import spec, spec_etag
 from dashboard.web.api.params import ApiError
 from dashboard.schema import (

@@ -9,7 +9,7 @@ import re
 from flask import Blueprint, Response, jsonify
 
 from dashboard.web.api import params as p, request_connection
-from dashboard.web.api.csvout import csv_text, tenge_text
+from dashboard.csvout import csv_text, tenge_text
 from dashboard.web.api.params import ApiError
 from dashboard.schema import MONEY_COLUMNS, districts, institution_types, regions, sectors
 from queries import catalog

@@ -1,5 +1,6 @@
-"""CSV and money rendering for the API (money as exact tenge with two decimals; text cells that a
-spreadsheet would run as a formula get a leading apostrophe, see dashboard.spreadsheet_safety)."""
+"""CSV and money rendering for the API and the exports (money as exact tenge with two decimals;
+text cells that a spreadsheet would run as a formula get a leading apostrophe, see
+dashboard.spreadsheet_safety)."""
 from __future__ import annotations
 
 import csv
