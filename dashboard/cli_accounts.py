@@ -32,7 +32,7 @@ def _user_id(conn, username: str) -> dict:
 
 def cmd_users(args, config) -> int:
     from dashboard.accounts import hash_password
-    from dashboard.accounts_http import add_user, change_role, existing_institutions
+    from dashboard.account_admin import add_user, change_role, existing_institutions
     from queries.users import list_users, replace_institutions, set_active, set_password_hash
 
     migrate(config)

@@ -12,7 +12,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from dashboard.accounts import User
-from dashboard.accounts_http import add_user
+from dashboard.account_admin import add_user
 from dashboard.appeals import workflow
 from dashboard.config import Config, load_config
 from dashboard.db import make_engine, upgrade

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from dashboard.accounts_http import add_user
+from dashboard.account_admin import add_user
 from dashboard.anomalies.model import Flag
 from dashboard.anomalies.scan import scan_engine
 from dashboard.db import make_engine, upgrade

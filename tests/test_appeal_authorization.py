@@ -238,7 +238,7 @@ def test_only_admins_add_users(world, role):
 
 
 def test_disabled_user_is_signed_out_and_cannot_sign_in(world):
-    from dashboard.accounts_http import add_user
+    from dashboard.account_admin import add_user
 
     add_user(world.engine, "temp-mod", "Temp", "temporary password", "moderator", [])
     client = world.app.server.test_client()

@@ -2,7 +2,7 @@
 import hashlib
 import re
 
-from dashboard.accounts_http import add_user
+from dashboard.account_admin import add_user
 from tests.appeals_support import PASSWORD
 from tests.browser import record_console_errors, wait_for_dash
 from tests.test_appeals_browser import site  # noqa: F401 - the same small site, with an analyst added here

@@ -2,7 +2,7 @@
 import pytest
 from sqlalchemy import func, select, text
 
-from dashboard.accounts_http import add_user
+from dashboard.account_admin import add_user
 from dashboard.demo.load import DemoError, load_demo
 from dashboard.schema import institutions
 from queries.bulk import HISTORY_TRIGGERS

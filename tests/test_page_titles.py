@@ -145,7 +145,7 @@ def test_appeal_title_names_the_institution_only_once_the_appeal_is_public(migra
     """The served title of /appeal/<code> is not rate-limited, so it must not tell whether an
     unpublished or hidden appeal exists: the institution is named only for a public one."""
     from dashboard.accounts import User
-    from dashboard.accounts_http import add_user
+    from dashboard.account_admin import add_user
     from dashboard.appeals.storage import UploadStore
     from dashboard.appeals.workflow import AppealDraft, post_appeal, transition
     from dashboard.demo.load import load_demo

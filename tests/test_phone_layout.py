@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from dashboard.accounts import User
-from dashboard.accounts_http import add_user
+from dashboard.account_admin import add_user
 from dashboard.appeals.storage import UploadStore
 from dashboard.appeals.workflow import AppealDraft, post_appeal, transition
 from dashboard.db import make_engine, upgrade

@@ -154,7 +154,7 @@ def test_institution_callbacks_hit_and_impure_ones_are_never_cached(world, app):
 
 
 def test_staff_bypass_the_cache(world, app):
-    from dashboard.accounts_http import add_user
+    from dashboard.account_admin import add_user
 
     add_user(world["engine"], "cache-analyst", "Cache Analyst", "correct horse battery", "analyst", [])
     client = app.server.test_client()

@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from dashboard import staff_sessions
-from dashboard.accounts_http import add_user
+from dashboard.account_admin import add_user
 from tests.appeals_support import PASSWORD, build_world
 from tests.conftest import BACKENDS, _fresh_url
 from tests.test_appeal_authorization import dash_request
@@ -209,7 +209,7 @@ def test_session_limits_are_configured_in_minutes_and_hours():
                                                        (None, "official", ["999999999999"], "unknown_bin"),
                                                        (None, "root", [], "bad_role")])
 def test_a_refused_role_change_changes_nothing(world, username, role, bins, reason):
-    from dashboard.accounts_http import UserInvalid, change_role
+    from dashboard.account_admin import UserInvalid, change_role
 
     name = new_user(world)
     client = sign_in(world, name)

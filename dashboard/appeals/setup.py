@@ -7,7 +7,7 @@ from flask_limiter.util import get_remote_address
 from sqlalchemy import Engine
 
 from dashboard.accounts import init_accounts
-from dashboard.accounts_http import register_account_routes
+from dashboard.web.accounts import register_account_routes
 from dashboard.appeals.http import register_appeal_routes
 from dashboard.appeals.sandbox import Budget
 from dashboard.appeals.storage import UploadRequest, UploadStore
