@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from flask import Flask, g, jsonify, redirect, request, session
 from flask_login import current_user, logout_user
 
-from dashboard.http_errors import wants_json
+from dashboard.web.http_errors import wants_json
 
 VERSION, SIGNED_IN_AT, SEEN_AT = "_sv", "_signed_in_at", "_seen_at"
 _STATIC = ("/assets/", "/_dash-component-suites/", "/_favicon")  # no data there: no database query

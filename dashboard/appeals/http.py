@@ -22,7 +22,7 @@ from dashboard.appeals.workflow import (
     MAX_ATTACHMENTS, RULES, AppealInvalid, can_view, clean_text, post_appeal, transition, validate_draft,
 )
 from dashboard.config import Config
-from dashboard.http_errors import ERROR_NAMES, json_errors, wants_json
+from dashboard.web.http_errors import ERROR_NAMES, json_errors, wants_json
 from dashboard.i18n import DEFAULT_LANGUAGE, normalize, t
 from dashboard.params import bin_shaped, year_param
 from dashboard.web.limits import is_upload

@@ -12,7 +12,7 @@ from dashboard import staff_sessions
 from dashboard.account_admin import UserInvalid, add_user
 from dashboard.accounts import authenticate, check_csrf, safe_next
 from dashboard.config import Config
-from dashboard.http_errors import json_errors, wants_json
+from dashboard.web.http_errors import json_errors, wants_json
 from queries import users as user_queries
 
 HOME = {"official": "/official", "moderator": "/moderation", "admin": "/admin/users", "analyst": "/analyst"}

@@ -21,7 +21,7 @@ from dashboard.appeals.http import SECURITY_HEADERS
 from dashboard.appeals.storage import UploadStore
 from dashboard.case_files import document_path, stage_document
 from dashboard.config import Config
-from dashboard.http_errors import json_errors, wants_json
+from dashboard.web.http_errors import json_errors, wants_json
 from dashboard.web.guard import require_analyst
 from queries import cases as case_queries
 

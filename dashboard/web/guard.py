@@ -5,7 +5,7 @@ from flask import jsonify
 from flask_login import current_user
 from werkzeug.exceptions import Forbidden
 
-from dashboard.http_errors import wants_json
+from dashboard.web.http_errors import wants_json
 
 ANALYST = "analyst"
 
