@@ -91,7 +91,7 @@ def test_an_upload_during_an_import_being_published_answers_503_and_writes_nothi
     (PUBLISH_WAIT_SECONDS), then says so instead of holding a request thread for the import's length."""
     if world.engine.dialect.name != "postgresql":
         pytest.skip("SQLite has one writer at a time: the import holds the database's write lock")
-    from dashboard.appeals import http as appeals_http
+    from dashboard.web import appeals as appeals_http
     from queries.bulk import release_publication, reserve_publication
     monkeypatch.setattr(appeals_http, "PUBLISH_WAIT_SECONDS", 0.5)
     with world.engine.connect() as conn:

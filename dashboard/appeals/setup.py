@@ -8,10 +8,10 @@ from sqlalchemy import Engine
 
 from dashboard.accounts import init_accounts
 from dashboard.web.accounts import register_account_routes
-from dashboard.appeals.http import register_appeal_routes
+from dashboard.web.appeals import register_appeal_routes
 from dashboard.appeals.sandbox import Budget
 from dashboard.appeals.storage import UploadRequest, UploadStore
-from dashboard.appeals.track_http import register_track_routes
+from dashboard.web.appeal_tracking import register_track_routes
 from dashboard.appeals.workflow import MAX_ATTACHMENTS
 from dashboard.config import Config
 from dashboard.web.frame_guard import install_frame_guard
@@ -53,7 +53,7 @@ def install_appeals(app: dash.Dash, engine: Engine, config: Config) -> Limiter:
     init_accounts(server, engine, config)
     # No X-RateLimit-* headers: they cost two more storage round trips on every limited request
     # (a tenth of a worker's CPU under load with Redis); a refusal still says when to come back
-    # (Retry-After, set by the 429 handler in dashboard/appeals/http.py).
+    # (Retry-After, set by the 429 handler in dashboard/web/appeals.py).
     limiter = Limiter(get_remote_address, app=server, storage_uri=config.ratelimit_storage_uri,
                       key_prefix=config.ratelimit_key_prefix, headers_enabled=False)
     register_account_routes(server, engine, config, limiter)

@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from dashboard import cases, flag_reviews
 from dashboard.accounts import check_csrf, safe_next
 from dashboard.appeals.files import FileRejected
-from dashboard.appeals.http import SECURITY_HEADERS
+from dashboard.web.appeals import SECURITY_HEADERS
 from dashboard.appeals.storage import UploadStore
 from dashboard.case_files import document_path, stage_document
 from dashboard.config import Config
