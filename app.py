@@ -105,7 +105,7 @@ def create_app(config: Config | None = None) -> dash.Dash:
     from dashboard.web.map_api import RegionShapesCache, register_map_api
     from layouts.components import appeals as appeals_component
     from callbacks import admin_import as admin_import_callbacks
-    from dashboard.importer.web import register_import_routes
+    from dashboard.web.imports import register_import_routes
     from layouts.pages import admin_import, explorer, institution, not_found
     from callbacks import analyst as analyst_callbacks
     from dashboard.web.analyst_export import register_analyst_export

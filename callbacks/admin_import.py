@@ -11,7 +11,7 @@ from werkzeug.exceptions import Forbidden
 from dashboard.config import Config
 from dashboard.i18n import t
 from dashboard.i18n.formatting import format_datetime, format_number
-from dashboard.importer.web import PAGE_PATH, load_report
+from dashboard.web.imports import PAGE_PATH, load_report
 from layouts import ids
 
 _COLOURS = {"loaded": "success", "checked": "info", "partial": "warning", "rejected": "danger"}
