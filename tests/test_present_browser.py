@@ -69,6 +69,9 @@ def _open(page, url: str) -> None:
     page.goto(url)
     page.wait_for_selector(".present-slide.is-current[data-href]")
     wait_for_dash(page, 60_000)
+    # The first slide arrives marked current; assets/present.js starts the tour (and fills the
+    # counter) on its next 200 ms tick: wait for that rather than race it.
+    page.wait_for_function("() => document.getElementById('present-counter')?.textContent !== ''")
 
 
 def _index(page) -> int:
