@@ -6,7 +6,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from sqlalchemy import Engine
 
-from dashboard.accounts import init_accounts
+from dashboard.web.auth import init_accounts
 from dashboard.web.accounts import register_account_routes
 from dashboard.web.appeals import register_appeal_routes
 from dashboard.appeals.sandbox import Budget

@@ -10,8 +10,9 @@ from sqlalchemy import Engine
 
 from dashboard import staff_sessions
 from dashboard.account_admin import UserInvalid, add_user
-from dashboard.accounts import authenticate, check_csrf, safe_next
+from dashboard.accounts import authenticate
 from dashboard.config import Config
+from dashboard.web.auth import check_csrf, safe_next
 from dashboard.web.http_errors import json_errors, wants_json
 from queries import users as user_queries
 

@@ -14,7 +14,7 @@ from flask_login import current_user
 from sqlalchemy import Engine
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from dashboard.accounts import check_csrf, safe_next
+from dashboard.web.auth import check_csrf, safe_next
 from dashboard.appeals.drafts import keep_draft
 from dashboard.appeals.files import FileRejected
 from dashboard.appeals.storage import UploadStore

@@ -15,7 +15,7 @@ from flask_login import current_user
 from sqlalchemy import Engine
 
 from dashboard import cases, flag_reviews
-from dashboard.accounts import check_csrf, safe_next
+from dashboard.web.auth import check_csrf, safe_next
 from dashboard.appeals.files import FileRejected
 from dashboard.web.appeals import SECURITY_HEADERS
 from dashboard.appeals.storage import UploadStore

@@ -19,7 +19,7 @@ from flask import Flask, abort, jsonify, redirect, request, send_file
 from flask_login import current_user
 from sqlalchemy import Engine
 
-from dashboard.accounts import check_csrf
+from dashboard.web.auth import check_csrf
 from dashboard.config import Config
 from dashboard.i18n import DEFAULT_LANGUAGE, normalize
 from dashboard.importer.boundaries import import_boundaries

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard.accounts import csrf_token
+from dashboard.web.auth import csrf_token
 from dashboard.params import bin_shaped, whole_number
 from dashboard.i18n import localized, t
 from dashboard.i18n.formatting import format_date, format_money, format_number, month_name
