@@ -82,10 +82,11 @@ def totals(conn: Connection, sel: Selection) -> dict:
     table = _monthly_table(sel)
     money = conn.execute(select(*_money(table)).where(_rollup_filter(table, sel))).mappings().one()
     if sel.district:
-        q = (select(func.count()).select_from(riy.join(inst, inst.c.id == riy.c.institution_id))
-             .where(riy.c.year == sel.year, _institution_filter(sel)))
-        return {**_ints(money), "institutions": int(conn.execute(q).scalar_one())}
-    return {**_ints(money), "institutions": budget_count(conn, sel.year, sel.region, sel.sectors)}
+        count = conn.execute(select(func.count()).select_from(riy.join(inst, inst.c.id == riy.c.institution_id))
+                             .where(riy.c.year == sel.year, _institution_filter(sel))).scalar_one()
+    else:
+        count = budget_count(conn, sel.year, sel.region, sel.sectors)
+    return {**_ints(money), "institutions": int(count)}
 
 
 def budget_count(conn: Connection, year: int, region: str | None = None, sectors: tuple[str, ...] = ()) -> int:
