@@ -152,6 +152,19 @@ institutions = Table(
     Index("ix_institutions_type_region", "type_code", "region_code", "id", "capacity"),
 )
 
+# How many institutions each region, district, sector and type holds together: the open-data
+# listing's total without a year or a text is a sum over these few thousand rows instead of a count
+# of every institution (issue 11). Kept by triggers on institutions in the same transaction
+# (migration 0024).
+institution_counts = Table(
+    "institution_counts", metadata,
+    Column("region_code", String(8), primary_key=True),
+    Column("district_code", String(16), primary_key=True),
+    Column("sector_code", String(24), primary_key=True),
+    Column("type_code", String(24), primary_key=True),
+    Column("institutions", Integer, nullable=False),
+)
+
 # On PostgreSQL the three references of budget_lines are enforced by set-based triggers
 # (migration 0008: one check per statement instead of three per row); SQLite keeps them as
 # declared foreign keys.

@@ -4,12 +4,13 @@ from __future__ import annotations
 from sqlalchemy import Connection, and_, func, select
 
 from dashboard.schema import (
-    MONEY_COLUMNS, budget_lines as bl, districts, functional_groups, institution_types, institutions as inst, programs,
+    MONEY_COLUMNS, budget_lines as bl, districts, functional_groups, institution_counts, institution_types,
+    institutions as inst, programs,
     rollup_institution_year as riy, specifics, subprograms,
 )
 from queries.explorer import budget_count
 from queries.institution import LINE_KEYS
-from queries.search import matching_ids_query
+from queries.search import matching_count, matching_ids_query
 
 INSTITUTION_FIELDS = ("bin", "name_kk", "name_ru", "name_en", "type_code", "sector_code", "region_code",
                       "district_code", "address", "address_kk", "lat", "lon", "budget_level", "capacity_unit", "capacity")
@@ -38,18 +39,35 @@ def list_institutions(conn: Connection, region: str | None = None, district: str
     ids = matching_ids_query(conn, q) if q else None
     if ids is not None:
         query = query.where(inst.c.id.in_(ids))
-    if year is not None and district is None and type_ is None and ids is None:
+    if year is None and ids is None:
+        # Summed from the stored counts, not counted institution by institution (issue 11).
+        total = institution_count(conn, region, district, sector, type_)
+    elif year is not None and district is None and type_ is None and ids is None:
         # Stored per year, region and sector (the range leaders): the same number without
         # counting every matching institution (issue 11: the listing no longer grows with them).
         total = budget_count(conn, year, region, (sector,) if sector is not None else ())
     elif ids is not None and all(v is None for v in (region, district, sector, type_, year)):
-        # Text alone: one search document per institution, so count the documents that match
-        # (no join with every institution; the count still reads every match).
-        total = conn.execute(select(func.count()).select_from(ids.subquery())).scalar_one()
+        # Text alone: one search document per institution, so the count of matching documents
+        # (for one word, from the vocabulary's count of the word holding it).
+        total = matching_count(conn, q)
+        if total == 0:
+            return 0, []
     else:
         total = conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     rows = conn.execute(query.order_by(inst.c.bin).limit(limit).offset(offset)).mappings()
     return total, [_ints(r) for r in rows]
+
+
+def institution_count(conn: Connection, region: str | None = None, district: str | None = None,
+                      sector: str | None = None, type_: str | None = None) -> int:
+    """How many institutions these filters select (None: any), summed from institution_counts:
+    at most a row per region, district, sector and type, however many institutions there are."""
+    query = select(func.coalesce(func.sum(institution_counts.c.institutions), 0))
+    for column, value in (("region_code", region), ("district_code", district), ("sector_code", sector),
+                          ("type_code", type_)):
+        if value is not None:
+            query = query.where(institution_counts.c[column] == value)
+    return int(conn.execute(query).scalar_one())
 
 
 def newest_year(conn: Connection) -> int | None:

@@ -185,6 +185,31 @@ def search_institutions(conn: Connection, query: str, limit: int = 10) -> list[d
     return [dict(r) for r in conn.execute(q).mappings()]
 
 
+# Every word of the documents and how many documents hold it (PostgreSQL, migration 0023; kept
+# by triggers on institution_search).
+_words = table("institution_fts_words", column("word", Text), column("documents"))
+
+
+def matching_count(conn: Connection, query: str) -> int:
+    """How many institutions match `query` (every word; the total of a text-only listing), exact.
+
+    PostgreSQL, one query word of MIN_TRIGRAM characters or more: a word without spaces is in a
+    document exactly when one of the document's words contains it, so if a single word of the
+    vocabulary contains it the count is that word's, and 0 if none does (one lookup, however
+    many institutions match: «школа» is a third of the country). Otherwise the matching documents
+    are counted."""
+    tokens = fold(query).split()
+    if not tokens:
+        return 0
+    if conn.dialect.name == "postgresql" and len(tokens) == 1 and len(tokens[0]) >= MIN_TRIGRAM:
+        # No LIMIT 2: with it the planner expects to stop early and scans the whole vocabulary.
+        words, documents = conn.execute(select(func.count(), func.max(_words.c.documents)).where(
+            _words.c.word.like(_pattern(f"%{_escape(tokens[0])}%"), escape="\\"))).one()
+        if words < 2:
+            return documents or 0
+    return conn.execute(select(func.count()).select_from(_matching_ids(conn, tokens).subquery())).scalar_one()
+
+
 def matching_ids_query(conn: Connection, query: str):
     """Ids matching `query` as a selectable (for filtering other listings), or None if empty."""
     tokens = fold(query).split()

@@ -69,6 +69,24 @@ def test_institution_filters_combine(client):
     assert 0 < narrowed["total"] <= body["total"]
 
 
+def test_institutions_total_without_year_for_every_filter(client, demo_engine):
+    """Without a year or a text the total is summed from the stored counts: equal to the
+    institutions the filters select, for each filter and their combinations."""
+    with demo_engine.connect() as conn:
+        rows = conn.execute(select(institutions.c.region_code, institutions.c.district_code,
+                                   institutions.c.sector_code, institutions.c.type_code)).all()
+    region, district, sector, type_ = rows[0]
+    for filters in ({}, {"region": region}, {"district": district}, {"sector": sector}, {"type": type_},
+                    {"region": region, "sector": sector}, {"district": district, "type": type_},
+                    {"region": region, "district": district, "sector": sector, "type": type_},
+                    {"region": "KZ-10" if region != "KZ-10" else "KZ-11", "district": district}):
+        expected = sum(all(row[i] == filters[k] for i, k in enumerate(("region", "district", "sector", "type"))
+                           if k in filters) for row in rows)
+        query = "&".join(f"{k}={v}" for k, v in filters.items())
+        body = client.get(f"/api/v1/institutions?{query}&limit=500").json
+        assert body["total"] == expected == len(body["data"]), filters
+
+
 def test_institutions_total_by_year_region_and_sector(client, demo_engine):
     """With a year (and a region, a sector) the listing's total is read from the stored per-group
     counts; it must equal counting the institutions with a budget that year, page by page."""
