@@ -10,7 +10,7 @@ from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, delete, func, insert, select, text
+from sqlalchemy import Connection, Integer, delete, func, insert, select, text
 
 from dashboard.schema import (
     ROLLUP_TABLES, anomaly_flags, budget_line_versions, budget_lines, demo_anomalies, documents, institution_search, institutions,
@@ -141,10 +141,33 @@ def write_frame(conn: Connection, table, frame: pd.DataFrame) -> None:
                                  for r in records])
 
 
+def insert_in_one_statement(conn: Connection, table, rows: list[dict]) -> None:
+    """Insert `rows` (same keys each, no Python-side defaults): one COPY on PostgreSQL, executemany
+    on SQLite.
+
+    Not executemany on PostgreSQL: psycopg sends that as one statement per row, and the statement
+    triggers that keep the search vocabulary and the institution counts (migrations 0023, 0024)
+    would then update a common word's or combination's row once per row written; thousands of
+    updates of one row in one transaction each walk its earlier versions (the 17k demo's search
+    index took 426 s that way). SQLite's triggers are per row and update in place."""
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        names = list(rows[0])
+        # A frame's integer column with a gap holds floats (174.0): COPY's text wants 174.
+        whole = [isinstance(table.c[name].type, Integer) for name in names]
+        with conn.connection.driver_connection.cursor() as cur:
+            with cur.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row([int(v) if w and isinstance(v, float) else v
+                                    for w, v in zip(whole, (row[name] for name in names))])
+        return
+    conn.execute(insert(table), rows)
+
+
 def insert_institutions(conn: Connection, frame: pd.DataFrame) -> None:
     rows = frame.loc[:, list(INSTITUTION_COLUMNS)].astype(object).where(frame.notna(), None).to_dict("records")
-    for start in range(0, len(rows), 5000):
-        conn.execute(insert(institutions), rows[start:start + 5000])
+    insert_in_one_statement(conn, institutions, rows)
     if conn.dialect.name == "postgresql":  # ids were given: move the sequence past them for later inserts
         conn.execute(text("SELECT setval(pg_get_serial_sequence('institutions', 'id'), "
                           "(SELECT max(id) FROM institutions))"))

@@ -13,7 +13,7 @@ from dashboard.schema import (
     MONEY_COLUMNS, districts, functional_groups, institution_types, institutions, programs,
     region_boundaries, regions, sectors, specifics, subprograms,
 )
-from queries.bulk import LINE_COLUMNS, PUBLISH_LOCK_KEY as IMPORT_LOCK_KEY, write_lines
+from queries.bulk import LINE_COLUMNS, PUBLISH_LOCK_KEY as IMPORT_LOCK_KEY, insert_in_one_statement, write_lines
 from queries.rollups import LineSums, add_sums, add_to_rollups, sum_lines
 
 KEY_COLUMNS = ("institution_id", "year", "month", "program_code", "subprogram_code", "specific_code")
@@ -154,7 +154,7 @@ def upsert_institutions(conn: Connection, frame: pd.DataFrame) -> InstitutionCha
             elif not _same(old["capacity"], row["capacity"]):
                 peer_regions.add(row["region_code"])
     if new:
-        conn.execute(insert(institutions), new)
+        insert_in_one_statement(conn, institutions, new)
     if changed:
         stmt = (update(institutions).where(institutions.c.bin == bindparam("b_bin"))
                 .values(**{f: bindparam(f) for f in INSTITUTION_FIELDS}, updated_at=func.now()))

@@ -11,12 +11,13 @@ import unicodedata
 from collections.abc import Iterable
 
 from sqlalchemy import (
-    Connection, Text, and_, bindparam, case, column, delete, func, insert, literal, select, table, text, union,
+    Connection, Text, and_, bindparam, case, column, delete, func, literal, select, table, text, union,
 )
 
 from dashboard.schema import (
     districts, institution_search as search, institution_types, institutions as inst, regions,
 )
+from queries.bulk import insert_in_one_statement
 
 # Kazakh letters and ё written the Russian way; Latin transliterations are left alone.
 _KAZAKH = str.maketrans("әғқңөұүһіё", "агкноуухие")
@@ -70,8 +71,7 @@ def refresh_search_index(conn: Connection, institution_ids: Iterable[int] | None
             conn.execute(delete(search).where(search.c.institution_id.in_(chunk)))
             rows += conn.execute(cols.where(inst.c.id.in_(chunk))).mappings().all()
     docs = [{"institution_id": r["id"], "document": document(r)} for r in rows]
-    for start in range(0, len(docs), 5000):
-        conn.execute(insert(search), docs[start:start + 5000])
+    insert_in_one_statement(conn, search, docs)  # the vocabulary's trigger: once per statement
     return len(docs)
 
 

@@ -4,8 +4,8 @@ The open-data listing `/api/v1/institutions` without a year or a text counted ev
 for its `total` (17,000 → 50,000 institutions: the endpoint 1.3–1.6×, target ≤ 1.5×, issue 11).
 Now it sums the rows of this table that its filters select: a few thousand at most, however many
 institutions there are. Kept by triggers on institutions in the same transaction (PostgreSQL: one
-per statement, over its transition tables, so a bulk insert updates each row once; SQLite: one
-per row).
+per statement, over its transition tables, so a multi-row insert updates each row once; SQLite:
+one per row).
 
 Revision ID: 0024
 Revises: 0023
@@ -21,26 +21,38 @@ depends_on = None
 
 KEY = "region_code, district_code, sector_code, type_code"
 
-# Sorted, so two transactions touching the same rows lock them in the same order.
-_GROUPS = f"SELECT {KEY}, count(*) AS institutions FROM {{rows}} GROUP BY {KEY} ORDER BY {KEY}"
+# The change a statement made: +1 per row it wrote, -1 per row it removed, netted per combination
+# (an update that keeps region, district, sector and type changes nothing). Sorted, so two
+# transactions touching the same rows lock them in the same order.
+def _delta(*parts: tuple[str, int]) -> str:
+    rows = " UNION ALL ".join(f"SELECT {KEY}, {sign} AS n FROM {name}" for name, sign in parts)
+    return (f"SELECT {KEY}, CAST(sum(n) AS integer) AS institutions FROM ({rows}) AS y GROUP BY {KEY} "
+            f"HAVING sum(n) <> 0 ORDER BY {KEY}")
+
+
+def _apply(delta: str) -> str:
+    return (f"WITH applied AS (INSERT INTO institution_counts ({KEY}, institutions) {delta} "
+            f"ON CONFLICT ({KEY}) DO UPDATE SET institutions = institution_counts.institutions + excluded.institutions "
+            "RETURNING institutions) SELECT count(*) INTO emptied FROM applied WHERE institutions <= 0;")
+
 
 _PG_FUNCTION = f"""
 CREATE FUNCTION institution_counts_keep() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    emptied integer;
 BEGIN
     IF TG_OP = 'TRUNCATE' THEN
         TRUNCATE institution_counts;
         RETURN NULL;
+    ELSIF TG_OP = 'INSERT' THEN
+        {_apply(_delta(("new_institutions", 1)))}
+    ELSIF TG_OP = 'DELETE' THEN
+        {_apply(_delta(("old_institutions", -1)))}
+    ELSE
+        {_apply(_delta(("new_institutions", 1), ("old_institutions", -1)))}
     END IF;
-    IF TG_OP IN ('DELETE', 'UPDATE') THEN
-        UPDATE institution_counts AS c SET institutions = c.institutions - o.institutions
-          FROM ({_GROUPS.format(rows="old_institutions")}) AS o
-         WHERE (c.region_code, c.district_code, c.sector_code, c.type_code)
-             = (o.region_code, o.district_code, o.sector_code, o.type_code);
+    IF emptied > 0 THEN  -- rare: a combination's last institution went or moved
         DELETE FROM institution_counts WHERE institutions <= 0;
-    END IF;
-    IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        INSERT INTO institution_counts ({KEY}, institutions) {_GROUPS.format(rows="new_institutions")}
-        ON CONFLICT ({KEY}) DO UPDATE SET institutions = institution_counts.institutions + excluded.institutions;
     END IF;
     RETURN NULL;
 END $$
@@ -93,7 +105,7 @@ def upgrade() -> None:
     postgres = op.get_bind().dialect.name == "postgresql"
     for statement in ([_PG_FUNCTION, *_PG_TRIGGERS] if postgres else _SQLITE_TRIGGERS):
         op.execute(statement)
-    op.execute(f"INSERT INTO institution_counts ({KEY}, institutions) {_GROUPS.format(rows='institutions')}")
+    op.execute(f"INSERT INTO institution_counts ({KEY}, institutions) {_delta(('institutions', 1))}")
 
 
 def downgrade() -> None:
