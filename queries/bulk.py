@@ -154,12 +154,15 @@ def insert_in_one_statement(conn: Connection, table, rows: list[dict]) -> None:
         return
     if conn.dialect.name == "postgresql":
         names = list(rows[0])
-        # A frame's integer column with a gap holds floats (174.0): COPY's text wants 174.
+        if any(row.keys() != rows[0].keys() for row in rows):
+            raise ValueError(f"rows for {table.name} do not all have the keys {names}")
+        # A frame's integer column with a gap holds floats (174.0): COPY's text wants 174 (a
+        # fraction stays, and COPY refuses it).
         whole = [isinstance(table.c[name].type, Integer) for name in names]
         with conn.connection.driver_connection.cursor() as cur:
             with cur.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
                 for row in rows:
-                    copy.write_row([int(v) if w and isinstance(v, float) else v
+                    copy.write_row([int(v) if w and isinstance(v, float) and v.is_integer() else v
                                     for w, v in zip(whole, (row[name] for name in names))])
         return
     conn.execute(insert(table), rows)

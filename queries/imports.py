@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, bindparam, delete, func, insert, select, text, update
+from sqlalchemy import Column, Connection, MetaData, Table, bindparam, delete, func, insert, select, text, update
 
 from dashboard.importer.cells import text_key
 from dashboard.schema import (
@@ -133,6 +133,22 @@ def _same(a, b) -> bool:
     return a == b
 
 
+_CHANGES = Table("institution_changes", MetaData(),
+                 *(Column(f, institutions.c[f].type) for f in ("bin", *INSTITUTION_FIELDS)))
+
+
+def _update_in_one_statement(conn: Connection, rows: list[dict]) -> None:
+    """PostgreSQL: the changed institutions through a temporary table and one UPDATE, so the
+    institution counts' statement trigger (migration 0024) runs once, not once per institution
+    (an import moving 17,000 institutions added 7.5 s that way, growing faster than the rows)."""
+    conn.execute(text(f"CREATE TEMPORARY TABLE {_CHANGES.name} ON COMMIT DROP AS "
+                      f"SELECT {', '.join(_CHANGES.c.keys())} FROM institutions WITH NO DATA"))
+    insert_in_one_statement(conn, _CHANGES, rows)
+    conn.execute(update(institutions).where(institutions.c.bin == _CHANGES.c.bin)
+                 .values(**{f: _CHANGES.c[f] for f in INSTITUTION_FIELDS}, updated_at=func.now()))
+    conn.execute(text(f"DROP TABLE {_CHANGES.name}"))
+
+
 def upsert_institutions(conn: Connection, frame: pd.DataFrame) -> InstitutionChanges:
     """Insert new BINs, update changed ones, leave identical ones alone."""
     records = frame.astype(object).where(frame.notna(), None).to_dict("records")
@@ -155,7 +171,9 @@ def upsert_institutions(conn: Connection, frame: pd.DataFrame) -> InstitutionCha
                 peer_regions.add(row["region_code"])
     if new:
         insert_in_one_statement(conn, institutions, new)
-    if changed:
+    if changed and conn.dialect.name == "postgresql":
+        _update_in_one_statement(conn, [{k: v for k, v in r.items() if k != "b_bin"} for r in changed])
+    elif changed:
         stmt = (update(institutions).where(institutions.c.bin == bindparam("b_bin"))
                 .values(**{f: bindparam(f) for f in INSTITUTION_FIELDS}, updated_at=func.now()))
         conn.execute(stmt, [{k: v for k, v in r.items() if k != "bin"} for r in changed])

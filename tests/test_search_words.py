@@ -2,6 +2,7 @@
 search vocabulary (PostgreSQL, migration 0023) against the documents, through every way they change."""
 from collections import Counter
 
+import pandas as pd
 import pytest
 from sqlalchemy import delete, select, text, update
 
@@ -9,6 +10,7 @@ from dashboard.db import make_engine
 from dashboard.demo.load import load_demo
 from dashboard.schema import institution_search, institutions
 from queries.bulk import clear_budget_data
+from queries.imports import upsert_institutions
 from queries.search import fold, matching_count, refresh_search_index
 from tests.conftest import template_copy
 
@@ -69,6 +71,16 @@ def test_vocabulary_follows_every_change_of_the_documents(pg_demo):
         assert "совсем" not in _vocabulary(conn) and _vocabulary(conn) == _words_of(conn)
         refresh_search_index(conn)
         assert _vocabulary(conn) == _words_of(conn)
+        # A new institution (an import), then deleted: its document goes by the cascade.
+        row = dict(conn.execute(select(institutions).where(institutions.c.id == second)).mappings().one())
+        new = {**{k: v for k, v in row.items() if k not in ("id", "created_at", "updated_at")},
+               "bin": "999999999990", "name_ru": "Уникальнейшее учреждение"}
+        upsert_institutions(conn, pd.DataFrame([new]))
+        new_id = conn.execute(select(institutions.c.id).where(institutions.c.bin == new["bin"])).scalar_one()
+        refresh_search_index(conn, [new_id])
+        assert _vocabulary(conn)["уникальнейшее"] == 1 and _vocabulary(conn) == _words_of(conn)
+        conn.execute(delete(institutions).where(institutions.c.id == new_id))
+        assert "уникальнейшее" not in _vocabulary(conn) and _vocabulary(conn) == _words_of(conn)
     with pg_demo.begin() as conn:  # the demo's replace empties the documents with TRUNCATE
         clear_budget_data(conn)
         assert _vocabulary(conn) == Counter() == _words_of(conn)
