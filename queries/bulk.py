@@ -143,7 +143,7 @@ def write_frame(conn: Connection, table, frame: pd.DataFrame) -> None:
 
 def insert_in_one_statement(conn: Connection, table, rows: list[dict]) -> None:
     """Insert `rows` (same keys each, no Python-side defaults): one COPY on PostgreSQL, executemany
-    on SQLite.
+    on SQLite. (A frame of integers and text: write_frame.)
 
     Not executemany on PostgreSQL: psycopg sends that as one statement per row, and the statement
     triggers that keep the search vocabulary and the institution counts (migrations 0023, 0024)

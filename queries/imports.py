@@ -140,7 +140,7 @@ _CHANGES = Table("institution_changes", MetaData(),
 def _update_in_one_statement(conn: Connection, rows: list[dict]) -> None:
     """PostgreSQL: the changed institutions through a temporary table and one UPDATE, so the
     institution counts' statement trigger (migration 0024) runs once, not once per institution
-    (an import moving 17,000 institutions added 7.5 s that way, growing faster than the rows)."""
+    (17,000 moved institutions on full17k: the per-row update took 5.5 s, this whole upsert 1.6 s)."""
     conn.execute(text(f"CREATE TEMPORARY TABLE {_CHANGES.name} ON COMMIT DROP AS "
                       f"SELECT {', '.join(_CHANGES.c.keys())} FROM institutions WITH NO DATA"))
     insert_in_one_statement(conn, _CHANGES, rows)
