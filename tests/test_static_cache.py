@@ -88,3 +88,72 @@ def test_the_component_scripts_are_registered_before_the_first_request(tmp_path)
     registered = {package for package, paths in app.registered_paths.items() if paths}  # before any request
     scripts = re.findall(r'src="/_dash-component-suites/([^/"]+)/', app.server.test_client().get("/").get_data(as_text=True))
     assert len(scripts) > 5 and set(scripts) <= registered
+
+
+@pytest.fixture()
+def counted(tmp_path):
+    """A fresh app and a count of the requests that reached Flask."""
+    from app import create_app
+    from dashboard.config import load_config
+    from dashboard.db import upgrade
+
+    url = f"sqlite:///{tmp_path / 'site.sqlite3'}"
+    upgrade(url)
+    server = create_app(load_config({"DATABASE_URL": url, "ASHYQ_VAR_DIR": str(tmp_path)})).server
+    reached = []
+    server.before_request(lambda: reached.append(flask_request.full_path) and None)
+    return server, server.test_client(), reached
+
+
+from flask import request as flask_request  # noqa: E402
+
+
+def test_a_repeated_fingerprinted_file_is_answered_without_flask_per_encoding(counted):
+    server, client, reached = counted
+    url = _css_url(client)
+    reached.clear()
+    answers = {enc: [client.get(url, headers={"Accept-Encoding": enc}) for _ in range(3)] for enc in ("br", "gzip", "identity")}
+    assert len(reached) == 3  # one Flask request per encoding, the repeats answered from memory
+    for enc, (first, *repeats) in answers.items():
+        for again in repeats:
+            assert again.status_code == 200 and again.data == first.data
+            assert sorted(again.headers.items()) == sorted(first.headers.items())
+        assert first.headers.get("Content-Encoding") == (None if enc == "identity" else enc)
+    assert answers["br"][0].data != answers["gzip"][0].data != answers["identity"][0].data
+    suite = "/_dash-component-suites/dash_ag_grid/async-community.js"  # unfingerprinted, but a package file
+    reached.clear()
+    assert client.get(suite, headers={"Accept-Encoding": "br"}).data == client.get(suite, headers={"Accept-Encoding": "br"}).data
+    assert len(reached) == 1
+
+
+def test_what_may_change_or_sets_a_cookie_or_is_conditional_always_reaches_flask(counted):
+    server, client, reached = counted
+    url = _css_url(client)
+    plain_asset = url.split("?")[0]  # no fingerprint: the file may change under this address
+    first = client.get(url, headers={"Accept-Encoding": "br"})
+    reached.clear()
+    for lang in ("kk", "ru"):
+        assert client.get(plain_asset).headers["Cache-Control"] == "no-cache"
+        assert "Set-Cookie" in client.get(f"{url}&lang={lang}").headers
+        assert client.get(url, headers={"Accept-Encoding": "br", "If-None-Match": first.headers["ETag"]}).status_code == 304
+        assert client.head(url).status_code == 200
+        assert client.get("/_dash-component-suites/dash_leaflet/no_such_file.js").status_code == 404
+    assert len(reached) == 10
+
+
+def test_the_kept_answers_are_bounded(counted):
+    server, client, reached = counted
+    answers = server.wsgi_app
+    while not hasattr(answers, "MAX_ENTRIES"):
+        answers = answers.wsgi_app
+    answers.MAX_ENTRIES = 2
+    url = _css_url(client)
+    for enc in ("br", "gzip", "identity"):
+        client.get(url, headers={"Accept-Encoding": enc})
+    reached.clear()
+    client.get(url, headers={"Accept-Encoding": "br"})  # the oldest, pushed out
+    client.get(url, headers={"Accept-Encoding": "identity"})  # still kept
+    assert len(reached) == 1 and len(answers._answers) == 2
+    answers.MAX_ENTRIES, answers.MAX_BYTES = 512, 10
+    client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert len(answers._answers) == 0 and answers._size == 0
