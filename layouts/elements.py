@@ -4,7 +4,8 @@ A Dash component validates its arguments when it is made (~40 µs each; the expl
 ~200 of them per answer), then is turned into {type, namespace, props} for the browser. `El` is
 that JSON form made directly: a dict, so Dash encodes it as is, with attribute access to its
 props (`el.children`, `el.href`) like a component. Use the real classes for layouts, where
-validation catches mistakes once at start-up.
+validation catches mistakes once at start-up; a layout or table made on every request takes them
+from `layouts.fast_html` (the same classes, made without the per-call checks).
 """
 from __future__ import annotations
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 import dash_leaflet as dl
-from dash import dcc, html
+from dash import dcc
 
 from dashboard.i18n import t
+from layouts import fast_html as html
 from layouts.elements import El, el
 from layouts.explorer import _js, osm_attribution
 

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 import dash_leaflet as dl
-from dash import dcc, html
+from dash import dcc
 
 from dashboard import reference as ref
 from dashboard.boundaries import COUNTRY_BOUNDS
 from dashboard.explorer_state import METRICS
 from dashboard.i18n import t
 from dashboard.i18n.formatting import month_name
+from layouts import fast_html as html
 from layouts import ids
 from layouts.elements import BOOTSTRAP, El, el
 from layouts.map_legend import legend_box

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import plotly.io as pio
-from dash import html
 
 from dashboard.i18n import localized, t
 from dashboard.i18n.formatting import format_money, format_number, format_percent, month_name, tenge
 from queries.documents import document_url
+from layouts import fast_html as html
 
 MONEY = ("plan", "plan_adjusted", "obligations", "paid")
 _FIG = dict(margin=dict(l=10, r=10, t=10, b=10), height=320, plot_bgcolor="white",

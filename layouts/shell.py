@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import dcc
 
 from dashboard.i18n import LANGUAGES, t
+from layouts import fast_html as html
 from layouts import ids
 from layouts.browser_texts import browser_texts
 from layouts.components.track import track_box

@@ -312,3 +312,18 @@ def test_an_unreadable_entry_is_a_miss_and_a_stuck_computation_is_waited_for_onl
         with cache.flight("stuck"):  # a concurrent miss: waits FLIGHT_WAIT, then computes itself
             waited = time.monotonic() - started
     assert 0.15 < waited < 2
+
+
+def test_the_explorer_bar_is_cached_per_host_and_data_version(world, app):
+    """Its share link is built from the request's host and pins the newest publication."""
+    client = app.server.test_client()
+    body = body_for(app, "explorer_bar", [{"year": YEAR, "months": [1, 12], "sectors": [], "metric": "plan_adjusted",
+                                           "region": None, "district": None}], ["ru"])
+    first = post(client, body)
+    assert first.headers["X-Cache"] == "miss" and post(client, body).headers["X-Cache"] == "hit"
+    other_host = post(client, body, Host="mirror.example.kz")
+    assert other_host.headers["X-Cache"] == "miss" and b"mirror.example.kz" in other_host.data
+    assert b"mirror.example.kz" not in first.data
+    add_publication(world["engine"])
+    after = post(client, body)
+    assert after.headers["X-Cache"] == "miss" and after.data != first.data  # the link pins the new publication

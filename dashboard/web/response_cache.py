@@ -81,6 +81,7 @@ PURE_CALLBACKS = frozenset({
     ("callbacks.search", "suggest"), ("callbacks.filter_status", "show_filters"),
     ("callbacks.page_language", "explorer_tab_title"), ("callbacks.embed", "draw_embed"),
     ("callbacks.live", "load_whats_new"),  # not its views: their relative times follow the clock
+    ("callbacks.asof", "explorer_bar"),  # its share link holds request.host_url: part of the key
 })
 # The read-only /api/v1 endpoints (not bulk/lines: a streamed CSV of a whole year).
 API_ENDPOINTS = frozenset(f"api_v1.{name}" for name in (

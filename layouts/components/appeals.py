@@ -7,13 +7,14 @@ All user text is passed as component children (text nodes), never as HTML.
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import dcc
 
 from dashboard.web.auth import csrf_token
 from dashboard.params import bin_shaped, whole_number
 from dashboard.i18n import localized, t
 from dashboard.i18n.formatting import format_date, format_money, format_number, month_name
 from dashboard.schema import APPEAL_KINDS
+from layouts import fast_html as html
 from layouts import ids
 
 ACCEPT = "image/jpeg,image/png,image/webp,video/mp4,video/webm,video/quicktime"

@@ -6,9 +6,9 @@ code's shape and redirects; whether the appeal exists is told by /appeal/<code> 
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import html
 
 from dashboard.i18n import t
+from layouts import fast_html as html
 
 FIND_PATH = "/appeal/find"
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import dcc
 
 from dashboard.i18n import request_language, t
+from layouts import fast_html as html
 from layouts import ids
 from layouts.asof import asof_bar
 from layouts.counters import counters_section

@@ -10,11 +10,12 @@ from collections.abc import Callable
 
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import dcc
 
 from dashboard.appeals.workflow import LINE_RE
 from dashboard.params import whole_number, year_param
 from dashboard.i18n import request_language, t
+from layouts import fast_html as html
 from layouts import ids
 from layouts.asof import asof_bar
 from layouts.embed import embed_button

@@ -1,0 +1,44 @@
+"""`dash.html` components made without Dash's per-call work (issue 11): a drop-in for the modules
+that build hundreds of them per answer (`from layouts import fast_html as html`).
+
+Dash's generated `__init__` rebuilds two lists of prop names, a `locals()` dict and, per prop, an
+error prefix with the package version: ~23 µs for a table cell on the load-test machine, a third
+of `show_year`'s Python time. Here each class is made once the normal way; later instances copy
+that instance's attributes and set their props: ~2 µs, the same object (class, attributes,
+`to_plotly_json()`). Unknown prop names and ids that are not strings or dicts are still refused.
+"""
+from __future__ import annotations
+
+from dash import html as _html
+from dash.development.base_component import Component
+
+
+def builder(cls: type[Component]):
+    """A function making `cls(children, **props)` as Dash does, minus the repeated checks."""
+    proto = cls().__dict__
+    names = frozenset(proto["_prop_names"])
+    wildcards = tuple(proto["_valid_wildcard_attributes"])
+    new = cls.__new__
+
+    def make(children=None, **props):
+        for name, value in props.items():
+            if name not in names and not name.startswith(wildcards):
+                raise TypeError(f"{cls.__name__} received an unexpected keyword argument: `{name}`")
+            if isinstance(value, Component) or (name == "id" and not isinstance(value, (str, dict))):
+                raise TypeError(f"{cls.__name__}: prop `{name}` cannot be {value!r}")
+        obj = new(cls)
+        attributes = obj.__dict__
+        attributes.update(proto)
+        attributes["children"] = children
+        attributes.update(props)
+        return obj
+
+    make.__name__ = make.__qualname__ = cls.__name__
+    make.__doc__ = cls.__doc__
+    return make
+
+
+def __getattr__(name: str):
+    cls = getattr(_html, name)  # AttributeError for a name dash.html does not have
+    made = globals()[name] = builder(cls)
+    return made
