@@ -17,6 +17,8 @@ from typing import Callable
 from babel import Locale
 from babel.numbers import parse_pattern
 
+from dashboard.i18n.patterns import pattern
+
 MAX_ENTRIES = 50_000  # then the memo starts again: a bound on memory, not a cache policy
 
 
@@ -46,30 +48,42 @@ def shown(number: decimal.Decimal, table: list[tuple[int, int | None]], fraction
     return 0, str(number)
 
 
-def memoised(formats: Callable[[Locale], object], fraction_digits: int) -> Callable:
+def memoised(formats: Callable[[Locale], object], fraction_digits: int, currency: str | None = None) -> Callable:
     """Decorate f(number, locale) -> str, a Babel compact formatter using the locale's compact
-    `formats` (e.g. `locale.compact_decimal_formats["short"]`) with `fraction_digits`, so each
-    shown text is made once per process."""
+    `formats` (e.g. `locale.compact_decimal_formats["short"]`) with `fraction_digits` (and
+    `currency` for format_compact_currency), so each shown text is made once per process. A
+    new text from a magnitude's pattern is made by dashboard.i18n.patterns (Babel's own
+    `_get_compact_format` then `apply(..., currency_digits=False, decimal_quantization=False)`,
+    without its lookups: most amounts on a page are shown once); the rest by f itself."""
     def decorate(format_compact: Callable) -> Callable:
         memo: dict = {}
-        tables: dict[str, list] = {}
+        tables: dict[str, tuple[list, dict]] = {}  # locale → (magnitudes, pattern per magnitude)
 
         @functools.wraps(format_compact)
         def wrapper(number, locale: Locale) -> str:
             value = number if isinstance(number, decimal.Decimal) else decimal.Decimal(str(number))
             name = str(locale)
-            table = tables.get(name)
-            if table is None:
-                table = tables[name] = magnitudes(formats(locale))
+            found = tables.get(name)
+            if found is None:
+                shapes = formats(locale)
+                found = tables[name] = (magnitudes(shapes), {m: str(getattr(p, "pattern", p))
+                                                             for m, p in shapes["other"].items()})
+            table, other = found
             key = shown(value, table, fraction_digits) if value.is_finite() else None
             if key is None:
                 return format_compact(number, locale)
+            magnitude, rounded = key
             key = (name, *key)
             text = memo.get(key)
             if text is None:
                 if len(memo) >= MAX_ENTRIES:
                     memo.clear()
-                text = memo[key] = format_compact(number, locale)
+                shape = other[str(magnitude)] if magnitude else None
+                if shape is not None and (currency is None or "¤" in shape):
+                    text = pattern(shape, locale, currency, currency_digits=False, quantize=False)(decimal.Decimal(rounded))
+                else:
+                    text = format_compact(number, locale)
+                memo[key] = text
             return text
 
         wrapper.memo = memo

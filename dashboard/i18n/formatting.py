@@ -8,6 +8,7 @@ from decimal import Decimal
 from babel import Locale, dates, numbers
 
 from dashboard.i18n.compact import memoised
+from dashboard.i18n.patterns import pattern
 
 # Babel knows ru_KZ and kk_KZ (with the ₸ sign); there is no en_KZ, so English uses
 # en with the tenge sign placed the way English-language Kazakh media write it.
@@ -34,18 +35,18 @@ def format_money(tiyn: int, lang: str, compact: bool = True, whole: bool = False
     amount = tenge(tiyn)
     locale = _locale(lang)
     if whole:
-        return f"{numbers.format_decimal(round(amount), format='#,##0', locale=locale)}\xa0{TENGE}"
+        return f"{pattern('#,##0', locale)(round(amount))}\xa0{TENGE}"
     if compact:
         return _compact_money(amount, locale)
     if lang == "en":
-        return f"{numbers.format_decimal(amount, format='#,##0.00', locale=locale)} {TENGE}"
-    return numbers.format_currency(amount, "KZT", locale=locale)
+        return f"{pattern('#,##0.00', locale)(amount)} {TENGE}"
+    return pattern(locale.currency_formats["standard"].pattern, locale, "KZT")(amount)  # format_currency
 
 
 # Compact forms are memoised by what they show (dashboard/i18n/compact.py): Babel takes ~0.2 ms
 # per call, and a page shows ~100 of them (issue 11).
 @memoised(lambda locale: (locale.compact_decimal_formats if locale.language == "en"
-                          else locale.compact_currency_formats)["short"], fraction_digits=1)
+                          else locale.compact_currency_formats)["short"], fraction_digits=1, currency="KZT")
 def _compact_money(amount: Decimal, locale: Locale) -> str:
     if locale.language == "en":
         return f"{numbers.format_compact_decimal(amount, locale=locale, fraction_digits=1)} {TENGE}"
@@ -61,15 +62,16 @@ def format_number(value: float | int, lang: str, compact: bool = False) -> str:
     """12 345 / 12,345, or '12 тыс.' / '12K' when compact."""
     if compact:
         return _compact_number(value, _locale(lang))
-    return numbers.format_decimal(value, locale=_locale(lang))
+    locale = _locale(lang)
+    return pattern(locale.decimal_formats[None].pattern, locale)(value)  # numbers.format_decimal
 
 
 def format_percent(ratio: float | None, lang: str, digits: int = 1) -> str:
     """0.973 → '97,3 %' / '97.3%'; None → '—'."""
     if ratio is None:
         return "—"
-    pattern = "#,##0." + "0" * digits + "%" if digits else "#,##0%"
-    return numbers.format_percent(ratio, format=pattern, locale=_locale(lang))
+    shape = "#,##0." + "0" * digits + "%" if digits else "#,##0%"
+    return pattern(shape, _locale(lang))(ratio)  # numbers.format_percent
 
 
 def format_date(value: dt.date | dt.datetime, lang: str, style: str = "medium") -> str:
