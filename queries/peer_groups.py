@@ -2,10 +2,11 @@
 rollup_institution_specific_year, and the institution page's peer comparison read from them."""
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, and_, delete, func, select, true
+from sqlalchemy import Connection, and_, bindparam, delete, func, select, true
 
 from dashboard.peers import GROUP_KEYS, group_rows, stats_from_groups
 from dashboard.schema import institutions as inst, rollup_institution_specific_year as risy, rollup_peer_groups as rpg
@@ -57,6 +58,17 @@ def regions_in_scope(conn: Connection, regions: Iterable[str] | None,
 def peer_comparison(conn: Connection, institution_id: int, year: int) -> list[dict] | None:
     """dashboard.peers.peer_stats of the institution now, from its peer groups: a few rows and one
     index count per specific, whatever the group's size. None if a group is missing."""
+    own = [{k: (None if v is None else int(v)) for k, v in r.items()}
+           for r in conn.execute(_comparison(), {"institution_id": institution_id, "year": year}).mappings()]
+    if any(r["peers"] is None for r in own):
+        log.error("rollup_peer_groups lacks a group of institution %s in %s", institution_id, year)
+        return None
+    return stats_from_groups(own, own[0]["capacity"] if own else None)
+
+
+@functools.cache
+def _comparison():
+    """peer_comparison's statement, built once (bound parameters institution_id and year)."""
     peer = risy.alias("peer")
     below = (select(func.count()).select_from(peer)
              .where(peer.c.year == risy.c.year, peer.c.type_code == risy.c.type_code,
@@ -66,12 +78,7 @@ def peer_comparison(conn: Connection, institution_id: int, year: int) -> list[di
     group = and_(*[rpg.c[k] == risy.c[k] for k in GROUP_KEYS])
     # The capacity in the same statement: the groups were made with it (an import may change it
     # between two statements).
-    q = (select(risy.c.specific_code, risy.c.plan_adjusted, inst.c.capacity, below.label("below"),
-                *[c for c in rpg.c if c.name not in GROUP_KEYS])
-         .select_from(risy.join(inst, inst.c.id == risy.c.institution_id).outerjoin(rpg, group))
-         .where(risy.c.institution_id == institution_id, risy.c.year == year))
-    own = [{k: (None if v is None else int(v)) for k, v in r.items()} for r in conn.execute(q).mappings()]
-    if any(r["peers"] is None for r in own):
-        log.error("rollup_peer_groups lacks a group of institution %s in %s", institution_id, year)
-        return None
-    return stats_from_groups(own, own[0]["capacity"] if own else None)
+    return (select(risy.c.specific_code, risy.c.plan_adjusted, inst.c.capacity, below.label("below"),
+                   *[c for c in rpg.c if c.name not in GROUP_KEYS])
+            .select_from(risy.join(inst, inst.c.id == risy.c.institution_id).outerjoin(rpg, group))
+            .where(risy.c.institution_id == bindparam("institution_id"), risy.c.year == bindparam("year")))

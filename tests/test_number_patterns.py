@@ -56,14 +56,16 @@ def test_rounding_signs_and_exponents_as_babel(value):
             fast = pattern(shape, loc, kwargs.get("currency"))
             assert fast.fast
             assert fast(number) == numbers.parse_pattern(shape).apply(number, loc, **kwargs), (shape, value)
-        unquantized = pattern("0 млн ¤", loc, "KZT", currency_digits=False, quantize=False)
-        assert unquantized(number) == numbers.parse_pattern("0 млн ¤").apply(
-            number, loc, currency="KZT", currency_digits=False, decimal_quantization=False)
+        for compact in ("0 млн ¤", "00 млрд ¤", "000K", "0\xa0тыс'.'\xa0¤", "'#'0 ''x''"):  # no groups; zero-padded to the pattern's digits
+            unquantized = pattern(compact, loc, "KZT", currency_digits=False, quantize=False)
+            assert unquantized.fast
+            assert unquantized(number) == numbers.parse_pattern(compact).apply(
+                number, loc, currency="KZT", currency_digits=False, decimal_quantization=False)
 
 
 def test_what_it_does_not_know_is_left_to_babel():
     loc = _locale("ru")
-    for shape in ("0.0E0", "@@@", "#,##,##0.00", "'#'0"):
+    for shape in ("0.0E0", "@@@", "#,##,##0.00", "'#0", "0000"):
         fast = pattern(shape, loc)
         assert not fast.fast and fast(decimal.Decimal("12345.678")) == numbers.format_decimal(
             decimal.Decimal("12345.678"), format=shape, locale=loc)

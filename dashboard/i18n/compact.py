@@ -57,18 +57,19 @@ def memoised(formats: Callable[[Locale], object], fraction_digits: int, currency
     without its lookups: most amounts on a page are shown once); the rest by f itself."""
     def decorate(format_compact: Callable) -> Callable:
         memo: dict = {}
-        tables: dict[str, tuple[list, dict]] = {}  # locale → (magnitudes, pattern per magnitude)
+        # locale → (its name, magnitudes, pattern per magnitude); keyed by the Locale (str() of one
+        # costs more than the hash)
+        tables: dict[Locale, tuple[str, list, dict]] = {}
 
         @functools.wraps(format_compact)
         def wrapper(number, locale: Locale) -> str:
             value = number if isinstance(number, decimal.Decimal) else decimal.Decimal(str(number))
-            name = str(locale)
-            found = tables.get(name)
+            found = tables.get(locale)
             if found is None:
                 shapes = formats(locale)
-                found = tables[name] = (magnitudes(shapes), {m: str(getattr(p, "pattern", p))
-                                                             for m, p in shapes["other"].items()})
-            table, other = found
+                found = tables[locale] = (str(locale), magnitudes(shapes),
+                                          {m: str(getattr(p, "pattern", p)) for m, p in shapes["other"].items()})
+            name, table, other = found
             key = shown(value, table, fraction_digits) if value.is_finite() else None
             if key is None:
                 return format_compact(number, locale)
