@@ -13,6 +13,14 @@ from dash import html as _html
 from dash.development.base_component import Component
 
 
+def _valid_id(value) -> bool:
+    """Dash's rule: a string, or a dict of string keys to strings, numbers or booleans."""
+    if isinstance(value, str):
+        return True
+    return isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, (str, int, float, bool))
+                                           for k, v in value.items())
+
+
 def builder(cls: type[Component]):
     """A function making `cls(children, **props)` as Dash does, minus the repeated checks."""
     proto = cls().__dict__
@@ -24,7 +32,7 @@ def builder(cls: type[Component]):
         for name, value in props.items():
             if name not in names and not name.startswith(wildcards):
                 raise TypeError(f"{cls.__name__} received an unexpected keyword argument: `{name}`")
-            if isinstance(value, Component) or (name == "id" and not isinstance(value, (str, dict))):
+            if isinstance(value, Component) or (name == "id" and not _valid_id(value)):
                 raise TypeError(f"{cls.__name__}: prop `{name}` cannot be {value!r}")
         obj = new(cls)
         attributes = obj.__dict__
@@ -39,6 +47,8 @@ def builder(cls: type[Component]):
 
 
 def __getattr__(name: str):
-    cls = getattr(_html, name)  # AttributeError for a name dash.html does not have
+    cls = getattr(_html, name, None)
+    if not (isinstance(cls, type) and issubclass(cls, Component)):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")  # e.g. __path__, _js_dist
     made = globals()[name] = builder(cls)
     return made

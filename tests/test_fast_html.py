@@ -25,5 +25,9 @@ def test_wrong_props_are_refused():
         fast_html.Div(id=5)
     with pytest.raises(TypeError):
         fast_html.Div(title=html.Span("not a prop value"))
-    with pytest.raises(AttributeError):
-        fast_html.NoSuchElement  # noqa: B018
+    with pytest.raises(TypeError):
+        fast_html.Div(id={1: "x"})
+    with pytest.raises(TypeError):
+        fast_html.Div(id={"a": [1]})
+    for name in ("NoSuchElement", "__path__", "_js_dist", "__version__"):
+        assert not hasattr(fast_html, name)

@@ -141,6 +141,20 @@ def test_what_may_change_or_sets_a_cookie_or_is_conditional_always_reaches_flask
     assert len(reached) == 10
 
 
+def test_a_body_in_another_encoding_is_not_kept_for_clients_that_take_none(counted):
+    """Flask-Compress answers deflate or zstd to a client that takes neither br nor gzip."""
+    server, client, reached = counted
+    url = _css_url(client)
+    for only in ("deflate", "zstd"):
+        odd = client.get(url, headers={"Accept-Encoding": only})
+        assert odd.headers.get("Content-Encoding") == only
+    plain = client.get(url, headers={"Accept-Encoding": ""})
+    assert plain.headers.get("Content-Encoding") is None and b"{" in plain.data
+    reached.clear()
+    assert client.get(url + "&l%61ng=kk").status_code == 200 and client.get(url + "&l%61ng=kk").status_code == 200
+    assert len(reached) == 2  # a percent-encoded query may spell lang=: never kept
+
+
 def test_the_kept_answers_are_bounded(counted):
     server, client, reached = counted
     answers = server.wsgi_app
@@ -155,5 +169,5 @@ def test_the_kept_answers_are_bounded(counted):
     client.get(url, headers={"Accept-Encoding": "identity"})  # still kept
     assert len(reached) == 1 and len(answers._answers) == 2
     answers.MAX_ENTRIES, answers.MAX_BYTES = 512, 10
-    client.get(url, headers={"Accept-Encoding": "gzip"})
-    assert len(answers._answers) == 0 and answers._size == 0
+    client.get(url, headers={"Accept-Encoding": "gzip"})  # alone over the bound: not kept, nothing pushed out
+    assert len(answers._answers) == 2 and "gzip" not in {key[2] for key in answers._answers}

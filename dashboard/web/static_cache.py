@@ -168,8 +168,10 @@ class StaticAnswers:
         environ.pop("HTTP_IF_RANGE", None)
         key = None
         query = environ.get("QUERY_STRING", "")
-        # ?lang= sets the language cookie unless the visitor's already says so: never kept.
-        if environ.get("REQUEST_METHOD") == "GET" and "HTTP_IF_NONE_MATCH" not in environ and "lang=" not in query:
+        # ?lang= sets the language cookie unless the visitor's already says so: never kept (nor
+        # any percent-encoded query, which could spell it).
+        if environ.get("REQUEST_METHOD") == "GET" and "HTTP_IF_NONE_MATCH" not in environ \
+                and "lang" not in query and "%" not in query:
             key = (path, query, _encoding_of(environ))
             with self._lock:
                 found = self._answers.get(key)
@@ -192,7 +194,7 @@ class StaticAnswers:
             return start_response(status, headers, exc_info)
 
         body = self.wsgi_app(environ, start)
-        if key is None or not answer or not self._keeps(path, *answer):
+        if key is None or not answer or not self._keeps(path, key[2], *answer):
             return body
         try:
             chunks = list(body)
@@ -204,15 +206,19 @@ class StaticAnswers:
         return [data]
 
     @staticmethod
-    def _keeps(path: str, status: str, headers: list) -> bool:
+    def _keeps(path: str, encoding: str | None, status: str, headers: list) -> bool:
         if not status.startswith("200 "):
             return False
         names = {k.lower(): v for k, v in headers}
-        if "set-cookie" in names:
+        # Flask-Compress may answer a client that takes neither br nor gzip with deflate or zstd:
+        # such a body is not for every client of the key's encoding.
+        if "set-cookie" in names or names.get("content-encoding") != encoding:
             return False
         return path.startswith("/_dash-component-suites/") or names.get("cache-control") == IMMUTABLE
 
     def _keep(self, key: tuple, answer: tuple[str, list, bytes]) -> None:
+        if len(answer[2]) > self.MAX_BYTES:
+            return  # alone over the bound: would push out everything, itself included
         with self._lock:
             old = self._answers.pop(key, None)
             if old is not None:
