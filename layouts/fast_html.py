@@ -2,10 +2,10 @@
 that build hundreds of them per answer (`from layouts import fast_html as html`).
 
 Dash's generated `__init__` rebuilds two lists of prop names, a `locals()` dict and, per prop, an
-error prefix with the package version: ~23 µs for a table cell on the load-test machine, a third
-of `show_year`'s Python time. Here each class is made once the normal way; later instances copy
-that instance's attributes and set their props: ~2 µs, the same object (class, attributes,
-`to_plotly_json()`). Unknown prop names and ids that are not strings or dicts are still refused.
+error prefix with the package version: ~23 µs for a table cell on the load-test machine. Here each
+class is made once the normal way; later instances copy that instance's attributes and set their
+props: ~2 µs, the same object (class, attributes, `to_plotly_json()`). Unknown prop names, a
+component in a prop other than children and ids Dash would refuse are still refused.
 """
 from __future__ import annotations
 

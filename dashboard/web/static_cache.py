@@ -108,12 +108,11 @@ def _fingerprinted(response: Response, versions: AssetVersions) -> bool:
 
 def best_encoding() -> str | None:
     """The encoding to send this request: brotli, else gzip, else None (plain)."""
-    accepted = request.accept_encodings
-    if accepted["br"]:
-        return "br"
-    if accepted["gzip"]:
-        return "gzip"
-    return None
+    return _preferred(request.accept_encodings)
+
+
+def _preferred(accepted) -> str | None:
+    return "br" if accepted["br"] else "gzip" if accepted["gzip"] else None
 
 
 def _vendored_urls(app: dash.Dash, versions: AssetVersions) -> None:
@@ -129,8 +128,7 @@ def _vendored_urls(app: dash.Dash, versions: AssetVersions) -> None:
 
 def _encoding_of(environ) -> str | None:
     """best_encoding() from a WSGI environ (the static answers are looked up before Flask runs)."""
-    accepted = parse_accept_header(environ.get("HTTP_ACCEPT_ENCODING"))
-    return "br" if accepted["br"] else "gzip" if accepted["gzip"] else None
+    return _preferred(parse_accept_header(environ.get("HTTP_ACCEPT_ENCODING")))
 
 
 class StaticAnswers:
@@ -141,7 +139,8 @@ class StaticAnswers:
     bodies cannot change while the process runs: a component package's files (any address), and
     the /assets and favicon addresses that carry a fingerprint (served immutable). Such a 200 is
     kept whole (status, headers, the body for the negotiated encoding) and a repeat is answered
-    here without a Flask request. Kept: no cookie set, no ?lang=, no validator asked. Bounded
+    here without a Flask request. Kept: no cookie set, no `lang` or percent-encoded query, no
+validator asked, the body in the key's encoding. Bounded
     (MAX_ENTRIES, MAX_BYTES, least recently used out): made-up fingerprints are still addresses.
 
     Static paths answer whole bodies only (no Range). Flask adds `Vary: Cookie` when a hook touched
