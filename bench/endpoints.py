@@ -5,7 +5,8 @@ Usage:
 
 Default URLs: the full-country demo (full17k) and the 50,000-institution one (full50k), both
 read only. Each request goes through the Flask test client of a real app (response cache off:
-CACHE_MAX_MB=0, so every request reaches the queries), after 3 warm-ups. Per endpoint and
+CACHE_MAX_MB=0, so every request reaches the queries), after 3 warm-ups; the two databases'
+requests alternate, so both see the same machine. Per endpoint and
 database: p50/p95 wall time, the app's CPU and PostgreSQL's CPU per request (the backends of this
 app, read from /proc: same machine only), SQL statements and pool checkouts per request; then the
 ratio large/small of p50 and of CPU (app + PostgreSQL). Prints a markdown table.
@@ -80,10 +81,10 @@ def requests_for(conn) -> list[tuple[str, str, object]]:
     ]
 
 
-def backend_cpu(admin) -> float:
-    """CPU seconds used so far by this app's PostgreSQL backends."""
+def backend_cpu(admin, app_name: str) -> float:
+    """CPU seconds used so far by the PostgreSQL backends of the app named `app_name`."""
     total = 0.0
-    for (pid,) in admin.execute(text("SELECT pid FROM pg_stat_activity WHERE application_name = :n"), {"n": APP_NAME}):
+    for (pid,) in admin.execute(text("SELECT pid FROM pg_stat_activity WHERE application_name = :n"), {"n": app_name}):
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except FileNotFoundError:
@@ -92,57 +93,89 @@ def backend_cpu(admin) -> float:
     return total
 
 
-def measure(url: str, n: int) -> dict[str, dict]:
-    from app import create_app
-    from dashboard.config import load_config
-    from dashboard.db import engine_for
+class Side:
+    """One database's app (Flask test client, response cache off), its SQL counters and the
+    requests to send it."""
 
-    app_url = make_url(url).update_query_dict({"application_name": APP_NAME}).render_as_string(hide_password=False)
-    var = tempfile.mkdtemp(prefix="bench_endpoints_")
-    try:
-        config = load_config({"DATABASE_URL": app_url, "ASHYQ_VAR_DIR": var, "CACHE_MAX_MB": "0",
+    def __init__(self, url: str, label: str):
+        from app import create_app
+        from dashboard.config import load_config
+        from dashboard.db import engine_for
+
+        self.app_name = f"{APP_NAME}_{label}"
+        app_url = make_url(url).update_query_dict({"application_name": self.app_name}).render_as_string(
+            hide_password=False)
+        self.var = tempfile.mkdtemp(prefix="bench_endpoints_")
+        config = load_config({"DATABASE_URL": app_url, "ASHYQ_VAR_DIR": self.var, "CACHE_MAX_MB": "0",
                               "CALLBACK_RATE_LIMIT": "1000000 per minute"})
-        client = create_app(config).server.test_client()
-        engine = engine_for(config.database_url)
-        counts = {"statements": 0, "checkouts": 0}
-        event.listen(engine, "before_cursor_execute",
-                     lambda *a: counts.__setitem__("statements", counts["statements"] + 1))
-        event.listen(engine.pool, "checkout", lambda *a: counts.__setitem__("checkouts", counts["checkouts"] + 1))
-        admin = create_engine(url, isolation_level="AUTOCOMMIT").connect()
-        results = {}
-        for name, path, body in requests_for(admin):
-            def once():
-                if body == "first-bytes":
-                    response = client.get(path, buffered=False)
-                    first = next(iter(response.response))
-                    response.close()
-                    assert response.status_code == 200 and first, name
-                elif body is None:
-                    response = client.get(path)
-                    assert response.status_code == 200, (name, response.status_code, response.get_data()[:300])
-                else:
-                    response = client.post(path, json=body, headers={"X-CSRFToken": "x"})
-                    assert response.status_code in (200, 204), (name, response.status_code, response.get_data()[:300])
-            for _ in range(3):
-                once()
-            counts.update(statements=0, checkouts=0)
-            cpu0, pg0 = time.process_time(), backend_cpu(admin)
-            times = []
-            for _ in range(n):
-                start = time.perf_counter()
-                once()
-                times.append(time.perf_counter() - start)
-            app_cpu = (time.process_time() - cpu0) / n
-            pg_cpu = (backend_cpu(admin) - pg0) / n
-            times.sort()
-            results[name] = {"p50": statistics.median(times) * 1000, "p95": times[int(0.95 * (n - 1))] * 1000,
-                             "app_cpu": app_cpu * 1000, "pg_cpu": pg_cpu * 1000,
-                             "statements": counts["statements"] / n, "checkouts": counts["checkouts"] / n}
-        admin.close()
-        engine.dispose()
+        self.client = create_app(config).server.test_client()
+        self.engine = engine_for(config.database_url)
+        self.counts = {"statements": 0, "checkouts": 0}
+        event.listen(self.engine, "before_cursor_execute",
+                     lambda *a: self.counts.__setitem__("statements", self.counts["statements"] + 1))
+        event.listen(self.engine.pool, "checkout",
+                     lambda *a: self.counts.__setitem__("checkouts", self.counts["checkouts"] + 1))
+        self.admin = create_engine(url, isolation_level="AUTOCOMMIT").connect()
+        self.requests = requests_for(self.admin)
+
+    def send(self, name: str, path: str, body) -> None:
+        client = self.client
+        if body == "first-bytes":
+            response = client.get(path, buffered=False)
+            first = next(iter(response.response))
+            response.close()
+            assert response.status_code == 200 and first, name
+        elif body is None:
+            response = client.get(path)
+            assert response.status_code == 200, (name, response.status_code, response.get_data()[:300])
+        else:
+            response = client.post(path, json=body, headers={"X-CSRFToken": "x"})
+            assert response.status_code in (200, 204), (name, response.status_code, response.get_data()[:300])
+
+    def pg_cpu(self) -> float:
+        return backend_cpu(self.admin, self.app_name)
+
+    def close(self) -> None:
+        self.admin.close()
+        self.engine.dispose()
+        shutil.rmtree(self.var, ignore_errors=True)
+
+
+def measure(urls: list[str], n: int) -> list[dict[str, dict]]:
+    """Per endpoint, the databases' requests interleaved (one to each in turn, the first one
+    alternating), so that a drift of the machine's speed during the run falls on every database
+    alike: on a shared virtual machine the speed moved ±30 % within a minute (2026-12-04), and
+    measuring one database after the other turned that into ratios of 0.6–2.5× for endpoints that
+    do not depend on the database's size."""
+    sides = [Side(url, str(i)) for i, url in enumerate(urls)]
+    try:
+        results: list[dict[str, dict]] = [{} for _ in sides]
+        for index, (name, _, _) in enumerate(sides[0].requests):
+            for side in sides:
+                for _ in range(3):
+                    side.send(*side.requests[index])
+                side.counts.update(statements=0, checkouts=0)
+            times: list[list[float]] = [[] for _ in sides]
+            cpu = [0.0 for _ in sides]
+            pg0 = [side.pg_cpu() for side in sides]
+            for round_ in range(n):
+                order = list(enumerate(sides)) if round_ % 2 == 0 else list(enumerate(sides))[::-1]
+                for i, side in order:
+                    request = side.requests[index]
+                    cpu0, start = time.process_time(), time.perf_counter()
+                    side.send(*request)
+                    times[i].append(time.perf_counter() - start)
+                    cpu[i] += time.process_time() - cpu0
+            for i, side in enumerate(sides):
+                ts = sorted(times[i])
+                results[i][name] = {"p50": statistics.median(ts) * 1000, "p95": ts[int(0.95 * (n - 1))] * 1000,
+                                    "app_cpu": cpu[i] / n * 1000, "pg_cpu": (side.pg_cpu() - pg0[i]) / n * 1000,
+                                    "statements": side.counts["statements"] / n,
+                                    "checkouts": side.counts["checkouts"] / n}
         return results
     finally:
-        shutil.rmtree(var, ignore_errors=True)
+        for side in sides:
+            side.close()
 
 
 def main() -> int:
@@ -153,7 +186,7 @@ def main() -> int:
     args = parser.parse_args()
     if len(args.urls) != 2:
         parser.error("give two database URLs (small, large) or none")
-    small, large = (measure(u, args.n) for u in args.urls)
+    small, large = measure(args.urls, args.n)
     names = [make_url(u).database for u in args.urls]
     print(f"| endpoint | {names[0]} p50 / p95 ms | {names[1]} p50 / p95 ms | CPU app + PG ms ({names[0]} → "
           f"{names[1]}) | statements / checkouts per request | ratio p50 | ratio CPU |")
