@@ -1,5 +1,6 @@
-"""Institution page callbacks (issue 11): `show_year` and `show_monthly` through the real app vs
-the same SQL statements replayed on a bare connection.
+"""Institution page callbacks (issue 11): the ones that draw a visitor's page (`show_year`,
+`show_monthly`, `open_page`, `institution_bar`, `fill_section`) through the real app vs the same
+SQL statements replayed on a bare connection.
 
 For N random institutions (and a random year of each), each callback is posted to
 /_dash-update-component with the body Chromium sends (Flask test client: Dash dispatch, queries
@@ -9,7 +10,7 @@ statements the callback ran are recorded and replayed right after on one bare ps
   | database | callback | n | p50 app | p95 app | p50 SQL | p95 SQL | p95 ratio |
 then the app's own CPU time per call (the test client runs in this thread: Python's share, not
 the database's), which a busy machine disturbs less than wall time.
-Reads only (the two callbacks write nothing). The code needs the newest schema:
+Reads only (these callbacks write nothing). The code needs the newest schema:
   python bench/institution_page.py --url postgresql+psycopg://postgres@127.0.0.1:5432/inst_full17k
 """
 from __future__ import annotations
@@ -35,17 +36,29 @@ from app import create_app  # noqa: E402
 from dashboard.config import load_config  # noqa: E402
 from dashboard.db import engine_for  # noqa: E402
 from layouts import ids  # noqa: E402
+from layouts.asof import ASOF_BANNER  # noqa: E402
+
+
+# The callbacks that draw a visitor's institution page, by their first output (what
+# /_dash-dependencies lists): the year's figures, the monthly chart, the page's head, the as-of bar
+# and the appeals section. (The analyst's flag banner answers a visitor without SQL.)
+CALLBACKS = {"show_year": f"{ids.INST_KPIS}.children", "show_monthly": f"{ids.INST_MONTHLY}.figure",
+             "open_page": f"{ids.INST_TITLE}.children", "institution_bar": f"inst-{ASOF_BANNER}.children",
+             "fill_section": f"{ids.APPEALS_COUNTS}.children"}
 
 
 def callback_keys(app) -> dict[str, tuple[str, list, list, list]]:
-    """name -> (output key, outputs, inputs, state) of the two callbacks, as /_dash-dependencies has them."""
+    """name -> (output key, outputs, inputs, state) of the callbacks in CALLBACKS."""
+    by_output = {v: k for k, v in CALLBACKS.items()}
     found = {}
     for key, spec in app.callback_map.items():
         outputs = [dict(zip(("id", "property"), o.rsplit(".", 1))) for o in key.strip(".").split("...")]
-        if outputs[0] == {"id": ids.INST_KPIS, "property": "children"}:
-            found["show_year"] = (key, outputs, spec["inputs"], spec["state"])
-        elif outputs[0] == {"id": ids.INST_MONTHLY, "property": "figure"}:
-            found["show_monthly"] = (key, outputs, spec["inputs"], spec["state"])
+        name = by_output.get(f"{outputs[0]['id']}.{outputs[0].get('property')}")
+        if name:
+            found[name] = (key, outputs, spec["inputs"], spec["state"])
+    missing = set(CALLBACKS) - set(found)
+    if missing:
+        raise SystemExit(f"callbacks not found in this app: {sorted(missing)}")
     return found
 
 
@@ -90,18 +103,19 @@ def run(url: str, n: int, seed: int, asof: int | None = None, changed_since: int
     else:
         bare = psycopg.connect(host=u.host, port=u.port or 5432, user=u.username, dbname=u.database, autocommit=True)
     rng = random.Random(seed)
-    app_ms: dict[str, list[float]] = {"show_year": [], "show_monthly": []}
-    sql_ms: dict[str, list[float]] = {"show_year": [], "show_monthly": []}
-    cpu_ms: dict[str, list[float]] = {"show_year": [], "show_monthly": []}
+    app_ms: dict[str, list[float]] = {name: [] for name in CALLBACKS}
+    sql_ms: dict[str, list[float]] = {name: [] for name in CALLBACKS}
+    cpu_ms: dict[str, list[float]] = {name: [] for name in CALLBACKS}
     for i, (bin_, year) in enumerate(pairs):
         lang = rng.choice(["kk", "ru", "en"])
         store = {"bin": bin_, **({"asof": asof} if asof is not None else {})}
         values = {f"{ids.INST_YEAR}.value": year, f"{ids.INST_BIN}.data": store,
                   f"{ids.INST_MONTHLY_MODE}.value": rng.choice(["monthly", "cumulative"]), "page-lang.data": lang,
-                  "live-version.data": None, f"{ids.INST_DRAWN}.data": None}  # a first draw (callbacks/live.py)
-        for name in ("show_year", "show_monthly"):
+                  "live-version.data": None, f"{ids.INST_DRAWN}.data": None,  # a first draw (callbacks/live.py)
+                  f"{ids.APPEALS_CTX}.data": {"bin": bin_, "year": year, "lang": lang}}
+        for name, (_, _, inputs, _) in specs.items():
             recorded.clear()
-            payload = body(specs[name], values, f"{ids.INST_YEAR}.value")
+            payload = body(specs[name], values, f"{inputs[0]['id']}.{inputs[0]['property']}")
             start, cpu = time.perf_counter(), time.thread_time()
             response = client.post("/_dash-update-component", json=payload)
             elapsed, cpu = (time.perf_counter() - start) * 1000, (time.thread_time() - cpu) * 1000
@@ -125,7 +139,7 @@ def run(url: str, n: int, seed: int, asof: int | None = None, changed_since: int
     where = f"{u.database} ({institutions:,} inst.)" + (f", as of publication {asof}" if asof is not None else "") \
         + (f", lines changed since {changed_since}" if changed_since is not None else "")
     rows = []
-    for name in ("show_year", "show_monthly"):
+    for name in CALLBACKS:
         a, s = app_ms[name], sql_ms[name]
         rows.append(f"| {where} | {name} | {len(a)} | {statistics.median(a):.1f} ms | {pct(a, 95):.1f} ms | "
                     f"{statistics.median(s):.1f} ms | {pct(s, 95):.1f} ms | {pct(a, 95) / pct(s, 95):.2f}× |")
