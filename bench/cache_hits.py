@@ -2,7 +2,8 @@
 
 Posts every map and institution callback a visitor's browser posts (the explorer's navigate,
 draw_map, draw_panels and show_popup on the country view of the newest year; the institution
-page's show_year and show_monthly for the institution with the largest budget of that year)
+page's show_year, show_monthly, institution_bar and fill_section for the institution with the
+largest budget of that year; open_page shows the live view counter and is computed every time)
 through Flask's test client, as a browser would (Accept-Encoding: br). A miss is timed with the
 cache emptied before each request (the callback, its SQL and JSON, plus storing the entry and its
 brotli and gzip copies); a hit is the same request answered from the cache: with one data version
@@ -90,6 +91,8 @@ def main() -> None:
         "show_popup": body_for(app, "show_popup", [1, country], [{"properties": {"id": institution_id}}, "ru"]),
         "show_year": body_for(app, "show_year", [year, None], [{"bin": bin_}, None, "ru"]),
         "show_monthly": body_for(app, "show_monthly", [year, "monthly", None], [{"bin": bin_}, "ru"]),
+        "institution_bar": body_for(app, "institution_bar", [year], [{"bin": bin_}, "ru"]),
+        "fill_section": body_for(app, "fill_section", [{"bin": bin_, "year": year, "lang": "ru"}], []),
     }
     print(f"data version read (1000 on one connection): p50 {pct(version_ms, .5):.3f} ms, "
           f"p95 {pct(version_ms, .95):.3f} ms\n")

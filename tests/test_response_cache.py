@@ -327,3 +327,36 @@ def test_the_explorer_bar_is_cached_per_host_and_data_version(world, app):
     add_publication(world["engine"])
     after = post(client, body)
     assert after.headers["X-Cache"] == "miss" and after.data != first.data  # the link pins the new publication
+
+
+def test_the_institution_bar_is_cached_per_host_and_data_version(world, app):
+    """Like the explorer's: its share link holds the host and pins the newest publication."""
+    client = app.server.test_client()
+    body = body_for(app, "institution_bar", [YEAR], [{"bin": world["bin"]}, "ru"])
+    first = post(client, body)
+    assert first.status_code == 200 and world["bin"].encode() in first.data
+    assert first.headers["X-Cache"] == "miss" and post(client, body).headers["X-Cache"] == "hit"
+    other_host = post(client, body, Host="mirror.example.kz")
+    assert other_host.headers["X-Cache"] == "miss" and b"mirror.example.kz" in other_host.data
+    add_publication(world["engine"])
+    after = post(client, body)
+    assert after.headers["X-Cache"] == "miss" and after.data != first.data
+
+
+def test_the_appeals_section_is_cached_until_an_appeal_event(world, app):
+    """A thousand visitors of one institution's page: its appeals are read once per data version,
+    a newly approved appeal shows at once, and another language is its own entry."""
+    client = app.server.test_client()
+    engine = app_engine(world)
+    body = body_for(app, "fill_section", [{"bin": world["bin"], "year": YEAR, "lang": "ru"}], [])
+    first = post(client, body)
+    assert first.status_code == 200 and first.headers["X-Cache"] == "miss"
+    with Statements(engine) as seen:
+        hit = post(client, body)
+    assert hit.headers["X-Cache"] == "hit" and hit.data == first.data
+    assert len(seen.seen) == 1, seen.seen  # the data version
+    add_appeal(world["engine"], world["id"])
+    after = post(client, body)
+    assert after.headers["X-Cache"] == "miss" and "Why was the roof paid twice?".encode() in after.data
+    kk = post(client, body_for(app, "fill_section", [{"bin": world["bin"], "year": YEAR, "lang": "kk"}], []))
+    assert kk.headers["X-Cache"] == "miss" and kk.data != after.data

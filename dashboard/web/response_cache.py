@@ -82,6 +82,11 @@ PURE_CALLBACKS = frozenset({
     ("callbacks.page_language", "explorer_tab_title"), ("callbacks.embed", "draw_embed"),
     ("callbacks.live", "load_whats_new"),  # not its views: their relative times follow the clock
     ("callbacks.asof", "explorer_bar"),  # its share link holds request.host_url: part of the key
+    ("callbacks.asof", "institution_bar"),  # the same, for an institution page
+    # Public appeals, their counts and responsiveness: appeal events move the data version, the
+    # clock ("overdue") is bounded by CACHE_TTL as for show_popup's counts; an analyst's fuller
+    # list is never stored (signed-in users bypass the cache).
+    ("callbacks.appeals", "fill_section"),
 })
 # The read-only /api/v1 endpoints (not bulk/lines: a streamed CSV of a whole year).
 API_ENDPOINTS = frozenset(f"api_v1.{name}" for name in (
