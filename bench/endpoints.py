@@ -106,17 +106,21 @@ class Side:
         app_url = make_url(url).update_query_dict({"application_name": self.app_name}).render_as_string(
             hide_password=False)
         self.var = tempfile.mkdtemp(prefix="bench_endpoints_")
-        config = load_config({"DATABASE_URL": app_url, "ASHYQ_VAR_DIR": self.var, "CACHE_MAX_MB": "0",
-                              "CALLBACK_RATE_LIMIT": "1000000 per minute"})
-        self.client = create_app(config).server.test_client()
-        self.engine = engine_for(config.database_url)
-        self.counts = {"statements": 0, "checkouts": 0}
-        event.listen(self.engine, "before_cursor_execute",
-                     lambda *a: self.counts.__setitem__("statements", self.counts["statements"] + 1))
-        event.listen(self.engine.pool, "checkout",
-                     lambda *a: self.counts.__setitem__("checkouts", self.counts["checkouts"] + 1))
-        self.admin = create_engine(url, isolation_level="AUTOCOMMIT").connect()
-        self.requests = requests_for(self.admin)
+        try:
+            config = load_config({"DATABASE_URL": app_url, "ASHYQ_VAR_DIR": self.var, "CACHE_MAX_MB": "0",
+                                  "CALLBACK_RATE_LIMIT": "1000000 per minute"})
+            self.client = create_app(config).server.test_client()
+            self.engine = engine_for(config.database_url)
+            self.counts = {"statements": 0, "checkouts": 0}
+            event.listen(self.engine, "before_cursor_execute",
+                         lambda *a: self.counts.__setitem__("statements", self.counts["statements"] + 1))
+            event.listen(self.engine.pool, "checkout",
+                         lambda *a: self.counts.__setitem__("checkouts", self.counts["checkouts"] + 1))
+            self.admin = create_engine(url, isolation_level="AUTOCOMMIT").connect()
+            self.requests = requests_for(self.admin)
+        except BaseException:
+            shutil.rmtree(self.var, ignore_errors=True)
+            raise
 
     def send(self, name: str, path: str, body) -> None:
         client = self.client
@@ -145,10 +149,12 @@ def measure(urls: list[str], n: int) -> list[dict[str, dict]]:
     """Per endpoint, the databases' requests interleaved (one to each in turn, the first one
     alternating), so that a drift of the machine's speed during the run falls on every database
     alike: on a shared virtual machine the speed moved ±30 % within a minute (2026-12-04), and
-    measuring one database after the other turned that into ratios of 0.6–2.5× for endpoints that
-    do not depend on the database's size."""
-    sides = [Side(url, str(i)) for i, url in enumerate(urls)]
+    measuring one database after the other turned that into ratios of 0.56–2.59× for endpoints
+    that do not depend on the database's size."""
+    sides: list[Side] = []
     try:
+        for i, url in enumerate(urls):
+            sides.append(Side(url, str(i)))
         results: list[dict[str, dict]] = [{} for _ in sides]
         for index, (name, _, _) in enumerate(sides[0].requests):
             for side in sides:
