@@ -36,25 +36,22 @@ from app import create_app  # noqa: E402
 from dashboard.config import load_config  # noqa: E402
 from dashboard.db import engine_for  # noqa: E402
 from layouts import ids  # noqa: E402
-from layouts.asof import ASOF_BANNER  # noqa: E402
 
 
-# The callbacks that draw a visitor's institution page, by their first output (what
-# /_dash-dependencies lists): the year's figures, the monthly chart, the page's head, the as-of bar
-# and the appeals section. (The analyst's flag banner answers a visitor without SQL.)
-CALLBACKS = {"show_year": f"{ids.INST_KPIS}.children", "show_monthly": f"{ids.INST_MONTHLY}.figure",
-             "open_page": f"{ids.INST_TITLE}.children", "institution_bar": f"inst-{ASOF_BANNER}.children",
-             "fill_section": f"{ids.APPEALS_COUNTS}.children"}
+# The callbacks that draw a visitor's institution page: the year's figures, the monthly chart,
+# the page's head, the as-of bar and the appeals section (the analyst's flag banner answers a
+# visitor without SQL).
+CALLBACKS = ("show_year", "show_monthly", "open_page", "institution_bar", "fill_section")
 
 
 def callback_keys(app) -> dict[str, tuple[str, list, list, list]]:
-    """name -> (output key, outputs, inputs, state) of the callbacks in CALLBACKS."""
-    by_output = {v: k for k, v in CALLBACKS.items()}
+    """name -> (output key, outputs, inputs, state) of the callbacks in CALLBACKS, found by their
+    function's name as /_dash-dependencies lists them."""
     found = {}
     for key, spec in app.callback_map.items():
-        outputs = [dict(zip(("id", "property"), o.rsplit(".", 1))) for o in key.strip(".").split("...")]
-        name = by_output.get(f"{outputs[0]['id']}.{outputs[0].get('property')}")
-        if name:
+        name = getattr(spec.get("callback"), "__name__", None)
+        if name in CALLBACKS:
+            outputs = [dict(zip(("id", "property"), o.rsplit(".", 1))) for o in key.strip(".").split("...")]
             found[name] = (key, outputs, spec["inputs"], spec["state"])
     missing = set(CALLBACKS) - set(found)
     if missing:
