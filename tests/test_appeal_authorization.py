@@ -75,6 +75,9 @@ def test_moderator_rejects_an_answered_appeal_that_was_never_approved(world):
 
 @pytest.mark.parametrize("role, path, status, error", [
     ("official_other", "/appeals/{id}/answer", 403, "forbidden"),
+    ("anonymous", "/appeals/{id}/approve", 403, "forbidden"),
+    ("anonymous", "/appeals/999999/approve", 403, "forbidden"),  # no oracle of which appeals exist
+    ("official_own", "/appeals/999999/approve", 403, "forbidden"),
     ("moderator", "/appeals/999999/approve", 404, "not_found"),
     ("moderator", "/appeals/{id}/frobnicate", 404, "not_found"),
     ("moderator", "/appeals/{id}/resolve", 409, "conflict"),

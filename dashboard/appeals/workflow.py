@@ -162,12 +162,13 @@ RULES = {
 OFFICIAL_NOT_WHEN_HIDDEN = ("answer", "resolve")
 
 
-def authorize(user, action: str, appeal: dict) -> None:
-    """Raise Forbidden unless `user` may do `action` on `appeal` (officials: own institutions)."""
+def authorize(user, action: str, appeal: dict | None = None) -> None:
+    """Raise Forbidden unless `user` may do `action` (on `appeal`, when given: officials, own
+    institutions only)."""
     roles = RULES[action][0]
     if not user.is_authenticated or not user.has_role(*roles):
         raise Forbidden(f"{action} is not allowed for this account")
-    if user.role == "official" and not user.answers_for(appeal["institution_id"]):
+    if appeal is not None and user.role == "official" and not user.answers_for(appeal["institution_id"]):
         raise Forbidden("this appeal belongs to another institution")
 
 
@@ -177,6 +178,8 @@ def transition(engine: Engine, user, appeal_id: int, action: str, note: str | No
     if action not in RULES:
         raise BadRequest(f"unknown action {action!r}")
     now = now or utcnow()
+    # The role first: an account that may not act at all learns nothing of which appeals exist.
+    authorize(user, action)
     with engine.begin() as conn:
         appeal = q.appeal_by_id(conn, appeal_id)
         if appeal is None:
